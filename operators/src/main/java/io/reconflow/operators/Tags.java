@@ -1,0 +1,18 @@
+package io.reconflow.operators;
+
+import io.reconflow.events.BatchManifest;
+import io.reconflow.events.Reject;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.util.OutputTag;
+
+/** Every side output of the dataflow, in one place. */
+public final class Tags {
+    private Tags() {}
+
+    /** Records, pages and requests that did not make it into the reconciliation. */
+    public static final OutputTag<Reject> REJECTS = new OutputTag<>("rejects", new AvroTypeInfo<>(Reject.class));
+
+    /** Each fetched manifest (or the failure to fetch it), for the batch completeness check. */
+    public static final OutputTag<BatchManifest> MANIFESTS =
+            new OutputTag<>("manifests", new AvroTypeInfo<>(BatchManifest.class));
+}

@@ -1,0 +1,83 @@
+package io.reconflow.operators.feed;
+
+import org.apache.avro.generic.GenericEnumSymbol;
+import org.apache.avro.generic.GenericRecord;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * Reads typed values out of a feed record (decimals stored as Avro's unscaled bytes, timestamps as
+ * epoch microseconds, dates as epoch days) and renders them in the canonical text form used for
+ * keys, hashes and break reports.
+ */
+public final class FeedValues {
+    private FeedValues() {}
+
+    public static BigDecimal decimal(ByteBuffer unscaled, int scale) {
+        ByteBuffer b = unscaled.duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return new BigDecimal(new BigInteger(bytes), scale);
+    }
+
+    /** Avro's decimal encoding of a value already at the field's scale. */
+    public static ByteBuffer decimalBytes(BigDecimal atScale) {
+        return ByteBuffer.wrap(atScale.unscaledValue().toByteArray());
+    }
+
+    public static Instant instant(long epochMicros) {
+        return Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000L),
+                Math.floorMod(epochMicros, 1_000_000L) * 1_000L);
+    }
+
+    public static long epochMicros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
+    }
+
+    /**
+     * The field's value as a comparable Java value: String, Integer, Long, Boolean, BigDecimal,
+     * Long epoch micros (timestamps) or Integer epoch days (dates); null when absent.
+     */
+    public static Object comparable(GenericRecord record, FieldSpec field) {
+        Object v = record.get(field.position());
+        if (v == null) {
+            return null;
+        }
+        return switch (field.kind()) {
+            case DECIMAL -> decimal((ByteBuffer) v, field.scale());
+            case STRING, ENUM -> v.toString();
+            default -> v;
+        };
+    }
+
+    /**
+     * Canonical text of a value: strings and enum symbols as they are, numbers in plain decimal
+     * without trailing zeros ({@code 12.500} is {@code 12.5}), instants in UTC ISO-8601 ({@code
+     * 2026-11-20T05:00:00Z}), dates as {@code YYYY-MM-DD}; null as null.
+     */
+    public static String canonical(GenericRecord record, FieldSpec field) {
+        Object v = record.get(field.position());
+        if (v == null) {
+            return null;
+        }
+        return switch (field.kind()) {
+            case STRING -> v.toString();
+            case ENUM -> v instanceof GenericEnumSymbol<?> ? v.toString() : String.valueOf(v);
+            case INT, LONG, BOOLEAN -> v.toString();
+            case DECIMAL -> plain(decimal((ByteBuffer) v, field.scale()));
+            case TIMESTAMP -> instant((Long) v).toString();
+            case DATE -> LocalDate.ofEpochDay((Integer) v).toString();
+        };
+    }
+
+    public static String plain(BigDecimal d) {
+        if (d.signum() == 0) {
+            return "0";
+        }
+        return d.stripTrailingZeros().toPlainString();
+    }
+}

@@ -1,0 +1,93 @@
+package io.reconflow.operators.feed;
+
+import org.apache.avro.generic.GenericRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The keys of a typed feed record.
+ *
+ * <p>Canonical form (README "Idempotency key"): for each key field in the order the YAML lists
+ * them, {@code name=value} with the value's canonical text ({@link FeedValues#canonical}; an
+ * absent value is written as the single character U+0000), the parts joined with U+001F. The
+ * idempotency key is the lower-case hex SHA-256 of that text in UTF-8; the content hash is the same
+ * over every field of the schema. The match key is the canonical values alone joined with {@code |}.
+ */
+public final class RecordKeys {
+    private static final char SEPARATOR = '\u001f';
+    private static final String ABSENT = "\u0000";
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final List<FieldSpec> idempotencyFields;
+    private final List<FieldSpec> matchFields;
+    private final List<FieldSpec> allFields;
+    private final MessageDigest sha256;
+    private final StringBuilder buffer = new StringBuilder(256);
+
+    public RecordKeys(FeedSpec feed) {
+        this.idempotencyFields = feed.idempotencyKey().stream().map(feed::field).toList();
+        this.matchFields = feed.matchKey().stream().map(feed::field).toList();
+        this.allFields = feed.fields();
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    public String idempotencyKey(GenericRecord record) {
+        return hash(canonicalForm(record, idempotencyFields));
+    }
+
+    public String contentHash(GenericRecord record) {
+        return hash(canonicalForm(record, allFields));
+    }
+
+    public String matchKey(GenericRecord record) {
+        return joinValues(record, matchFields);
+    }
+
+    /** The canonical values of the given fields joined with {@code |} (absent values as empty). */
+    public static String joinValues(GenericRecord record, List<FieldSpec> fields) {
+        if (fields.size() == 1) {
+            String v = FeedValues.canonical(record, fields.get(0));
+            return v == null ? "" : v;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < fields.size(); i++) {
+            if (i > 0) {
+                sb.append('|');
+            }
+            String v = FeedValues.canonical(record, fields.get(i));
+            sb.append(v == null ? "" : v);
+        }
+        return sb.toString();
+    }
+
+    /** The text that is hashed, exposed so the README's recipe can be checked by a test. */
+    public String canonicalForm(GenericRecord record, List<FieldSpec> fields) {
+        StringBuilder sb = buffer;
+        sb.setLength(0);
+        for (int i = 0; i < fields.size(); i++) {
+            if (i > 0) {
+                sb.append(SEPARATOR);
+            }
+            FieldSpec f = fields.get(i);
+            String v = FeedValues.canonical(record, f);
+            sb.append(f.name()).append('=').append(v == null ? ABSENT : v);
+        }
+        return sb.toString();
+    }
+
+    public List<FieldSpec> idempotencyFields() {
+        return idempotencyFields;
+    }
+
+    private String hash(String text) {
+        return HEX.formatHex(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}

@@ -1,0 +1,73 @@
+package io.reconflow.operators.match;
+
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.feed.FieldKind;
+import io.reconflow.operators.feed.FieldSpec;
+
+import java.io.Serializable;
+import java.util.List;
+
+/** The rules and passes of one reconciliation, checked against its feed when built. */
+public record MatchSpec(List<MatchRule> rules, List<MatchPass> passes) implements Serializable {
+
+    public MatchSpec {
+        rules = List.copyOf(rules);
+        passes = List.copyOf(passes);
+        if (passes.isEmpty()) {
+            throw new IllegalArgumentException("matching.passes must list at least one pass");
+        }
+    }
+
+    /** The default passes: first every rule exact, then with tolerances. */
+    public static List<MatchPass> defaultPasses() {
+        return List.of(new MatchPass(1, "exact", false), new MatchPass(2, "tolerance", true));
+    }
+
+    /**
+     * Checks each rule against the feed's fields and types.
+     *
+     * @throws IllegalArgumentException naming the rule and what is wrong
+     */
+    public void checkAgainst(FeedSpec feed) {
+        for (int i = 0; i < rules.size(); i++) {
+            MatchRule r = rules.get(i);
+            String where = "matching.rules[" + i + "] (" + r.field() + "): ";
+            if (!feed.hasField(r.field())) {
+                throw new IllegalArgumentException(where + "'" + r.field() + "' is not a field of " + feed.name());
+            }
+            if (!feed.hasField(r.internalField())) {
+                throw new IllegalArgumentException(where + "internal_field '" + r.internalField() + "' is not a field of " + feed.name());
+            }
+            FieldSpec theirs = feed.field(r.field());
+            FieldSpec ours = feed.field(r.internalField());
+            if (theirs.kind() != ours.kind()) {
+                throw new IllegalArgumentException(where + "compares fields of different types");
+            }
+            FieldKind k = theirs.kind();
+            switch (r.kind()) {
+                case ABS_TOLERANCE, REL_TOLERANCE -> {
+                    if (k != FieldKind.DECIMAL && k != FieldKind.INT && k != FieldKind.LONG) {
+                        throw new IllegalArgumentException(where + r.kind().key() + " needs a numeric field");
+                    }
+                    if (r.tolerance() == null || r.tolerance().signum() < 0) {
+                        throw new IllegalArgumentException(where + "tolerance must be a number >= 0");
+                    }
+                }
+                case TIME_WINDOW -> {
+                    if (k != FieldKind.TIMESTAMP && k != FieldKind.DATE) {
+                        throw new IllegalArgumentException(where + "time_window needs a timestamp or date field");
+                    }
+                    if (r.window() == null || r.window().isNegative()) {
+                        throw new IllegalArgumentException(where + "window must be an ISO-8601 duration such as PT5M or P2D");
+                    }
+                }
+                case OPPOSITE -> {
+                    if (r.opposites().isEmpty() && (k != FieldKind.ENUM || theirs.symbols().size() != 2)) {
+                        throw new IllegalArgumentException(where + "opposite needs a two-symbol enum or an 'opposites' map");
+                    }
+                }
+                case EQUAL -> { }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.reconflow.operators.match;
+
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.feed.FeedValues;
+import io.reconflow.operators.feed.FieldKind;
+import io.reconflow.operators.feed.FieldSpec;
+import org.apache.avro.generic.GenericRecord;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compares our record with the counterparty's under a reconciliation's rules and passes, and says
+ * which pass decided it. Exact arithmetic throughout: decimals as {@link BigDecimal}, instants as
+ * epoch microseconds.
+ */
+public final class RuleEvaluator {
+
+    /** The result of one rule: exact, different but within its tolerance, or broken. */
+    public enum Outcome { EXACT, WITHIN, BREAK }
+
+    /** A field that did not hold, with both values in canonical text. */
+    public record Break(String field, String rule, String internalValue, String counterpartyValue) {}
+
+    /** What a pair of records came to. */
+    public record Decision(MatchStatus status, MatchPass pass, List<Break> breaks) {}
+
+    private final List<MatchRule> rules;
+    private final List<MatchPass> passes;
+    private final FieldSpec[] theirs;
+    private final FieldSpec[] ours;
+
+    public RuleEvaluator(FeedSpec feed, MatchSpec spec) {
+        spec.checkAgainst(feed);
+        this.rules = spec.rules();
+        this.passes = spec.passes();
+        this.theirs = new FieldSpec[rules.size()];
+        this.ours = new FieldSpec[rules.size()];
+        for (int i = 0; i < rules.size(); i++) {
+            theirs[i] = feed.field(rules.get(i).field());
+            ours[i] = feed.field(rules.get(i).internalField());
+        }
+    }
+
+    public Decision decide(GenericRecord internal, GenericRecord counterparty) {
+        Outcome[] outcomes = new Outcome[rules.size()];
+        boolean allExact = true;
+        boolean anyBreak = false;
+        for (int i = 0; i < rules.size(); i++) {
+            outcomes[i] = evaluate(rules.get(i), ours[i], theirs[i], internal, counterparty);
+            allExact &= outcomes[i] == Outcome.EXACT;
+            anyBreak |= outcomes[i] == Outcome.BREAK;
+        }
+        for (MatchPass pass : passes) {
+            if (allExact) {
+                return new Decision(MatchStatus.MATCHED, pass, List.of());
+            }
+            if (pass.tolerances() && !anyBreak) {
+                return new Decision(MatchStatus.MATCHED_WITHIN_TOLERANCE, pass, List.of());
+            }
+        }
+        // No pass accepted the pair: report what broke under the most lenient pass.
+        MatchPass last = passes.get(passes.size() - 1);
+        boolean lenient = passes.stream().anyMatch(MatchPass::tolerances);
+        List<Break> breaks = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            if (outcomes[i] == Outcome.BREAK || (!lenient && outcomes[i] == Outcome.WITHIN)) {
+                MatchRule r = rules.get(i);
+                breaks.add(new Break(r.field(), r.kind().key(), FeedValues.canonical(internal, ours[i]),
+                        FeedValues.canonical(counterparty, theirs[i])));
+            }
+        }
+        return new Decision(MatchStatus.BREAK, last, breaks);
+    }
+
+    static Outcome evaluate(MatchRule rule, FieldSpec oursField, FieldSpec theirsField,
+                            GenericRecord internal, GenericRecord counterparty) {
+        Object a = FeedValues.comparable(internal, oursField);
+        Object b = FeedValues.comparable(counterparty, theirsField);
+        if (a == null || b == null) {
+            // Absent on both sides agrees; absent on one side (a spot that did not air) breaks.
+            return a == null && b == null && rule.kind() != RuleKind.OPPOSITE ? Outcome.EXACT : Outcome.BREAK;
+        }
+        return switch (rule.kind()) {
+            case EQUAL -> equal(a, b) ? Outcome.EXACT : Outcome.BREAK;
+            case OPPOSITE -> opposite(rule, theirsField, a.toString(), b.toString()) ? Outcome.EXACT : Outcome.BREAK;
+            case ABS_TOLERANCE -> {
+                BigDecimal diff = number(a).subtract(number(b)).abs();
+                yield diff.signum() == 0 ? Outcome.EXACT
+                        : diff.compareTo(rule.tolerance()) <= 0 ? Outcome.WITHIN : Outcome.BREAK;
+            }
+            case REL_TOLERANCE -> {
+                BigDecimal ourValue = number(a);
+                BigDecimal diff = ourValue.subtract(number(b)).abs();
+                yield diff.signum() == 0 ? Outcome.EXACT
+                        : diff.compareTo(rule.tolerance().multiply(ourValue.abs())) <= 0 ? Outcome.WITHIN : Outcome.BREAK;
+            }
+            case TIME_WINDOW -> {
+                long diffMicros = Math.abs(timeMicros(oursField, a) - timeMicros(theirsField, b));
+                long windowMicros = rule.window().toNanos() / 1_000L;
+                yield diffMicros == 0 ? Outcome.EXACT : diffMicros <= windowMicros ? Outcome.WITHIN : Outcome.BREAK;
+            }
+        };
+    }
+
+    private static boolean equal(Object a, Object b) {
+        if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
+            return x.compareTo(y) == 0;
+        }
+        return a.equals(b);
+    }
+
+    private static boolean opposite(MatchRule rule, FieldSpec field, String ours, String theirs) {
+        if (!rule.opposites().isEmpty()) {
+            return theirs.equals(rule.opposites().get(ours));
+        }
+        List<String> symbols = field.symbols();
+        return !ours.equals(theirs) && symbols.contains(ours) && symbols.contains(theirs);
+    }
+
+    private static BigDecimal number(Object v) {
+        if (v instanceof BigDecimal d) {
+            return d;
+        }
+        return BigDecimal.valueOf(((Number) v).longValue());
+    }
+
+    private static long timeMicros(FieldSpec f, Object v) {
+        return f.kind() == FieldKind.DATE ? ((Integer) v) * 86_400_000_000L : (Long) v;
+    }
+}
