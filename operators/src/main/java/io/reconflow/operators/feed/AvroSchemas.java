@@ -47,7 +47,8 @@ public final class AvroSchemas {
     /**
      * A validated record with where it came from and its keys: {@code side}, {@code source},
      * {@code business_date}, {@code batch_id}, {@code page}, {@code line}, {@code correlation_id},
-     * {@code idempotency_key}, {@code content_hash}, {@code match_key}, {@code record}.
+     * {@code idempotency_key}, {@code content_hash}, {@code match_key}, {@code raw} (as received, for
+     * a reject raised later) and {@code record}.
      */
     public static Schema envelope(FeedSpec feed) {
         return SchemaBuilder.record("ValidatedRecord").namespace(NAMESPACE).fields()
@@ -61,6 +62,7 @@ public final class AvroSchemas {
                 .name("idempotency_key").type(string()).noDefault()
                 .name("content_hash").type(string()).noDefault()
                 .name("match_key").type(string()).noDefault()
+                .name("raw").type(string()).noDefault()
                 .name("record").type(feed.schema()).noDefault()
                 .endRecord();
     }

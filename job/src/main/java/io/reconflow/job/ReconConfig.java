@@ -1,0 +1,299 @@
+package io.reconflow.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.fetch.CounterpartyEndpoint;
+import io.reconflow.operators.fetch.FetchSettings;
+import io.reconflow.operators.match.MatchPass;
+import io.reconflow.operators.match.MatchRule;
+import io.reconflow.operators.match.MatchSpec;
+import io.reconflow.operators.match.RuleKind;
+import io.reconflow.operators.source.InternalFormat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One reconciliation's configuration (a YAML file under {@code conf/recon/}), typed and checked at
+ * start-up. Every key is documented in the README's "Configuration reference".
+ */
+public record ReconConfig(
+        String name,
+        FeedSpec feed,
+        List<LocalDate> businessDates,
+        Internal internal,
+        List<CounterpartyEndpoint> counterparties,
+        FetchSettings fetch,
+        Duration dedupTtl,
+        MatchSpec matching,
+        Duration matchGrace,
+        String outputPath,
+        Job job) {
+
+    /** Where our own records are: a folder per business date. */
+    public record Internal(InternalFormat format, String pathPattern) {
+        public String folder(LocalDate date) {
+            return pathPattern.replace("{business_date}", date.toString());
+        }
+    }
+
+    /** How the Flink job runs. */
+    public record Job(int parallelism, Duration checkpointInterval) {}
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern ENV_VAR = Pattern.compile("[A-Z_][A-Z0-9_]*");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    public String resultsPath() {
+        return outputPath + "/results";
+    }
+
+    public String rejectsPath() {
+        return outputPath + "/rejects";
+    }
+
+    /** Reads a reconciliation YAML file and applies {@code key=value} overrides (README: "Overrides"). */
+    public static ReconConfig load(Path yaml, List<String> overrides) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(yaml.toFile());
+        } catch (IOException e) {
+            throw new ConfigException("--config", "cannot read " + yaml + ": " + e.getMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ConfigException("--config", yaml + " is not a YAML mapping");
+        }
+        ObjectNode root = (ObjectNode) tree;
+        for (String o : overrides) {
+            applyOverride(root, o);
+        }
+        Path base = yaml.toAbsolutePath().getParent();
+        return bind(new ConfigNode("", root), base);
+    }
+
+    static void applyOverride(ObjectNode root, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigException("--set " + override, "must be key=value, e.g. fetch.capacity=32");
+        }
+        String key = override.substring(0, eq).trim();
+        String text = override.substring(eq + 1);
+        JsonNode value;
+        try {
+            value = text.isEmpty() ? TextNode.valueOf("") : YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            value = TextNode.valueOf(text);
+        }
+        if (value == null || value.isMissingNode()) {
+            value = TextNode.valueOf(text);
+        }
+        // "a.b[0].c" and "a.b.0.c" both address the first element of list b.
+        String[] parts = key.replace("[", ".").replace("]", "").split("\\.");
+        JsonNode node = root;
+        for (int i = 0; i < parts.length; i++) {
+            boolean last = i == parts.length - 1;
+            String part = parts[i];
+            if (node instanceof ObjectNode obj) {
+                if (last) {
+                    obj.set(part, value);
+                } else {
+                    JsonNode next = obj.get(part);
+                    if (next == null || !next.isContainerNode()) {
+                        next = parts[i + 1].chars().allMatch(Character::isDigit)
+                                ? obj.putArray(part) : obj.putObject(part);
+                    }
+                    node = next;
+                }
+            } else if (node instanceof ArrayNode arr && part.chars().allMatch(Character::isDigit)) {
+                int index = Integer.parseInt(part);
+                if (index > arr.size()) {
+                    throw new ConfigException(key, "list has " + arr.size() + " entries; index " + index + " skips some");
+                }
+                if (last) {
+                    if (index == arr.size()) {
+                        arr.add(value);
+                    } else {
+                        arr.set(index, value);
+                    }
+                } else {
+                    if (index == arr.size()) {
+                        arr.add(JsonNodeFactory.instance.objectNode());
+                    }
+                    node = arr.get(index);
+                }
+            } else {
+                throw new ConfigException(key, "'" + part + "' does not address anything here");
+            }
+        }
+    }
+
+    private static ReconConfig bind(ConfigNode root, Path base) {
+        root.onlyKeys("name", "feed", "business_dates", "internal", "counterparties", "fetch", "dedup",
+                "matching", "output", "job");
+        String name = root.get("name").matching(NAME, "a name of lower-case letters, digits, - and _");
+        FeedSpec feed = feed(root.get("feed"), base);
+
+        List<LocalDate> dates = root.get("business_dates").list(ConfigNode::date);
+        if (dates.isEmpty()) {
+            throw new ConfigException("business_dates", "must list at least one date");
+        }
+        if (new HashSet<>(dates).size() != dates.size()) {
+            throw new ConfigException("business_dates", "lists a date twice");
+        }
+
+        ConfigNode in = root.get("internal").onlyKeys("format", "path");
+        InternalFormat format;
+        try {
+            format = InternalFormat.of(in.get("format").string());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("internal.format", e.getMessage());
+        }
+        String pattern = in.get("path").string();
+        if (dates.size() > 1 && !pattern.contains("{business_date}")) {
+            throw new ConfigException("internal.path", "must contain {business_date} when business_dates lists several dates");
+        }
+        Internal internal = new Internal(format, pattern);
+
+        List<CounterpartyEndpoint> counterparties = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (ConfigNode c : root.get("counterparties").list()) {
+            c.onlyKeys("name", "base_url", "token_env");
+            String cpName = c.get("name").matching(NAME, "a name of lower-case letters, digits, - and _");
+            if (!names.add(cpName)) {
+                throw new ConfigException(c.get("name").path(), "counterparty '" + cpName + "' is listed twice");
+            }
+            String url = c.get("base_url").string();
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new ConfigException(c.get("base_url").path(), "'" + url + "' is not an http(s) URL");
+            }
+            String tokenEnv = c.get("token_env").matching(ENV_VAR, "an environment variable name (A-Z, 0-9, _)");
+            counterparties.add(new CounterpartyEndpoint(cpName, url.endsWith("/") ? url.substring(0, url.length() - 1) : url, tokenEnv));
+        }
+        if (counterparties.isEmpty()) {
+            throw new ConfigException("counterparties", "must list at least one counterparty");
+        }
+
+        FetchSettings d = FetchSettings.defaults();
+        ConfigNode f = root.get("fetch");
+        FetchSettings fetch = d;
+        if (f.present()) {
+            f.onlyKeys("capacity", "connect_timeout", "request_timeout", "max_attempts", "backoff_initial", "backoff_max", "max_body_bytes");
+            fetch = new FetchSettings(
+                    f.get("capacity").positiveInt(d.capacity()),
+                    f.get("connect_timeout").duration(d.connectTimeout()),
+                    f.get("request_timeout").duration(d.requestTimeout()),
+                    f.get("max_attempts").positiveInt(d.maxAttempts()),
+                    f.get("backoff_initial").duration(d.backoffInitial()),
+                    f.get("backoff_max").duration(d.backoffMax()),
+                    f.get("max_body_bytes").positiveLong(d.maxBodyBytes()));
+        }
+
+        Duration ttl = Duration.ofDays(7);
+        ConfigNode dedup = root.get("dedup");
+        if (dedup.present()) {
+            ttl = dedup.onlyKeys("ttl").get("ttl").duration(ttl);
+        }
+
+        ConfigNode m = root.get("matching").onlyKeys("rules", "passes", "grace");
+        List<MatchRule> rules = m.get("rules").list(ReconConfig::rule);
+        List<MatchPass> passes = MatchSpec.defaultPasses();
+        if (m.get("passes").present()) {
+            List<ConfigNode> ps = m.get("passes").list();
+            passes = new ArrayList<>();
+            for (int i = 0; i < ps.size(); i++) {
+                ConfigNode p = ps.get(i).onlyKeys("name", "tolerances");
+                passes.add(new MatchPass(i + 1, p.get("name").string(), p.get("tolerances").bool(true)));
+            }
+        }
+        MatchSpec matching;
+        try {
+            matching = new MatchSpec(rules, passes);
+            matching.checkAgainst(feed);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("matching", e.getMessage());
+        }
+        Duration grace = m.get("grace").duration(Duration.ofDays(1));
+
+        String output = root.get("output").onlyKeys("path").get("path").string();
+
+        Job job = new Job(1, Duration.ofSeconds(5));
+        ConfigNode j = root.get("job");
+        if (j.present()) {
+            j.onlyKeys("parallelism", "checkpoint_interval");
+            job = new Job(j.get("parallelism").positiveInt(1), j.get("checkpoint_interval").duration(Duration.ofSeconds(5)));
+        }
+        return new ReconConfig(name, feed, List.copyOf(dates), internal, List.copyOf(counterparties), fetch, ttl,
+                matching, grace, output, job);
+    }
+
+    private static FeedSpec feed(ConfigNode f, Path base) {
+        f.onlyKeys("name", "schema", "match_key", "idempotency_key", "control_field");
+        String feedName = f.get("name").matching(NAME, "a feed name of lower-case letters, digits, - and _");
+        String schemaRef = f.get("schema").string();
+        String schemaJson = readSchema(f.get("schema").path(), schemaRef, base);
+        List<String> matchKey = f.get("match_key").strings();
+        List<String> idem = f.get("idempotency_key").present() ? f.get("idempotency_key").strings() : null;
+        String control = f.get("control_field").string(null);
+        try {
+            return FeedSpec.of(feedName, schemaJson, matchKey, idem, control);
+        } catch (RuntimeException e) {
+            throw new ConfigException("feed", e.getMessage());
+        }
+    }
+
+    /** A schema file relative to the working folder or the YAML's folder, else a resource of the job jar. */
+    private static String readSchema(String key, String ref, Path base) {
+        for (Path p : List.of(Path.of(ref), base.resolve(ref))) {
+            if (Files.isRegularFile(p)) {
+                try {
+                    return Files.readString(p);
+                } catch (IOException e) {
+                    throw new ConfigException(key, "cannot read " + p + ": " + e.getMessage());
+                }
+            }
+        }
+        try (InputStream in = ReconConfig.class.getClassLoader().getResourceAsStream(ref)) {
+            if (in != null) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new ConfigException(key, "cannot read resource " + ref + ": " + e.getMessage());
+        }
+        throw new ConfigException(key, "'" + ref + "' is neither a file nor a schema in the job jar");
+    }
+
+    private static MatchRule rule(ConfigNode r) {
+        r.onlyKeys("field", "internal_field", "rule", "tolerance", "window", "opposites");
+        String field = r.get("field").string();
+        RuleKind kind;
+        try {
+            kind = RuleKind.of(r.get("rule").string());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(r.get("rule").path(), e.getMessage());
+        }
+        ConfigNode o = r.get("opposites");
+        Map<String, String> opposites = o.present() ? o.stringMap() : Map.of();
+        return new MatchRule(field, r.get("internal_field").string(field), kind,
+                kind == RuleKind.ABS_TOLERANCE || kind == RuleKind.REL_TOLERANCE ? r.get("tolerance").decimal() : null,
+                kind == RuleKind.TIME_WINDOW ? r.get("window").duration(null) : null,
+                opposites);
+    }
+}

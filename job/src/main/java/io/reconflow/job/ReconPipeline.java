@@ -1,0 +1,133 @@
+package io.reconflow.job;
+
+import io.reconflow.events.BatchManifest;
+import io.reconflow.events.BatchRequest;
+import io.reconflow.events.PageRequest;
+import io.reconflow.events.RawRecord;
+import io.reconflow.events.Reject;
+import io.reconflow.operators.DedupKey;
+import io.reconflow.operators.DeduplicateRecords;
+import io.reconflow.operators.Envelope;
+import io.reconflow.operators.MatchKey;
+import io.reconflow.operators.MatchRecords;
+import io.reconflow.operators.Tags;
+import io.reconflow.operators.ValidateRecords;
+import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.fetch.CounterpartyEndpoint;
+import io.reconflow.operators.fetch.ExpandManifest;
+import io.reconflow.operators.fetch.FetchManifest;
+import io.reconflow.operators.fetch.FetchPage;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The reconciliation dataflow, assembled from the sources and sinks it is given, so that tests and
+ * the demo plug in their own and {@code main} plugs in the real ones.
+ *
+ * <pre>
+ * batch requests ─ fetch manifests ─ expand into pages ─ fetch pages ─┐
+ *                                                                     ├─ validate ─ deduplicate ─ match ─ results
+ * internal files ─────────────────────────────────────────────────────┘      └──────────┴──────────── rejects
+ * </pre>
+ */
+public final class ReconPipeline {
+    private ReconPipeline() {}
+
+    /** The streams the dataflow ends in, for callers that attach more (or other) sinks. */
+    public record Outputs(DataStream<GenericRecord> results, DataStream<Reject> rejects,
+                          DataStream<BatchManifest> manifests, Schema resultSchema) {}
+
+    /**
+     * @param internalRecords our records, from files
+     * @param batchRequests one request per (counterparty, business date) to fetch
+     * @param resultSink where result rows go ({@link AvroSchemas#result} of the feed)
+     * @param rejectSink where rejects go
+     */
+    public static Outputs assemble(ReconConfig config, DataStream<RawRecord> internalRecords,
+                                   DataStream<BatchRequest> batchRequests, Sink<GenericRecord> resultSink,
+                                   Sink<Reject> rejectSink) {
+        Outputs outputs = assemble(config, internalRecords, batchRequests);
+        outputs.results().sinkTo(resultSink).uid("results-sink").name("Write results (Parquet)");
+        outputs.rejects().sinkTo(rejectSink).uid("rejects-sink").name("Write rejects (Parquet)");
+        return outputs;
+    }
+
+    /** The dataflow without sinks. */
+    public static Outputs assemble(ReconConfig config, DataStream<RawRecord> internalRecords,
+                                   DataStream<BatchRequest> batchRequests) {
+        Map<String, CounterpartyEndpoint> endpoints = new LinkedHashMap<>();
+        config.counterparties().forEach(c -> endpoints.put(c.name(), c));
+        // Above the whole retry budget, so that the operator's own timeout never cuts a request mid-retry.
+        long asyncTimeoutMs = config.fetch().retryBudget().toMillis() + 10_000L;
+        int capacity = config.fetch().capacity();
+
+        SingleOutputStreamOperator<BatchManifest> manifests = AsyncDataStream.unorderedWait(
+                        batchRequests, new FetchManifest(endpoints, config.fetch()), asyncTimeoutMs, TimeUnit.MILLISECONDS, capacity)
+                .returns(new AvroTypeInfo<>(BatchManifest.class))
+                .uid("fetch-manifests").name("Fetch manifests");
+
+        SingleOutputStreamOperator<PageRequest> pageRequests = manifests
+                .process(new ExpandManifest(config.name()))
+                .returns(new AvroTypeInfo<>(PageRequest.class))
+                .uid("expand-manifests").name("Expand manifests into pages");
+
+        SingleOutputStreamOperator<RawRecord> counterpartyRecords = AsyncDataStream.unorderedWait(
+                        pageRequests, new FetchPage(endpoints, config.fetch()), asyncTimeoutMs, TimeUnit.MILLISECONDS, capacity)
+                .returns(new AvroTypeInfo<>(RawRecord.class))
+                .uid("fetch-pages").name("Fetch pages");
+
+        GenericRecordAvroTypeInfo envelopeType = new GenericRecordAvroTypeInfo(AvroSchemas.envelope(config.feed()));
+        SingleOutputStreamOperator<GenericRecord> validated = internalRecords.union(counterpartyRecords)
+                .process(new ValidateRecords(config.name(), config.feed()))
+                .returns(envelopeType)
+                .uid("validate").name("Validate records");
+
+        SingleOutputStreamOperator<GenericRecord> distinct = validated
+                .keyBy(new DedupKey())
+                .process(new DeduplicateRecords(config.name(), config.feed().name(), config.dedupTtl()))
+                .returns(envelopeType)
+                .uid("deduplicate").name("Deduplicate by idempotency key");
+
+        DataStream<GenericRecord> ours = distinct.filter(new OnSide("INTERNAL"))
+                .returns(envelopeType).uid("internal-side").name("Internal side");
+        DataStream<GenericRecord> theirs = distinct.filter(new OnSide("COUNTERPARTY"))
+                .returns(envelopeType).uid("counterparty-side").name("Counterparty side");
+
+        Schema resultSchema = AvroSchemas.result(config.feed());
+        SingleOutputStreamOperator<GenericRecord> results = ours.connect(theirs)
+                .keyBy(new MatchKey(), new MatchKey())
+                .process(new MatchRecords(config.name(), config.feed(), config.matching(), config.matchGrace()))
+                .returns(new GenericRecordAvroTypeInfo(resultSchema))
+                .uid("match").name("Match by key");
+
+        DataStream<Reject> rejects = pageRequests.getSideOutput(Tags.REJECTS)
+                .union(validated.getSideOutput(Tags.REJECTS), distinct.getSideOutput(Tags.REJECTS));
+        return new Outputs(results, rejects, pageRequests.getSideOutput(Tags.MANIFESTS), resultSchema);
+    }
+
+    /** Keeps the envelopes of one side. */
+    static final class OnSide implements FilterFunction<GenericRecord> {
+        private static final long serialVersionUID = 1L;
+        private final String side;
+
+        OnSide(String side) {
+            this.side = side;
+        }
+
+        @Override
+        public boolean filter(GenericRecord envelope) {
+            return side.equals(Envelope.str(envelope, Envelope.SIDE));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.reconflow.job;
+
+import io.reconflow.events.Reject;
+import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.sink.ParquetSinks;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The job's entry point: reads a reconciliation's configuration, plugs in the real sources and
+ * Parquet sinks, and runs.
+ *
+ * <pre>
+ * reconflow run  --config conf/recon/energy-confirmations.yaml [--set key=value]...
+ * reconflow demo [--feed energy-confirmations] [--port 8081] [--keep-dashboard]
+ * reconflow sql  "SELECT ..."                       (DuckDB over the output folder)
+ * </pre>
+ */
+public final class ReconflowJob {
+    private static final Logger LOG = LoggerFactory.getLogger(ReconflowJob.class);
+
+    private ReconflowJob() {}
+
+    public static void main(String[] args) throws Exception {
+        boolean named = args.length > 0 && !args[0].startsWith("--");
+        String command = named ? args[0] : "run";
+        String[] rest = named ? Arrays.copyOfRange(args, 1, args.length) : args;
+        try {
+            switch (command) {
+                case "run" -> run(CommandLine.parse(rest));
+                case "demo" -> io.reconflow.job.demo.Demo.main(rest);
+                case "sql" -> OutputQuery.main(rest);
+                default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, demo or sql");
+            }
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("reconflow: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** The parsed command line of {@code run}. */
+    record CommandLine(Path config, List<String> overrides) {
+        static CommandLine parse(String[] args) {
+            Path config = null;
+            List<String> overrides = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--config" -> config = Path.of(value(args, ++i, "--config"));
+                    case "--set" -> overrides.add(value(args, ++i, "--set"));
+                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; use --config FILE and --set key=value");
+                }
+            }
+            if (config == null) {
+                throw new IllegalArgumentException("--config FILE is required");
+            }
+            return new CommandLine(config, overrides);
+        }
+
+        private static String value(String[] args, int i, String flag) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args[i];
+        }
+    }
+
+    static JobExecutionResult run(CommandLine cli) throws Exception {
+        ReconConfig config = ReconConfig.load(cli.config(), cli.overrides());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkSettings(config));
+        return run(env, config);
+    }
+
+    /** Plugs the real sources and sinks into the dataflow and runs it on {@code env}. */
+    public static JobExecutionResult run(StreamExecutionEnvironment env, ReconConfig config) throws Exception {
+        env.setParallelism(config.job().parallelism());
+        env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        ReconPipeline.assemble(config,
+                Sources.internalFiles(env, config),
+                Sources.batchRequests(env, config),
+                ParquetSinks.generic(config.resultsPath(), AvroSchemas.result(config.feed())),
+                ParquetSinks.specific(config.rejectsPath(), Reject.class));
+        LOG.info("Reconciliation {} of feed {} for {} against {}; output under {}", config.name(), config.feed().name(),
+                config.businessDates(), config.counterparties().stream().map(c -> c.name()).toList(), config.outputPath());
+        return env.execute("reconflow " + config.name());
+    }
+
+    /** Settings every run needs whatever the cluster's config.yaml says: no Kryo, no generated uids. */
+    public static Configuration flinkSettings(ReconConfig config) {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        conf.set(PipelineOptions.NAME, "reconflow " + config.name());
+        return conf;
+    }
+}

@@ -1,0 +1,77 @@
+package io.reconflow.job;
+
+import io.reconflow.events.BatchRequest;
+import io.reconflow.events.RawRecord;
+import io.reconflow.operators.source.InternalFileFormat;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Paths;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The real sources of a reconciliation: the internal files and the batches to fetch. */
+public final class Sources {
+    private Sources() {}
+
+    /** A bounded FileSource over the internal folder of every business date. */
+    public static DataStream<RawRecord> internalFiles(StreamExecutionEnvironment env, ReconConfig config) {
+        Map<String, String> folderDates = new LinkedHashMap<>();
+        List<Path> folders = new ArrayList<>();
+        for (LocalDate date : config.businessDates()) {
+            Path folder = qualified(config.internal().folder(date));
+            try {
+                if (!folder.getFileSystem().exists(folder)) {
+                    throw new ConfigException("internal.path", "folder " + folder + " for business date " + date + " does not exist");
+                }
+            } catch (IOException e) {
+                throw new ConfigException("internal.path", "cannot look at " + folder + ": " + e.getMessage());
+            }
+            folders.add(folder);
+            folderDates.put(stripSlash(folder.toUri().getPath()), date.toString());
+        }
+        FileSource<RawRecord> source = FileSource
+                .forBulkFileFormat(new InternalFileFormat(config.feed(), config.internal().format(), folderDates),
+                        folders.toArray(new Path[0]))
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Internal files")
+                .uid("internal-files");
+    }
+
+    /** One request per counterparty and business date. */
+    public static DataStream<BatchRequest> batchRequests(StreamExecutionEnvironment env, ReconConfig config) {
+        List<BatchRequest> requests = new ArrayList<>();
+        for (LocalDate date : config.businessDates()) {
+            config.counterparties().forEach(c -> requests.add(BatchRequest.newBuilder()
+                    .setCounterparty(c.name())
+                    .setFeed(config.feed().name())
+                    .setBusinessDate(date.toString())
+                    .build()));
+        }
+        return env.fromData(requests, new AvroTypeInfo<>(BatchRequest.class))
+                .uid("batch-requests").name("Batches to fetch");
+    }
+
+    /** A local path made absolute (file:/...), or a URI with a scheme (s3://...) as it is. */
+    static Path qualified(String location) {
+        URI uri = URI.create(location.replace(" ", "%20"));
+        if (uri.getScheme() != null && uri.getScheme().length() > 1) {
+            return new Path(location);
+        }
+        return new Path(Paths.get(location).toAbsolutePath().normalize().toUri());
+    }
+
+    private static String stripSlash(String p) {
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+}

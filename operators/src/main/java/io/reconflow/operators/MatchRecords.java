@@ -1,0 +1,134 @@
+package io.reconflow.operators;
+
+import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.match.MatchSpec;
+import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.operators.match.RuleEvaluator;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pairs our records (first input) with the counterparty's (second input) by business date and
+ * match key, and decides each key exactly once.
+ *
+ * <p>A key with both sides is decided as soon as the second side arrives. A key still missing a
+ * side when event time passes its business date's deadline (end of the business date plus a grace
+ * period) ends UNMATCHED_INTERNAL or UNMATCHED_COUNTERPARTY. A bounded run ends with the maximum
+ * watermark, so every key is decided at the end of input. State is cleared once a key is decided.
+ */
+public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final String recon;
+    private final FeedSpec feed;
+    private final MatchSpec matchSpec;
+    private final Duration grace;
+
+    private transient ValueState<GenericRecord> internalSide;
+    private transient ValueState<GenericRecord> counterpartySide;
+    private transient RuleEvaluator evaluator;
+    private transient ResultRows rows;
+    private transient Map<MatchStatus, Counter> outcomes;
+
+    public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace) {
+        this.recon = recon;
+        this.feed = feed;
+        this.matchSpec = matchSpec;
+        this.grace = grace;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        GenericRecordAvroTypeInfo envelopeType = new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed));
+        internalSide = getRuntimeContext().getState(new ValueStateDescriptor<>("internal", envelopeType));
+        counterpartySide = getRuntimeContext().getState(new ValueStateDescriptor<>("counterparty", envelopeType));
+        evaluator = new RuleEvaluator(feed, matchSpec);
+        rows = new ResultRows(recon, feed);
+        outcomes = new EnumMap<>(MatchStatus.class);
+        for (MatchStatus s : MatchStatus.values()) {
+            outcomes.put(s, getRuntimeContext().getMetricGroup().addGroup("status", s.name()).counter("keys"));
+        }
+    }
+
+    @Override
+    public void processElement1(GenericRecord internal, Context ctx, Collector<GenericRecord> out) throws Exception {
+        arrive(internal, internalSide, counterpartySide, ctx, out);
+    }
+
+    @Override
+    public void processElement2(GenericRecord counterparty, Context ctx, Collector<GenericRecord> out) throws Exception {
+        arrive(counterparty, counterpartySide, internalSide, ctx, out);
+    }
+
+    private void arrive(GenericRecord record, ValueState<GenericRecord> own, ValueState<GenericRecord> other,
+                        Context ctx, Collector<GenericRecord> out) throws Exception {
+        GenericRecord waiting = other.value();
+        if (waiting == null) {
+            if (own.value() == null) {
+                ctx.timerService().registerEventTimeTimer(deadline(record));
+            }
+            // A second record for the same side and key (possible only when the idempotency key is
+            // narrower than the match key) replaces the first, which then ends unmatched.
+            GenericRecord replaced = own.value();
+            if (replaced != null) {
+                emitUnmatched(replaced, out);
+            }
+            own.update(record);
+            return;
+        }
+        boolean internalArrived = own == internalSide;
+        GenericRecord internal = internalArrived ? record : waiting;
+        GenericRecord counterparty = internalArrived ? waiting : record;
+        RuleEvaluator.Decision d = evaluator.decide(
+                (GenericRecord) internal.get(Envelope.RECORD), (GenericRecord) counterparty.get(Envelope.RECORD));
+        emit(rows.row(d.status(), d.pass(), d.breaks(), internal, counterparty), d.status(), out);
+        ctx.timerService().deleteEventTimeTimer(deadline(record));
+        internalSide.clear();
+        counterpartySide.clear();
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
+        GenericRecord internal = internalSide.value();
+        GenericRecord counterparty = counterpartySide.value();
+        if (internal != null) {
+            emitUnmatched(internal, out);
+        }
+        if (counterparty != null) {
+            emitUnmatched(counterparty, out);
+        }
+        internalSide.clear();
+        counterpartySide.clear();
+    }
+
+    private void emitUnmatched(GenericRecord envelope, Collector<GenericRecord> out) {
+        boolean internal = "INTERNAL".equals(Envelope.str(envelope, Envelope.SIDE));
+        MatchStatus status = internal ? MatchStatus.UNMATCHED_INTERNAL : MatchStatus.UNMATCHED_COUNTERPARTY;
+        emit(rows.row(status, null, List.of(), internal ? envelope : null, internal ? null : envelope), status, out);
+    }
+
+    private void emit(GenericRecord row, MatchStatus status, Collector<GenericRecord> out) {
+        outcomes.get(status).inc();
+        out.collect(row);
+    }
+
+    /** Event time by which a key of this business date must have found its pair. */
+    private long deadline(GenericRecord envelope) {
+        LocalDate date = LocalDate.parse(Envelope.str(envelope, Envelope.BUSINESS_DATE));
+        return date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).plus(grace).toEpochMilli();
+    }
+}

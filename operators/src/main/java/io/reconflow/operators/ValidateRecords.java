@@ -1,0 +1,125 @@
+package io.reconflow.operators;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.FetchFailure;
+import io.reconflow.events.RawRecord;
+import io.reconflow.events.Reject;
+import io.reconflow.events.Side;
+import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.feed.RecordKeys;
+import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.operators.feed.Violation;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Checks every record at the boundary against its feed's schema. A valid record goes on in an
+ * envelope with its keys; an invalid one, or a page or request that failed, goes alone to
+ * {@link Tags#REJECTS} with a code, the field, a message and the record exactly as received.
+ */
+public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final String recon;
+    private final FeedSpec feed;
+
+    private transient ObjectMapper json;
+    private transient RecordValidator validator;
+    private transient RecordKeys keys;
+    private transient Schema envelopeSchema;
+    private transient Counter[] valid;
+    private transient Counter[] rejected;
+
+    public ValidateRecords(String recon, FeedSpec feed) {
+        this.recon = recon;
+        this.feed = feed;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        json = new ObjectMapper()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        validator = new RecordValidator(feed);
+        keys = new RecordKeys(feed);
+        envelopeSchema = AvroSchemas.envelope(feed);
+        MetricGroup group = getRuntimeContext().getMetricGroup();
+        valid = new Counter[Side.values().length];
+        rejected = new Counter[Side.values().length];
+        for (Side side : Side.values()) {
+            MetricGroup sideGroup = group.addGroup("side", side.name().toLowerCase());
+            valid[side.ordinal()] = sideGroup.counter("recordsValid");
+            rejected[side.ordinal()] = sideGroup.counter("recordsRejected");
+        }
+    }
+
+    @Override
+    public void processElement(RawRecord raw, Context ctx, Collector<GenericRecord> out) {
+        FetchFailure failure = raw.getFailure();
+        if (failure != null) {
+            reject(ctx, raw, failure.getCode(), null, failure.getMessage(), failure.getHttpStatus(), null);
+            return;
+        }
+        boolean textValues = raw.getJson() != null;
+        JsonNode node;
+        try {
+            node = json.readTree(textValues ? raw.getJson() : raw.getRaw());
+        } catch (JsonProcessingException e) {
+            reject(ctx, raw, ErrorCode.RECORD_UNPARSEABLE, null, "record is not valid JSON: " + e.getOriginalMessage(), null, raw.getRaw());
+            return;
+        }
+        RecordValidator.Outcome outcome = validator.validate(node, textValues);
+        if (outcome.violation() != null) {
+            Violation v = outcome.violation();
+            reject(ctx, raw, v.code(), v.field(), v.message(), null, raw.getRaw());
+            return;
+        }
+        GenericRecord record = outcome.record();
+        GenericData.Record envelope = new GenericData.Record(envelopeSchema);
+        envelope.put(Envelope.SIDE, raw.getSide().name());
+        envelope.put(Envelope.SOURCE, raw.getSource());
+        envelope.put(Envelope.BUSINESS_DATE, raw.getBusinessDate());
+        envelope.put(Envelope.BATCH_ID, raw.getBatchId());
+        envelope.put(Envelope.PAGE, raw.getPage());
+        envelope.put(Envelope.LINE, raw.getLine());
+        envelope.put(Envelope.CORRELATION_ID, raw.getCorrelationId());
+        envelope.put(Envelope.IDEMPOTENCY_KEY, keys.idempotencyKey(record));
+        envelope.put(Envelope.CONTENT_HASH, keys.contentHash(record));
+        envelope.put(Envelope.MATCH_KEY, keys.matchKey(record));
+        envelope.put(Envelope.RAW, raw.getRaw());
+        envelope.put(Envelope.RECORD, record);
+        valid[raw.getSide().ordinal()].inc();
+        out.collect(envelope);
+    }
+
+    private void reject(Context ctx, RawRecord raw, ErrorCode code, String field, String message, Integer status,
+                        String rawText) {
+        rejected[raw.getSide().ordinal()].inc();
+        ctx.output(Tags.REJECTS, Reject.newBuilder()
+                .setRecon(recon)
+                .setFeed(raw.getFeed())
+                .setBusinessDate(raw.getBusinessDate())
+                .setSide(raw.getSide())
+                .setSource(raw.getSource())
+                .setBatchId(raw.getBatchId())
+                .setPage(raw.getPage())
+                .setLine(raw.getLine())
+                .setCorrelationId(raw.getCorrelationId())
+                .setErrorCode(code)
+                .setField(field)
+                .setMessage(message)
+                .setHttpStatus(status)
+                .setRaw(rawText)
+                .build());
+    }
+}

@@ -1,0 +1,70 @@
+package io.reconflow.operators;
+
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.Reject;
+import io.reconflow.operators.feed.AvroSchemas;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeduplicateRecordsTest {
+    private final Envelopes envelopes = new Envelopes();
+    private KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = Harnesses.keyed(new DeduplicateRecords("energy", "energy-confirmations", Duration.ofDays(7)),
+                new DedupKey(), AvroSchemas.envelope(TestFeeds.energy()));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private List<Reject> rejects() {
+        return Harnesses.sideOutput(harness, Tags.REJECTS);
+    }
+
+    @Test
+    void exactDuplicateAcrossPagesIsDroppedAndCounted() throws Exception {
+        harness.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
+        harness.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 4), 0L);
+        harness.processElement(envelopes.counterparty(TestFeeds.trade("T-2"), 4), 0L);
+
+        assertThat(harness.extractOutputValues()).extracting(e -> Envelope.str(e, Envelope.MATCH_KEY))
+                .containsExactly("T-1", "T-2");
+        assertThat(rejects()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    @Test
+    void sameKeyWithDifferentContentIsADuplicateConflict() throws Exception {
+        harness.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
+        GenericRecord changed = envelopes.counterparty(TestFeeds.trade("T-1").put("price", "99.99"), 2);
+        harness.processElement(changed, 0L);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(rejects()).singleElement().satisfies(r -> {
+            assertThat(r.getErrorCode()).isEqualTo(ErrorCode.DUPLICATE_CONFLICT);
+            assertThat(r.getPage()).isEqualTo(2);
+            assertThat(r.getIdempotencyKey()).isEqualTo(Envelope.str(changed, Envelope.IDEMPOTENCY_KEY));
+            assertThat(r.getRaw()).contains("99.99");
+        });
+    }
+
+    @Test
+    void ourRecordAndTheirsWithTheSameKeyAreNotDuplicatesOfEachOther() throws Exception {
+        harness.processElement(envelopes.internal(TestFeeds.trade("T-1"), 2), 0L);
+        harness.processElement(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-1")), 1), 0L);
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(rejects()).isEmpty();
+    }
+}

@@ -1,0 +1,107 @@
+package io.reconflow.operators;
+
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.FetchFailure;
+import io.reconflow.events.RawRecord;
+import io.reconflow.events.Reject;
+import io.reconflow.events.Side;
+import io.reconflow.operators.feed.AvroSchemas;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ValidateRecordsTest {
+    private OneInputStreamOperatorTestHarness<RawRecord, GenericRecord> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = Harnesses.process(new ValidateRecords("energy", TestFeeds.energy()), AvroSchemas.envelope(TestFeeds.energy()));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private List<Reject> rejects() {
+        return Harnesses.sideOutput(harness, Tags.REJECTS);
+    }
+
+    @Test
+    void validRecordGoesOnInAnEnvelopeWithItsKeysAndContext() throws Exception {
+        String raw = TestFeeds.theirView(TestFeeds.trade("T-1")).toString();
+        harness.processElement(TestFeeds.counterpartyRaw(raw, 3), 0L);
+
+        assertThat(rejects()).isEmpty();
+        List<GenericRecord> out = harness.extractOutputValues();
+        assertThat(out).hasSize(1);
+        GenericRecord envelope = out.get(0);
+        assertThat(Envelope.str(envelope, Envelope.SIDE)).isEqualTo("COUNTERPARTY");
+        assertThat(Envelope.str(envelope, Envelope.MATCH_KEY)).isEqualTo("T-1");
+        assertThat(Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY)).hasSize(64);
+        assertThat(envelope.get(Envelope.PAGE)).isEqualTo(3);
+        assertThat(Envelope.str(envelope, Envelope.CORRELATION_ID)).isEqualTo("req-3");
+        assertThat(Envelope.str(envelope, Envelope.RAW)).isEqualTo(raw);
+        assertThat(((GenericRecord) envelope.get(Envelope.RECORD)).get("side").toString()).isEqualTo("SELL");
+    }
+
+    @Test
+    void badRecordIsRejectedAloneWithCodeFieldContextAndRawText() throws Exception {
+        String bad = "{\"trade_id\": \"T-2\",  \"volume_mwh\": \"lots\"}";
+        harness.processElement(TestFeeds.counterpartyRaw(TestFeeds.trade("T-1").toString(), 1), 0L);
+        harness.processElement(TestFeeds.counterpartyRaw(bad, 2), 0L);
+        harness.processElement(TestFeeds.counterpartyRaw("{not json", 2), 0L);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        List<Reject> rejects = rejects();
+        assertThat(rejects).extracting(Reject::getErrorCode)
+                .containsExactly(ErrorCode.MISSING_FIELD, ErrorCode.RECORD_UNPARSEABLE);
+        Reject r = rejects.get(0);
+        assertThat(r.getRaw()).isEqualTo(bad);
+        assertThat(r.getField()).isEqualTo("counterparty_id");
+        assertThat(r.getRecon()).isEqualTo("energy");
+        assertThat(r.getFeed()).isEqualTo("energy-confirmations");
+        assertThat(r.getBusinessDate()).isEqualTo("2026-11-20");
+        assertThat(r.getBatchId()).isEqualTo("B-1");
+        assertThat(r.getPage()).isEqualTo(2);
+        assertThat(r.getCorrelationId()).isEqualTo("req-2");
+        assertThat(r.getSide()).isEqualTo(Side.COUNTERPARTY);
+    }
+
+    @Test
+    void failedRequestBecomesAFetchFailedRejectWithItsStatus() throws Exception {
+        RawRecord failed = RawRecord.newBuilder(TestFeeds.counterpartyRaw("", 5))
+                .setFailure(FetchFailure.newBuilder().setCode(ErrorCode.FETCH_FAILED).setHttpStatus(503)
+                        .setMessage("503 after 6 attempts").setAttempts(6).build())
+                .build();
+        harness.processElement(failed, 0L);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(rejects()).singleElement().satisfies(r -> {
+            assertThat(r.getErrorCode()).isEqualTo(ErrorCode.FETCH_FAILED);
+            assertThat(r.getHttpStatus()).isEqualTo(503);
+            assertThat(r.getPage()).isEqualTo(5);
+            assertThat(r.getRaw()).isNull();
+        });
+    }
+
+    @Test
+    void csvRecordsAreCheckedFromTheirCellsAndRejectedWithTheLine() throws Exception {
+        RawRecord csv = RawRecord.newBuilder(TestFeeds.internalRaw("T-9,CP-7,POWER", 7))
+                .setJson("{\"trade_id\":\"T-9\",\"counterparty_id\":\"CP-7\",\"product\":\"POWER\"}")
+                .build();
+        harness.processElement(csv, 0L);
+        assertThat(rejects()).singleElement().satisfies(r -> {
+            assertThat(r.getErrorCode()).isEqualTo(ErrorCode.MISSING_FIELD);
+            assertThat(r.getSide()).isEqualTo(Side.INTERNAL);
+            assertThat(r.getLine()).isEqualTo(7L);
+            assertThat(r.getRaw()).isEqualTo("T-9,CP-7,POWER");
+        });
+    }
+}
