@@ -2,6 +2,7 @@ package io.reconflow.operators.source;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
@@ -125,7 +126,7 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
             if (!line.isEmpty() && line.charAt(0) == '\uFEFF') {
                 line = line.substring(1);
             }
-            return CsvLines.READER.readValue(line);
+            return CsvLines.row(line);
         }
     }
 
@@ -164,8 +165,14 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
 
     /** Turns one CSV line into a RawRecord whose json holds the cells by column name. */
     private final class CsvLines implements LineMapper<String> {
-        static final ObjectReader READER = new CsvMapper().readerForArrayOf(String.class)
+        private static final ObjectReader READER = new CsvMapper().readerFor(String[].class)
                 .with(CsvParser.Feature.WRAP_AS_ARRAY);
+
+        static String[] row(String line) throws IOException {
+            try (MappingIterator<String[]> rows = READER.readValues(line)) {
+                return rows.hasNext() ? rows.next() : new String[0];
+            }
+        }
 
         private final String file;
         private final String date;
@@ -185,7 +192,7 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
             ObjectNode cells = JsonNodeFactory.instance.objectNode();
             String[] values;
             try {
-                values = READER.readValue(line);
+                values = row(line);
             } catch (IOException e) {
                 // Not CSV: an empty json makes the validator reject it as RECORD_UNPARSEABLE, with the line kept.
                 return raw(file, date, lineNumber, line, "");
