@@ -1,0 +1,55 @@
+package io.reconflow.operators.fetch;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One client per configured counterparty, for the lifetime of one fetch function instance. */
+final class CounterpartyClients implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CounterpartyClients.class);
+
+    private final Map<String, CounterpartyClient> clients = new LinkedHashMap<>();
+
+    /**
+     * @param tokens null in production (tokens from the environment)
+     * @throws IllegalStateException when a token is missing: the job should not start without it
+     */
+    static CounterpartyClients open(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings,
+                                    MetricGroup metrics, TokenSource tokens) {
+        CounterpartyClients all = new CounterpartyClients();
+        try {
+            for (Map.Entry<String, CounterpartyEndpoint> e : endpoints.entrySet()) {
+                CounterpartyEndpoint endpoint = e.getValue();
+                FetchListener listener = FetchMetrics.register(metrics, e.getKey());
+                CounterpartyClient client = tokens == null
+                        ? new CounterpartyClient(endpoint, settings, listener)
+                        : new CounterpartyClient(endpoint, settings, listener, () -> tokens.token(endpoint));
+                all.clients.put(e.getKey(), client);
+            }
+        } catch (RuntimeException e) {
+            all.close();
+            throw e;
+        }
+        return all;
+    }
+
+    /** @return null for a counterparty that is not configured */
+    CounterpartyClient get(String counterparty) {
+        return counterparty == null ? null : clients.get(counterparty);
+    }
+
+    @Override
+    public void close() {
+        for (CounterpartyClient c : clients.values()) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {} failed", c, e);
+            }
+        }
+        clients.clear();
+    }
+}

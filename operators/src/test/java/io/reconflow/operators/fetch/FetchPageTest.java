@@ -1,0 +1,165 @@
+package io.reconflow.operators.fetch;
+
+import static io.reconflow.operators.fetch.CounterpartyClientTest.DATE;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.FEED;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.PAGE;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.PAGE_1;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.RECORD_1;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.RECORD_2;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.TOKEN;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.settings;
+import static io.reconflow.operators.fetch.StubCounterparty.json;
+import static io.reconflow.operators.fetch.StubCounterparty.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.PageRequest;
+import io.reconflow.events.RawRecord;
+import io.reconflow.events.Side;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FetchPageTest {
+
+    StubCounterparty stub;
+    OneInputStreamOperatorTestHarness<PageRequest, RawRecord> harness;
+
+    @BeforeEach
+    void start() throws Exception {
+        stub = new StubCounterparty();
+        FetchPage fn = new FetchPage(
+                Map.of("acme", new CounterpartyEndpoint("acme", stub.baseUrl(), "ACME_TOKEN")), settings(),
+                endpoint -> TOKEN);
+        harness = AsyncHarness.open(fn, PageRequest.class);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        harness.close();
+        stub.close();
+    }
+
+    static PageRequest request(String counterparty, int page) {
+        return PageRequest.newBuilder().setCounterparty(counterparty).setFeed(FEED).setBusinessDate(DATE)
+                .setBatchId("B-REQ").setPage(page).setPageCount(3).build();
+    }
+
+    List<RawRecord> run(PageRequest... requests) throws Exception {
+        for (PageRequest r : requests) {
+            harness.processElement(r, 0);
+        }
+        harness.endInput();
+        return harness.extractOutputValues();
+    }
+
+    @Test
+    void emitsEachRecordExactlyAsReceived() throws Exception {
+        stub.on(PAGE_1, status(503), json(200, PAGE));
+
+        List<RawRecord> out = run(request("acme", 1));
+
+        String id = stub.seen(PAGE_1).get(1).requestId();
+        assertThat(out).extracting(RawRecord::getRaw).containsExactly(RECORD_1, RECORD_2);
+        assertThat(out).allSatisfy(r -> {
+            assertThat(r.getSide()).isEqualTo(Side.COUNTERPARTY);
+            assertThat(r.getSource()).isEqualTo("acme");
+            assertThat(r.getFeed()).isEqualTo(FEED);
+            assertThat(r.getBusinessDate()).isEqualTo(DATE);
+            assertThat(r.getBatchId()).isEqualTo("B-1"); // the page's own, not the request's
+            assertThat(r.getPage()).isEqualTo(1);
+            assertThat(r.getCorrelationId()).isEqualTo(id);
+            assertThat(r.getJson()).isNull();
+            assertThat(r.getLine()).isNull();
+            assertThat(r.getFailure()).isNull();
+        });
+    }
+
+    @Test
+    void fallsBackToTheRequestsBatchId() throws Exception {
+        stub.on("/v1/feeds/" + FEED + "/batches/" + DATE + "/pages/2", json(200, "{\"records\":[{\"a\":1}]}"));
+
+        List<RawRecord> out = run(request("acme", 2));
+
+        assertThat(out).singleElement().satisfies(r -> {
+            assertThat(r.getBatchId()).isEqualTo("B-REQ");
+            assertThat(r.getPage()).isEqualTo(2);
+            assertThat(r.getRaw()).isEqualTo("{\"a\":1}");
+        });
+    }
+
+    @Test
+    void aFailedPageIsOneFailureRecord() throws Exception {
+        stub.on(PAGE_1, status(404));
+
+        List<RawRecord> out = run(request("acme", 1));
+
+        assertThat(out).singleElement().satisfies(r -> {
+            assertThat(r.getRaw()).isEmpty();
+            assertThat(r.getPage()).isEqualTo(1);
+            assertThat(r.getBatchId()).isEqualTo("B-REQ");
+            assertThat(r.getSource()).isEqualTo("acme");
+            assertThat(r.getCorrelationId()).isEqualTo(stub.seen(PAGE_1).get(0).requestId());
+            assertThat(r.getFailure().getCode()).isEqualTo(ErrorCode.FETCH_FAILED);
+            assertThat(r.getFailure().getHttpStatus()).isEqualTo(404);
+        });
+    }
+
+    @Test
+    void anUnparseablePageIsOneFailureRecord() throws Exception {
+        stub.on(PAGE_1, json(200, "{\"records\":[{\"a\":"));
+
+        List<RawRecord> out = run(request("acme", 1));
+
+        assertThat(out).singleElement().satisfies(r -> {
+            assertThat(r.getRaw()).isEmpty();
+            assertThat(r.getFailure().getCode()).isEqualTo(ErrorCode.PAGE_UNPARSEABLE);
+            assertThat(r.getFailure().getAttempts()).isEqualTo(4);
+        });
+    }
+
+    @Test
+    void theOperatorTimeoutYieldsOneFailureRecord() throws Exception {
+        stub.on(PAGE_1, stub.stallBody());
+
+        harness.processElement(request("acme", 1), 0);
+        while (stub.seen(PAGE_1).isEmpty()) {
+            Thread.onSpinWait();
+        }
+        harness.setProcessingTime(AsyncHarness.TIMEOUT_MS + 1);
+        harness.endInput();
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(r -> {
+            assertThat(r.getRaw()).isEmpty();
+            assertThat(r.getPage()).isEqualTo(1);
+            assertThat(r.getFailure().getMessage()).startsWith("timed out after ");
+            assertThat(r.getCorrelationId()).isEqualTo(stub.seen(PAGE_1).get(0).requestId());
+        });
+    }
+
+    @Test
+    void anUnknownCounterpartyIsOneFailureRecord() throws Exception {
+        assertThat(run(request("nobody", 1))).singleElement()
+                .satisfies(r -> assertThat(r.getFailure().getMessage()).contains("unknown counterparty nobody"));
+    }
+
+    @Test
+    void fetchesManyPagesConcurrently() throws Exception {
+        for (int p = 1; p <= 6; p++) {
+            stub.on("/v1/feeds/" + FEED + "/batches/" + DATE + "/pages/" + p,
+                    json(200, "{\"batch_id\":\"B-1\",\"records\":[{\"p\":" + p + ",\"i\":1},{\"p\":" + p + ",\"i\":2}]}"));
+        }
+        PageRequest[] requests = new PageRequest[6];
+        for (int p = 1; p <= 6; p++) {
+            requests[p - 1] = request("acme", p);
+        }
+
+        List<RawRecord> out = run(requests);
+
+        assertThat(out).hasSize(12);
+        assertThat(out).allSatisfy(r -> assertThat(r.getRaw()).startsWith("{\"p\":" + r.getPage() + ","));
+    }
+}

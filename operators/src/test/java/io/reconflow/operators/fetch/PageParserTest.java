@@ -1,0 +1,106 @@
+package io.reconflow.operators.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PageParserTest {
+
+    private static PageParser.ParsedPage parse(String body) throws UnparseableBodyException {
+        return PageParser.parse(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void slicesEachRecordByteExact() throws Exception {
+        String r1 = "{ \"trade_id\" : \"T-1\",\n    \"volume_mwh\": 12.500,\t\"price\":1e3 }";
+        String r2 = "{\"delivery_point\":\"Zürich – Nord €\",\"note\":\"a\\\"b\\u00e9\\n\",\"legs\":[{\"x\":[1, 2.0]},{}]}";
+        String r3 = "{}";
+        String body = "{\"batch_id\":\"B-7\",\"page\":2,\"records\":[\n  " + r1 + " ,\n" + r2 + "," + r3 + "\n]}";
+
+        PageParser.ParsedPage page = parse(body);
+
+        assertThat(page.batchId()).isEqualTo("B-7");
+        assertThat(page.page()).isEqualTo(2);
+        assertThat(page.records()).containsExactly(r1, r2, r3);
+    }
+
+    @Test
+    void keepsNonObjectElementsRaw() throws Exception {
+        String body = "{\"records\":[42, 12.500 ,-0.0e-7,\"str\\\"ing\", null,true,false,[1, {\"a\":2}], \"€\"]}";
+
+        assertThat(parse(body).records())
+                .containsExactly("42", "12.500", "-0.0e-7", "\"str\\\"ing\"", "null", "true", "false",
+                        "[1, {\"a\":2}]", "\"€\"");
+    }
+
+    @Test
+    void ignoresUnknownFieldsWherever() throws Exception {
+        String body = "{\"meta\":{\"records\":[\"not these\"],\"n\":[1,2]},\"batch_id\":\"B\",\"records\":[{\"a\":1}],"
+                + "\"next\":null,\"extra\":[{\"records\":1}],\"page\":3}";
+
+        PageParser.ParsedPage page = parse(body);
+
+        assertThat(page.records()).containsExactly("{\"a\":1}");
+        assertThat(page.batchId()).isEqualTo("B");
+        assertThat(page.page()).isEqualTo(3);
+    }
+
+    @Test
+    void batchIdAndPageMayBeAbsent() throws Exception {
+        PageParser.ParsedPage page = parse("{\"records\":[]}");
+
+        assertThat(page.records()).isEmpty();
+        assertThat(page.batchId()).isNull();
+        assertThat(page.page()).isNull();
+    }
+
+    @Test
+    void leavesDuplicateKeysInsideARecordToTheValidator() throws Exception {
+        String record = "{\"trade_id\":\"T\",\"trade_id\":\"U\"}";
+
+        assertThat(parse("{\"records\":[" + record + "]}").records()).containsExactly(record);
+    }
+
+    @Test
+    void parsesOnlyTheGivenLength() throws Exception {
+        byte[] buffer = "{\"records\":[1]}GARBAGE".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(PageParser.parse(buffer, 15).records()).containsExactly("1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"batch_id\":\"B\",\"page\":1}",                    // records missing
+        "{\"records\":null}",
+        "{\"records\":{\"a\":1}}",
+        "{\"batch_id\":\"B\",\"records\":[{\"a\":1},{\"b\":",   // truncated inside a record
+        "{\"records\":[{\"a\":1}]",                            // truncated after the array
+        "{\"records\":[{\"a\":1}",                             // truncated inside the array
+        "",
+        "not json",
+        "[{\"a\":1}]",                                         // not an object
+        "{\"records\":[]} {\"records\":[]}",                   // trailing content
+        "{\"records\":[1],\"records\":[2]}",                   // which records?
+        "{\"batch_id\":7,\"records\":[]}",
+        "{\"page\":\"one\",\"records\":[]}",
+        "{\"records\":[1,]}",
+        "<html>502 Bad Gateway</html>"
+    })
+    void rejectsBodiesThatAreNotAPage(String body) {
+        assertThatThrownBy(() -> parse(body)).isInstanceOf(UnparseableBodyException.class);
+    }
+
+    @Test
+    void rejectsInvalidUtf8() {
+        byte[] body = "{\"records\":[{\"a\":\"xx\"}]}".getBytes(StandardCharsets.UTF_8);
+        // The string "xx" sits at bytes 18-19: a lead byte followed by ASCII is malformed UTF-8.
+        assertThat((char) body[18]).isEqualTo('x');
+        body[18] = (byte) 0xC3;
+
+        assertThatThrownBy(() -> PageParser.parse(body)).isInstanceOf(UnparseableBodyException.class);
+    }
+}
