@@ -6,6 +6,7 @@ import io.reconflow.operators.sink.ParquetSinks;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.SecurityOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -76,7 +77,9 @@ public final class ReconflowJob {
 
     static JobExecutionResult run(CommandLine cli) throws Exception {
         ReconConfig config = ReconConfig.load(cli.config(), cli.overrides());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkSettings(config));
+        Configuration conf = flinkSettings(config);
+        conf.addAll(localClusterSettings());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         return run(env, config);
     }
 
@@ -92,6 +95,16 @@ public final class ReconflowJob {
         LOG.info("Reconciliation {} of feed {} for {} against {}; output under {}", config.name(), config.feed().name(),
                 config.businessDates(), config.counterparties().stream().map(c -> c.name()).toList(), config.outputPath());
         return env.execute("reconflow " + config.name());
+    }
+
+    /**
+     * Settings of an embedded MiniCluster. Hadoop's classes are on the classpath only for Parquet;
+     * without this Flink would try to obtain Hadoop delegation tokens (Kerberos) at start.
+     */
+    public static Configuration localClusterSettings() {
+        Configuration conf = new Configuration();
+        conf.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
+        return conf;
     }
 
     /** Settings every run needs whatever the cluster's config.yaml says: no Kryo, no generated uids. */

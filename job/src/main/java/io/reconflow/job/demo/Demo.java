@@ -1,0 +1,151 @@
+package io.reconflow.job.demo;
+
+import io.reconflow.job.OutputQuery;
+import io.reconflow.job.ReconConfig;
+import io.reconflow.job.ReconflowJob;
+import io.reconflow.operators.DeduplicateRecords;
+import io.reconflow.operators.fetch.CounterpartyEndpoint;
+import io.reconflow.sim.CounterpartySimulator;
+import io.reconflow.sim.Faults;
+import io.reconflow.sim.InternalFiles;
+import io.reconflow.sim.Scenario;
+import io.reconflow.sim.ScenarioGenerator;
+import io.reconflow.sim.ScenarioSettings;
+import io.reconflow.sim.Truth;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The demo: a reconciliation with known truth on the embedded MiniCluster, against the built-in
+ * counterparty simulator, with the Flink dashboard on 127.0.0.1, and a summary read back from the
+ * Parquet output through DuckDB.
+ */
+public final class Demo {
+    /** The variable the demo's simulators and the job both read the bearer token from. */
+    public static final String TOKEN_ENV = "RECONFLOW_DEMO_TOKEN";
+
+    private Demo() {}
+
+    public static void main(String[] args) throws Exception {
+        String feed = "energy-confirmations";
+        int port = 8081;
+        boolean keepDashboard = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--feed" -> feed = args[++i];
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--keep-dashboard" -> keepDashboard = true;
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "'; use --feed NAME, --port N, --keep-dashboard");
+            }
+        }
+        String token = System.getenv(TOKEN_ENV);
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("set " + TOKEN_ENV + " (./reconflow demo makes one up)");
+        }
+        Path yaml = Path.of("conf/recon/" + feed + ".yaml");
+        if (!Files.isRegularFile(yaml)) {
+            throw new IllegalArgumentException("no reconciliation " + yaml);
+        }
+        Path out = Path.of("out/demo/" + feed);
+        Path data = Path.of("data/demo/" + feed);
+        deleteRecursively(out);
+        deleteRecursively(data);
+
+        ReconConfig base = ReconConfig.load(yaml, List.of());
+        List<String> counterparties = base.counterparties().stream().map(CounterpartyEndpoint::name).toList();
+        ScenarioSettings settings = ScenarioSettings.demo()
+                .withBusinessDates(base.businessDates())
+                .withCounterparties(counterparties);
+        Scenario scenario = ScenarioGenerator.generate(base.feed(), base.matching(), settings);
+        String internalPath = data.resolve("internal/business_date={business_date}").toString();
+        InternalFiles.write(scenario, base.feed(), internalPath, base.internal().format().name().toLowerCase());
+
+        List<CounterpartySimulator> simulators = new ArrayList<>();
+        try {
+            List<String> overrides = new ArrayList<>(List.of("output.path=" + out, "internal.path=" + internalPath));
+            for (int i = 0; i < counterparties.size(); i++) {
+                CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparties.get(i), token, Faults.demo(), 0);
+                simulators.add(sim);
+                overrides.add("counterparties[" + i + "].base_url=" + sim.url());
+                overrides.add("counterparties[" + i + "].token_env=" + TOKEN_ENV);
+                System.out.printf("Counterparty %s simulated at %s%n", counterparties.get(i), sim.url());
+            }
+            ReconConfig config = ReconConfig.load(yaml, overrides);
+
+            Configuration flink = ReconflowJob.flinkSettings(config);
+            flink.addAll(ReconflowJob.localClusterSettings());
+            flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            flink.set(RestOptions.ADDRESS, "127.0.0.1");
+            flink.set(RestOptions.PORT, port);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            System.out.printf("Flink dashboard: http://127.0.0.1:%d  (the job runs while this is printed)%n", port);
+
+            JobExecutionResult result = ReconflowJob.run(env, config);
+            summarize(config, scenario.truth(), result, out);
+            if (keepDashboard) {
+                System.out.println("Press Enter to stop the dashboard.");
+                System.in.read();
+            }
+        } finally {
+            for (CounterpartySimulator sim : simulators) {
+                sim.close();
+            }
+        }
+    }
+
+    private static void summarize(ReconConfig config, Truth truth, JobExecutionResult result, Path out) throws Exception {
+        String output = out.toString();
+        try (OutputQuery q = new OutputQuery(output)) {
+            System.out.printf("%nReconciliation %s, business dates %s, finished in %d ms%n",
+                    config.name(), config.businessDates(), result.getNetRuntime());
+            System.out.println("\nResults per status (expected from the generated truth):");
+            Map<String, Long> expected = new TreeMap<>();
+            truth.keys().values().forEach(k -> expected.merge(k.status().name(), 1L, Long::sum));
+            for (List<Object> row : q.rows("SELECT status, count(*) FROM results GROUP BY status ORDER BY status")) {
+                System.out.printf("  %-26s %6d   (expected %d)%n", row.get(0), row.get(1), expected.getOrDefault(row.get(0).toString(), 0L));
+            }
+            System.out.println("\nRejects per side and code:");
+            System.out.print(q.table("SELECT side, error_code, count(*) AS rejects FROM rejects GROUP BY ALL ORDER BY ALL"));
+
+            Object dups = result.getAccumulatorResult(DeduplicateRecords.DUPLICATES_ACCUMULATOR);
+            long duplicates = dups == null ? 0L : ((Number) dups).longValue();
+            long served = truth.totals().counterpartyServed();
+            long cpRejected = ((Number) q.rows("SELECT count(*) FROM rejects WHERE side = 'COUNTERPARTY'").get(0).get(0)).longValue();
+            long cpInResults = ((Number) q.rows("SELECT count(*) FROM results WHERE counterparty IS NOT NULL").get(0).get(0)).longValue();
+            System.out.printf("%nCounterparty records served %d = in results %d + rejected %d + exact duplicates dropped %d  -> %s%n",
+                    served, cpInResults, cpRejected, duplicates,
+                    served == cpInResults + cpRejected + duplicates ? "holds" : "DOES NOT HOLD");
+
+            System.out.println("\nExplore the output with DuckDB (./reconflow sql --out " + output + " \"...\", or the duckdb CLI):");
+            System.out.println("  " + OutputQuery.scan(output, "results").replace("SELECT * FROM ", "SELECT status, count(*) FROM ") + " GROUP BY ALL;");
+            System.out.println("  SELECT match_key, unnest(breaks, recursive := true) FROM read_parquet('" + output
+                    + "/results/**/*.parquet', hive_partitioning = true) WHERE status = 'BREAK' LIMIT 20;");
+            System.out.println("  SELECT error_code, field, message, raw FROM read_parquet('" + output
+                    + "/rejects/**/*.parquet', hive_partitioning = true) LIMIT 20;");
+        }
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}
