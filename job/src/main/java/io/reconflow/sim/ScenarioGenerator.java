@@ -1,0 +1,1072 @@
+package io.reconflow.sim;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.Side;
+import io.reconflow.operators.feed.DomainCheck;
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.feed.FeedValues;
+import io.reconflow.operators.feed.FieldKind;
+import io.reconflow.operators.feed.FieldSpec;
+import io.reconflow.operators.feed.RecordKeys;
+import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.operators.match.MatchPass;
+import io.reconflow.operators.match.MatchRule;
+import io.reconflow.operators.match.MatchSpec;
+import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.operators.match.RuleEvaluator;
+import io.reconflow.operators.match.RuleKind;
+import org.apache.avro.generic.GenericRecord;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Generates a {@link Scenario} for any feed from its {@link FeedSpec} and {@link MatchSpec} alone:
+ * nothing here knows a feed. The same settings (seed included) give the same scenario, byte for
+ * byte.
+ *
+ * <p>Every expectation recorded in the {@link Truth} is checked while generating, with the job's own
+ * {@link RecordValidator}, {@link RecordKeys} and {@link RuleEvaluator}: a pair is kept only when
+ * the evaluator decides it as intended, an invalid record only when the validator rejects it with
+ * the intended code and field. So the truth cannot silently disagree with the contract; when the
+ * feed makes an expectation impossible (no tolerance rule for MATCHED_WITHIN_TOLERANCE, say), the
+ * generator says so with an {@link IllegalArgumentException}.
+ */
+public final class ScenarioGenerator {
+    /** Parses JSON the way the job must: decimals exact, never through a double. */
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+    private static final int ATTEMPTS = 200;
+
+    private final FeedSpec feed;
+    private final ScenarioSettings settings;
+    private final List<MatchRule> rules;
+    private final RecordValidator validator;
+    private final RecordKeys recordKeys;
+    private final RuleEvaluator evaluator;
+    private final ValueFactory values;
+    private final Set<String> matchKeyNames;
+    private final Set<String> keyNames;
+    private final FieldSpec discriminator;
+    private final List<Integer> breakRules = new ArrayList<>();
+    private final List<Integer> toleranceRules = new ArrayList<>();
+    private final List<ErrorCode> counterpartyCodes;
+    private final List<ErrorCode> internalCodes;
+    private final Set<String> usedKeys = new HashSet<>();
+
+    private final Map<Truth.KeyRef, Truth.ExpectedKey> truthKeys = new TreeMap<>();
+    private final List<Truth.ExpectedReject> truthRejects = new ArrayList<>();
+    private long served;
+    private long counterpartyValid;
+    private long counterpartyRejected;
+    private long duplicatesDropped;
+    private long internalWritten;
+    private long internalValid;
+    private long internalRejected;
+
+    private ScenarioGenerator(FeedSpec feed, MatchSpec match, ScenarioSettings settings) {
+        this.feed = feed;
+        this.settings = settings;
+        this.rules = match.rules();
+        this.evaluator = new RuleEvaluator(feed, match);
+        this.validator = new RecordValidator(feed);
+        this.recordKeys = new RecordKeys(feed);
+        this.values = new ValueFactory(feed);
+        this.matchKeyNames = new LinkedHashSet<>(feed.matchKey());
+        this.keyNames = new LinkedHashSet<>(feed.matchKey());
+        keyNames.addAll(feed.idempotencyKey());
+        // One string key field without examples carries a counter, so keys are unique by construction.
+        FieldSpec disc = null;
+        for (String k : feed.matchKey()) {
+            FieldSpec f = feed.field(k);
+            if (f.kind() == FieldKind.STRING && !values.hasExamples(f)) {
+                disc = f;
+            }
+        }
+        this.discriminator = disc;
+        for (int i = 0; i < rules.size(); i++) {
+            MatchRule rule = rules.get(i);
+            // Changing a match-key field would change the key, not break the pair.
+            if (matchKeyNames.contains(rule.field())) {
+                continue;
+            }
+            breakRules.add(i);
+            if (rule.hasTolerance()) {
+                toleranceRules.add(i);
+            }
+        }
+        boolean tolerantPass = match.passes().stream().anyMatch(MatchPass::tolerances);
+        if (settings.withinTolerance() > 0 && (toleranceRules.isEmpty() || !tolerantPass)) {
+            throw new IllegalArgumentException("feed " + feed.name() + ": MATCHED_WITHIN_TOLERANCE keys need a tolerance"
+                    + " rule on a non-key field and a pass with tolerances; set withinTolerance to 0");
+        }
+        if (settings.breaks() > 0 && breakRules.isEmpty()) {
+            throw new IllegalArgumentException("feed " + feed.name() + ": BREAK keys need a rule on a non-key field; set breaks to 0");
+        }
+        boolean conflictable = feed.fields().stream().anyMatch(f -> !keyNames.contains(f.name()));
+        if (settings.conflictingDuplicates() > 0 && !conflictable) {
+            throw new IllegalArgumentException("feed " + feed.name() + ": a conflicting duplicate needs a field outside the"
+                    + " match and idempotency keys; set conflictingDuplicates to 0");
+        }
+        this.counterpartyCodes = producibleCodes(Side.COUNTERPARTY);
+        this.internalCodes = producibleCodes(Side.INTERNAL);
+        if (settings.invalidInternal() > 0 && internalCodes.isEmpty()) {
+            throw new IllegalArgumentException("feed " + feed.name() + " admits no invalid internal record; set invalidInternal to 0");
+        }
+    }
+
+    /**
+     * Generates the scenario.
+     *
+     * @throws IllegalArgumentException when the feed cannot provide what the settings ask for, e.g. a
+     *     pattern field without {@code "examples"}
+     */
+    public static Scenario generate(FeedSpec feed, MatchSpec match, ScenarioSettings settings) {
+        return new ScenarioGenerator(feed, match, settings).run();
+    }
+
+    private Scenario run() {
+        List<Scenario.Batch> batches = new ArrayList<>();
+        for (LocalDate date : settings.businessDates()) {
+            for (int i = 0; i < settings.counterparties().size(); i++) {
+                batches.add(new BatchGen(i, settings.counterparties().get(i), date).build());
+            }
+        }
+        Truth.Totals totals = new Truth.Totals(served, counterpartyValid, counterpartyRejected, duplicatesDropped,
+                internalWritten, internalValid, internalRejected);
+        return new Scenario(feed.name(), settings, batches, new Truth(truthKeys, truthRejects, totals));
+    }
+
+    /** The reject codes a record of this feed can earn on a side (files cannot hold a non-object). */
+    private List<ErrorCode> producibleCodes(Side side) {
+        boolean internal = side == Side.INTERNAL;
+        List<ErrorCode> out = new ArrayList<>();
+        List<FieldSpec> fs = feed.fields();
+        if (fs.stream().anyMatch(f -> !f.optional())) {
+            out.add(ErrorCode.MISSING_FIELD);
+        }
+        if (!internal || fs.stream().anyMatch(f -> f.kind() == FieldKind.INT || f.kind() == FieldKind.LONG
+                || f.kind() == FieldKind.BOOLEAN)) {
+            out.add(ErrorCode.BAD_TYPE);
+        }
+        if (fs.stream().anyMatch(f -> f.kind() == FieldKind.DECIMAL)) {
+            out.add(ErrorCode.BAD_DECIMAL);
+        }
+        if (fs.stream().anyMatch(f -> f.kind() == FieldKind.TIMESTAMP)) {
+            out.add(ErrorCode.BAD_TIMESTAMP);
+        }
+        if (fs.stream().anyMatch(f -> f.kind() == FieldKind.DATE)) {
+            out.add(ErrorCode.BAD_DATE);
+        }
+        if (fs.stream().anyMatch(f -> f.kind() == FieldKind.ENUM || f.allowedInts() != null)) {
+            out.add(ErrorCode.BAD_ENUM);
+        }
+        if (fs.stream().anyMatch(f -> f.patternText() != null)) {
+            out.add(ErrorCode.BAD_FORMAT);
+        }
+        if (!feed.checks().isEmpty() || fs.stream().anyMatch(ScenarioGenerator::hasRange)) {
+            out.add(ErrorCode.DOMAIN_CHECK);
+        }
+        if (!internal) {
+            out.add(ErrorCode.RECORD_UNPARSEABLE);
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean hasRange(FieldSpec f) {
+        boolean numeric = f.kind() == FieldKind.DECIMAL || f.kind() == FieldKind.LONG
+                || (f.kind() == FieldKind.INT && f.allowedInts() == null);
+        return numeric && (f.minimum() != null || f.maximum() != null);
+    }
+
+    // --- records as the generator holds them ----------------------------------------------------
+
+    /** A valid record: typed values, how they are written, the text, and what the validator made of it. */
+    private record Built(Map<String, Object> values, Map<String, Json> rendered, String text, GenericRecord typed,
+                         String matchKey) {}
+
+    private record Pair(Built ours, Built theirs, Set<String> breakFields) {}
+
+    private record Conflict(Built copy, String field) {}
+
+    private record Invalid(ErrorCode code, String field, String matchKey, Map<String, Json> rendered, String text) {}
+
+    /** A record on a page; twins (an exact duplicate and its original) share a group >= 0. */
+    private static final class Item {
+        final String text;
+        int group = -1;
+
+        Item(String text) {
+            this.text = text;
+        }
+    }
+
+    private RecordValidator.Outcome validateJson(String text) {
+        try {
+            return validator.validate(MAPPER.readTree(text), false);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("generated record is not JSON: " + text, e);
+        }
+    }
+
+    private RecordValidator.Outcome validateCells(Map<String, String> cells) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        cells.forEach((k, v) -> {
+            if (v != null) {
+                node.put(k, v);
+            }
+        });
+        return validator.validate(node, true);
+    }
+
+    private Map<String, String> cells(Map<String, Json> rendered) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (FieldSpec f : feed.fields()) {
+            Json j = rendered.get(f.name());
+            out.put(f.name(), j == null ? null : Json.cell(j));
+        }
+        return out;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Generates one (counterparty, business date) batch; its randomness depends only on the seed, counterparty and date. */
+    private final class BatchGen {
+        private final String counterparty;
+        private final LocalDate date;
+        private final String dateText;
+        private final SplittableRandom r;
+        private final String tag;
+        private int counter;
+
+        BatchGen(int index, String counterparty, LocalDate date) {
+            this.counterparty = counterparty;
+            this.date = date;
+            this.dateText = date.toString();
+            String h = sha256(settings.seed() + "|" + feed.name() + "|" + counterparty + "|" + date);
+            this.r = new SplittableRandom(Long.parseUnsignedLong(h.substring(0, 16), 16));
+            this.tag = letters(index) + date.format(DateTimeFormatter.BASIC_ISO_DATE);
+        }
+
+        private static String letters(int index) {
+            StringBuilder sb = new StringBuilder();
+            int i = index;
+            do {
+                sb.insert(0, (char) ('A' + i % 26));
+                i = i / 26 - 1;
+            } while (i >= 0);
+            return sb.toString();
+        }
+
+        Scenario.Batch build() {
+            List<Item> items = new ArrayList<>();
+            List<Built> duplicable = new ArrayList<>();
+            List<Integer> duplicableItem = new ArrayList<>();
+            List<Scenario.InternalRecord> internal = new ArrayList<>();
+            int rejectsBefore = truthRejects.size();
+
+            MatchStatus[] paired = {MatchStatus.MATCHED, MatchStatus.MATCHED_WITHIN_TOLERANCE, MatchStatus.BREAK};
+            int[] pairCounts = {settings.matched(), settings.withinTolerance(), settings.breaks()};
+            for (int s = 0; s < paired.length; s++) {
+                for (int k = 0; k < pairCounts[s]; k++) {
+                    Pair p = pair(paired[s], k);
+                    internal.add(internalRecord(p.ours().rendered(), p.ours().text(), true));
+                    items.add(new Item(p.theirs().text()));
+                    duplicable.add(p.theirs());
+                    duplicableItem.add(items.size() - 1);
+                    expect(p.ours().matchKey(), paired[s], p.breakFields());
+                }
+            }
+            for (int k = 0; k < settings.unmatchedInternal(); k++) {
+                Built ours = oneSided(false);
+                internal.add(internalRecord(ours.rendered(), ours.text(), true));
+                expect(ours.matchKey(), MatchStatus.UNMATCHED_INTERNAL, Set.of());
+            }
+            List<Built> counterpartyOnly = new ArrayList<>();
+            for (int k = 0; k < settings.unmatchedCounterparty(); k++) {
+                Built theirs = oneSided(true);
+                counterpartyOnly.add(theirs);
+                expect(theirs.matchKey(), MatchStatus.UNMATCHED_COUNTERPARTY, Set.of());
+            }
+            List<Built> conflicted = ValueFactory.shuffled(counterpartyOnly, r).subList(0, settings.conflictingDuplicates());
+            for (Built theirs : counterpartyOnly) {
+                items.add(new Item(theirs.text()));
+                if (conflicted.contains(theirs)) {
+                    Conflict c = conflictCopy(theirs);
+                    items.add(new Item(c.copy().text()));
+                    reject(Side.COUNTERPARTY, ErrorCode.DUPLICATE_CONFLICT, c.field(), theirs.matchKey(),
+                            List.of(theirs.text(), c.copy().text()));
+                } else {
+                    duplicable.add(theirs);
+                    duplicableItem.add(items.size() - 1);
+                }
+            }
+            for (int k = 0; k < settings.invalidCounterparty(); k++) {
+                Invalid inv = invalid(Side.COUNTERPARTY, k);
+                items.add(new Item(inv.text()));
+                reject(Side.COUNTERPARTY, inv.code(), inv.field(), inv.matchKey(), List.of(inv.text()));
+            }
+            for (int k = 0; k < settings.invalidInternal(); k++) {
+                Invalid inv = invalid(Side.INTERNAL, k);
+                Scenario.InternalRecord rec = internalRecord(inv.rendered(), inv.text(), false);
+                internal.add(rec);
+                reject(Side.INTERNAL, inv.code(), inv.field(), inv.matchKey(), List.of(rec.json(), rec.csvRow()));
+            }
+            int distinct = items.size();
+            BigDecimal control = BigDecimal.ZERO;
+            for (Item it : items) {
+                BigDecimal v = controlValue(it.text);
+                if (v != null) {
+                    control = control.add(v);
+                }
+            }
+            List<Integer> chosen = ValueFactory.shuffled(indexes(duplicable.size()), r).subList(0, settings.exactDuplicates());
+            for (int g = 0; g < chosen.size(); g++) {
+                Built original = duplicable.get(chosen.get(g));
+                Built again = counterpartyRecord(original.values());
+                if (again == null || !recordKeys.contentHash(again.typed()).equals(recordKeys.contentHash(original.typed()))) {
+                    throw new IllegalStateException("a re-written duplicate changed content: " + original.text());
+                }
+                items.get(duplicableItem.get(chosen.get(g))).group = g;
+                Item copy = new Item(again.text());
+                copy.group = g;
+                items.add(copy);
+            }
+            List<Scenario.Page> pages = paginate(items);
+
+            int rejected = truthRejects.size() - rejectsBefore - settings.invalidInternal();
+            served += items.size();
+            duplicatesDropped += settings.exactDuplicates();
+            counterpartyRejected += rejected;
+            counterpartyValid += items.size() - rejected - settings.exactDuplicates();
+            internalWritten += internal.size();
+            internalValid += internal.size() - settings.invalidInternal();
+            internalRejected += settings.invalidInternal();
+
+            String h = sha256(settings.seed() + "|" + feed.name() + "|" + counterparty + "|" + date + "|batch");
+            String batchId = "batch-" + dateText.replace("-", "") + "-" + h.substring(0, 12);
+            Instant published = date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)
+                    .plusSeconds(3600 + Long.parseLong(h.substring(12, 16), 16) % 3600);
+            Scenario.Manifest manifest = new Scenario.Manifest(feed.name(), dateText, batchId, distinct, pages.size(),
+                    FeedValues.plain(control), published.toString());
+            return new Scenario.Batch(counterparty, date, manifest, pages, ValueFactory.shuffled(internal, r));
+        }
+
+        private List<Integer> indexes(int n) {
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                out.add(i);
+            }
+            return out;
+        }
+
+        private void expect(String matchKey, MatchStatus status, Set<String> breakFields) {
+            Truth.KeyRef ref = new Truth.KeyRef(dateText, matchKey);
+            if (truthKeys.put(ref, new Truth.ExpectedKey(dateText, matchKey, counterparty, status, breakFields)) != null) {
+                throw new IllegalStateException("match key used twice: " + ref);
+            }
+        }
+
+        private void reject(Side side, ErrorCode code, String field, String matchKey, List<String> raws) {
+            truthRejects.add(new Truth.ExpectedReject(dateText, counterparty, side, code, field, matchKey, raws));
+        }
+
+        private Scenario.InternalRecord internalRecord(Map<String, Json> rendered, String text, boolean valid) {
+            Map<String, String> cells = cells(rendered);
+            return new Scenario.InternalRecord(counterparty, text, cells, InternalFiles.csvRow(feed, cells), valid);
+        }
+
+        // --- base records ---------------------------------------------------------------------
+
+        /** Random valid values with a fresh key (not yet registered as used). */
+        private Map<String, Object> base() {
+            Set<String> keepPresent = new HashSet<>(matchKeyNames);
+            for (MatchRule rule : rules) {
+                if (rule.kind() == RuleKind.OPPOSITE) {
+                    keepPresent.add(rule.internalField());
+                }
+            }
+            Map<String, Object> v = new LinkedHashMap<>();
+            for (FieldSpec f : feed.fields()) {
+                boolean absent = f.optional() && !keepPresent.contains(f.name()) && r.nextInt(5) == 0;
+                v.put(f.name(), absent ? null : values.random(f, r, date));
+            }
+            if (discriminator != null) {
+                counter++;
+                v.put(discriminator.name(), ValueFactory.word(discriminator) + "-" + tag + "-" + String.format(Locale.ROOT, "%05d", counter));
+            }
+            for (MatchRule rule : rules) {
+                if (rule.kind() == RuleKind.OPPOSITE && !rule.opposites().isEmpty()) {
+                    List<String> from = new ArrayList<>(new TreeSet<>(rule.opposites().keySet()));
+                    v.put(rule.internalField(), from.get(r.nextInt(from.size())));
+                }
+            }
+            repairChecks(v);
+            return v;
+        }
+
+        /** Makes the feed's cross-field checks hold, by swapping or stepping values. */
+        private void repairChecks(Map<String, Object> v) {
+            for (int round = 0; round < 3; round++) {
+                for (DomainCheck check : feed.checks()) {
+                    Object a = v.get(check.field());
+                    Object b = v.get(check.otherField());
+                    if (a == null || b == null) {
+                        continue;
+                    }
+                    int c;
+                    try {
+                        c = compare(a, b);
+                    } catch (ClassCastException e) {
+                        continue;
+                    }
+                    if (holds(check.operator(), c)) {
+                        continue;
+                    }
+                    if (c != 0) {
+                        v.put(check.field(), b);
+                        v.put(check.otherField(), a);
+                    } else {
+                        boolean up = check.operator() == DomainCheck.Operator.LESS_THAN;
+                        Object stepped = step(feed.field(check.otherField()), b, up ? 1 : -1);
+                        if (stepped != null) {
+                            v.put(check.otherField(), stepped);
+                        }
+                    }
+                }
+            }
+        }
+
+        private Built internalRecord(Map<String, Object> v) {
+            Map<String, Json> m = new LinkedHashMap<>();
+            for (FieldSpec f : feed.fields()) {
+                m.put(f.name(), ValueFactory.canonical(f, v.get(f.name())));
+            }
+            String text = Json.object(m);
+            RecordValidator.Outcome json = validateJson(text);
+            if (json.record() == null) {
+                return null;
+            }
+            // The CSV form must be the same record, or a csv run would see other data than a jsonl run.
+            RecordValidator.Outcome csv = validateCells(cells(m));
+            if (csv.record() == null || !recordKeys.contentHash(csv.record()).equals(recordKeys.contentHash(json.record()))) {
+                return null;
+            }
+            return new Built(v, m, text, json.record(), recordKeys.matchKey(json.record()));
+        }
+
+        private Map<String, Json> renderVaried(Map<String, Object> v) {
+            List<FieldSpec> order = r.nextInt(4) == 0 ? ValueFactory.shuffled(feed.fields(), r) : feed.fields();
+            Map<String, Json> m = new LinkedHashMap<>();
+            for (FieldSpec f : order) {
+                Object value = v.get(f.name());
+                if (value == null && r.nextBoolean()) {
+                    continue; // absent rather than null
+                }
+                m.put(f.name(), ValueFactory.varied(f, value, r));
+            }
+            return m;
+        }
+
+        private Built counterpartyRecord(Map<String, Object> v) {
+            Map<String, Json> m = renderVaried(v);
+            String text = Json.object(m);
+            RecordValidator.Outcome out = validateJson(text);
+            if (out.record() == null) {
+                return null;
+            }
+            return new Built(v, m, text, out.record(), recordKeys.matchKey(out.record()));
+        }
+
+        /** Our record as the counterparty would report it when everything agrees. */
+        private Map<String, Object> mirror(Map<String, Object> ours) {
+            Map<String, Object> t = new LinkedHashMap<>(ours);
+            for (MatchRule rule : rules) {
+                if (matchKeyNames.contains(rule.field())) {
+                    continue;
+                }
+                Object v = ours.get(rule.internalField());
+                t.put(rule.field(), rule.kind() == RuleKind.OPPOSITE ? opposite(rule, v) : v);
+            }
+            return t;
+        }
+
+        private Object opposite(MatchRule rule, Object v) {
+            if (v == null) {
+                return null;
+            }
+            if (!rule.opposites().isEmpty()) {
+                return rule.opposites().get(v.toString());
+            }
+            for (String s : feed.field(rule.field()).symbols()) {
+                if (!s.equals(v.toString())) {
+                    return s;
+                }
+            }
+            return null;
+        }
+
+        // --- pairs ----------------------------------------------------------------------------
+
+        private Pair pair(MatchStatus status, int k) {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                Built ours = internalRecord(base());
+                if (ours == null || usedKeys.contains(ours.matchKey())) {
+                    continue;
+                }
+                Map<String, Object> theirs = mirror(ours.values());
+                List<Integer> order = switch (status) {
+                    case MATCHED -> List.of(-1);
+                    case MATCHED_WITHIN_TOLERANCE -> rotate(toleranceRules, k + attempt);
+                    default -> rotate(breakRules, k + attempt);
+                };
+                for (int ri : order) {
+                    // A MATCHED pair has one candidate: the mirror itself (ri < 0 changes nothing).
+                    List<Object> candidates = ri < 0 ? java.util.Collections.singletonList(null)
+                            : status == MatchStatus.BREAK ? breakValues(rules.get(ri), ours.values(), theirs)
+                            : withinValues(rules.get(ri), ours.values());
+                    for (Object candidate : candidates) {
+                        Map<String, Object> t = new LinkedHashMap<>(theirs);
+                        if (ri >= 0) {
+                            t.put(rules.get(ri).field(), candidate);
+                        }
+                        Built cp = counterpartyRecord(t);
+                        if (cp == null || !cp.matchKey().equals(ours.matchKey())) {
+                            continue;
+                        }
+                        RuleEvaluator.Decision d = evaluator.decide(ours.typed(), cp.typed());
+                        if (d.status() != status) {
+                            continue;
+                        }
+                        Set<String> broken = new TreeSet<>();
+                        d.breaks().forEach(b -> broken.add(b.field()));
+                        if (status == MatchStatus.BREAK && !broken.equals(Set.of(rules.get(ri).field()))) {
+                            continue;
+                        }
+                        usedKeys.add(ours.matchKey());
+                        return new Pair(ours, cp, broken);
+                    }
+                }
+            }
+            throw new IllegalStateException("feed " + feed.name() + ": could not generate a " + status
+                    + " pair in " + ATTEMPTS + " attempts; the rules or schema leave no room for it");
+        }
+
+        private List<Integer> rotate(List<Integer> list, int start) {
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                out.add(list.get((start + i) % list.size()));
+            }
+            return out;
+        }
+
+        /** Values of the counterparty's field strictly inside the rule's tolerance, not equal to ours. */
+        private List<Object> withinValues(MatchRule rule, Map<String, Object> ours) {
+            FieldSpec theirs = feed.field(rule.field());
+            Object v = ours.get(rule.internalField());
+            if (v == null) {
+                return List.of();
+            }
+            List<Object> out = new ArrayList<>();
+            int sign = r.nextBoolean() ? 1 : -1;
+            switch (rule.kind()) {
+                case ABS_TOLERANCE, REL_TOLERANCE -> {
+                    BigDecimal bound = rule.kind() == RuleKind.ABS_TOLERANCE ? rule.tolerance()
+                            : rule.tolerance().multiply(ValueFactory.number(v).abs());
+                    BigDecimal delta = inside(bound, ValueFactory.scale(theirs));
+                    if (delta != null) {
+                        addNonNull(out, ValueFactory.plus(theirs, v, delta.multiply(BigDecimal.valueOf(sign))));
+                        addNonNull(out, ValueFactory.plus(theirs, v, delta.multiply(BigDecimal.valueOf(-sign))));
+                    }
+                }
+                case TIME_WINDOW -> {
+                    long window = windowMicros(rule);
+                    long delta = window / 2;
+                    if (theirs.kind() == FieldKind.DATE) {
+                        long days = delta / ValueFactory.DAY_MICROS;
+                        delta = days > 0 ? days * ValueFactory.DAY_MICROS
+                                : ValueFactory.DAY_MICROS < window ? ValueFactory.DAY_MICROS : 0;
+                    }
+                    if (delta > 0) {
+                        out.add(ValueFactory.shift(theirs, v, sign * delta));
+                        out.add(ValueFactory.shift(theirs, v, -sign * delta));
+                    }
+                }
+                default -> { }
+            }
+            return out;
+        }
+
+        /** Half the bound at the field's scale; or one unit of the scale if that is still inside; else null. */
+        private BigDecimal inside(BigDecimal bound, int scale) {
+            BigDecimal half = bound.divide(BigDecimal.valueOf(2)).setScale(scale, RoundingMode.DOWN);
+            if (half.signum() > 0) {
+                return half;
+            }
+            BigDecimal ulp = BigDecimal.ONE.movePointLeft(scale);
+            return ulp.compareTo(bound) < 0 ? ulp : null;
+        }
+
+        /** Values of the counterparty's field that break the rule, given everything else agrees. */
+        private List<Object> breakValues(MatchRule rule, Map<String, Object> ours, Map<String, Object> theirs) {
+            FieldSpec tf = feed.field(rule.field());
+            Object v = ours.get(rule.internalField());
+            Object current = theirs.get(rule.field());
+            List<Object> out = new ArrayList<>();
+            int sign = r.nextBoolean() ? 1 : -1;
+            switch (rule.kind()) {
+                case EQUAL -> out.addAll(values.alternatives(tf, current, r, date));
+                case OPPOSITE -> addNonNull(out, v);
+                case ABS_TOLERANCE, REL_TOLERANCE -> {
+                    if (v == null) {
+                        out.add(values.random(tf, r, date));
+                    } else {
+                        BigDecimal bound = rule.kind() == RuleKind.ABS_TOLERANCE ? rule.tolerance()
+                                : rule.tolerance().multiply(ValueFactory.number(v).abs());
+                        // Well beyond: ten times the tolerance, rounded up to the field's scale.
+                        BigDecimal delta = bound.multiply(BigDecimal.TEN).setScale(ValueFactory.scale(tf), RoundingMode.CEILING);
+                        if (delta.signum() == 0) {
+                            delta = BigDecimal.ONE.movePointLeft(ValueFactory.scale(tf));
+                        }
+                        addNonNull(out, ValueFactory.plus(tf, v, delta.multiply(BigDecimal.valueOf(sign))));
+                        addNonNull(out, ValueFactory.plus(tf, v, delta.multiply(BigDecimal.valueOf(-sign))));
+                    }
+                }
+                case TIME_WINDOW -> {
+                    if (v == null) {
+                        out.add(values.random(tf, r, date));
+                    } else {
+                        long delta = Math.max(2 * windowMicros(rule), 1_000_000L);
+                        if (tf.kind() == FieldKind.DATE) {
+                            long days = Math.max(1, (delta + ValueFactory.DAY_MICROS - 1) / ValueFactory.DAY_MICROS);
+                            delta = days * ValueFactory.DAY_MICROS;
+                        }
+                        out.add(ValueFactory.shift(tf, v, sign * delta));
+                        out.add(ValueFactory.shift(tf, v, -sign * delta));
+                    }
+                }
+            }
+            // An absent value on one side also breaks (a spot that did not air).
+            if (tf.optional() && current != null && rule.kind() != RuleKind.OPPOSITE) {
+                out.add(r.nextInt(out.size() + 1), null);
+            }
+            return out;
+        }
+
+        private long windowMicros(MatchRule rule) {
+            return rule.window().toNanos() / 1_000L;
+        }
+
+        private void addNonNull(List<Object> out, Object v) {
+            if (v != null) {
+                out.add(v);
+            }
+        }
+
+        // --- one-sided records and duplicates -------------------------------------------------
+
+        private Built oneSided(boolean counterpartySide) {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                Built ours = internalRecord(base());
+                if (ours == null || usedKeys.contains(ours.matchKey())) {
+                    continue;
+                }
+                Built out = counterpartySide ? counterpartyRecord(mirror(ours.values())) : ours;
+                if (out == null || !out.matchKey().equals(ours.matchKey())) {
+                    continue;
+                }
+                usedKeys.add(out.matchKey());
+                return out;
+            }
+            throw new IllegalStateException("feed " + feed.name() + ": could not generate a fresh valid record");
+        }
+
+        /** The same key served again with another value in a non-key field. */
+        private Conflict conflictCopy(Built original) {
+            String idem = recordKeys.idempotencyKey(original.typed());
+            String hash = recordKeys.contentHash(original.typed());
+            for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
+                if (keyNames.contains(f.name())) {
+                    continue;
+                }
+                Object current = original.values().get(f.name());
+                List<Object> alts = new ArrayList<>(values.alternatives(f, current, r, date));
+                if (f.optional() && current != null) {
+                    alts.add(null);
+                }
+                for (Object alt : alts) {
+                    Map<String, Object> v = new LinkedHashMap<>(original.values());
+                    v.put(f.name(), alt);
+                    Built copy = counterpartyRecord(v);
+                    if (copy != null && copy.matchKey().equals(original.matchKey())
+                            && recordKeys.idempotencyKey(copy.typed()).equals(idem)
+                            && !recordKeys.contentHash(copy.typed()).equals(hash)) {
+                        return new Conflict(copy, f.name());
+                    }
+                }
+            }
+            throw new IllegalStateException("feed " + feed.name() + ": no valid conflicting copy of " + original.text());
+        }
+
+        // --- invalid records ------------------------------------------------------------------
+
+        private Invalid invalid(Side side, int k) {
+            List<ErrorCode> codes = side == Side.COUNTERPARTY ? counterpartyCodes : internalCodes;
+            for (int i = 0; i < codes.size(); i++) {
+                ErrorCode code = codes.get((k + i) % codes.size());
+                for (int attempt = 0; attempt < 20; attempt++) {
+                    Built base = internalRecord(base());
+                    if (base == null || usedKeys.contains(base.matchKey())) {
+                        continue;
+                    }
+                    Map<String, Json> rendered = side == Side.COUNTERPARTY ? renderVaried(base.values()) : base.rendered();
+                    for (Candidate c : invalidCandidates(code, base.values(), rendered, side)) {
+                        if (confirms(c, code, side)) {
+                            // The key is spent even when the record's key fields are broken: no other record reuses it.
+                            usedKeys.add(base.matchKey());
+                            boolean keyIntact = c.rendered() != null && c.touched().stream().noneMatch(matchKeyNames::contains);
+                            String text = c.rendered() != null ? Json.object(c.rendered()) : c.verbatim();
+                            return new Invalid(code, c.field(), keyIntact ? base.matchKey() : null, c.rendered(), text);
+                        }
+                    }
+                }
+            }
+            throw new IllegalStateException("feed " + feed.name() + ": could not generate an invalid " + side + " record");
+        }
+
+        private boolean confirms(Candidate c, ErrorCode code, Side side) {
+            String text = c.rendered() != null ? Json.object(c.rendered()) : c.verbatim();
+            if (!sameViolation(validateJson(text), code, c.field())) {
+                return false;
+            }
+            return side == Side.COUNTERPARTY || sameViolation(validateCells(cells(c.rendered())), code, c.field());
+        }
+
+        private boolean sameViolation(RecordValidator.Outcome out, ErrorCode code, String field) {
+            return out.violation() != null && out.violation().code() == code && Objects.equals(out.violation().field(), field);
+        }
+
+        /** A way to break a record: the field named in the violation, the fields changed, and the result. */
+        private record Candidate(String field, Set<String> touched, Map<String, Json> rendered, String verbatim) {}
+
+        private Candidate replace(Map<String, Json> rendered, FieldSpec f, Json value) {
+            Map<String, Json> m = new LinkedHashMap<>(rendered);
+            m.put(f.name(), value);
+            return new Candidate(f.name(), Set.of(f.name()), m, null);
+        }
+
+        private Json render(FieldSpec f, Object v, Side side) {
+            return side == Side.COUNTERPARTY ? ValueFactory.varied(f, v, r) : ValueFactory.canonical(f, v);
+        }
+
+        private List<Candidate> invalidCandidates(ErrorCode code, Map<String, Object> v, Map<String, Json> rendered,
+                                                  Side side) {
+            boolean cp = side == Side.COUNTERPARTY;
+            // Prefer breaking a non-key field, so the reject still has a key.
+            List<FieldSpec> fields = new ArrayList<>();
+            for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
+                if (!matchKeyNames.contains(f.name())) {
+                    fields.add(f);
+                }
+            }
+            for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
+                if (matchKeyNames.contains(f.name())) {
+                    fields.add(f);
+                }
+            }
+            List<Candidate> out = new ArrayList<>();
+            for (FieldSpec f : fields) {
+                Object value = v.get(f.name()) != null ? v.get(f.name()) : values.random(f, r, date);
+                switch (code) {
+                    case MISSING_FIELD -> {
+                        if (!f.optional()) {
+                            Map<String, Json> m = new LinkedHashMap<>(rendered);
+                            if (cp && r.nextBoolean()) {
+                                m.put(f.name(), Json.NULL);
+                            } else {
+                                m.remove(f.name());
+                            }
+                            out.add(new Candidate(f.name(), Set.of(f.name()), m, null));
+                        }
+                    }
+                    case BAD_TYPE -> {
+                        Json bad = badType(f, value, cp);
+                        if (bad != null) {
+                            out.add(replace(rendered, f, bad));
+                        }
+                    }
+                    case BAD_DECIMAL -> {
+                        if (f.kind() == FieldKind.DECIMAL) {
+                            BigDecimal d = (BigDecimal) value;
+                            String plain = FeedValues.plain(d);
+                            String comma = plain.indexOf('.') >= 0 ? plain.replace('.', ',') : plain + ",5";
+                            BigDecimal s = d.stripTrailingZeros();
+                            String exponent = s.unscaledValue() + "e" + (-s.scale());
+                            out.add(replace(rendered, f, new Json.Str(r.nextBoolean() ? comma : exponent)));
+                            out.add(replace(rendered, f, new Json.Str(comma)));
+                        }
+                    }
+                    case BAD_TIMESTAMP -> {
+                        if (f.kind() == FieldKind.TIMESTAMP) {
+                            LocalDateTime local = LocalDateTime.ofInstant((Instant) value, ZoneOffset.UTC);
+                            out.add(replace(rendered, f, new Json.Str(local.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME))));
+                            out.add(replace(rendered, f, new Json.Str(local.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")))));
+                        }
+                    }
+                    case BAD_DATE -> {
+                        if (f.kind() == FieldKind.DATE) {
+                            LocalDate d = (LocalDate) value;
+                            List<String> bad = List.of(d.format(DateTimeFormatter.ofPattern("dd/MM/yyyy")),
+                                    d.getYear() + "-02-30", d + "T00:00:00Z");
+                            out.add(replace(rendered, f, new Json.Str(bad.get(r.nextInt(bad.size())))));
+                        }
+                    }
+                    case BAD_ENUM -> {
+                        if (f.kind() == FieldKind.ENUM) {
+                            String sym = f.symbols().get(r.nextInt(f.symbols().size()));
+                            for (String s : List.of(sym.toLowerCase(Locale.ROOT), sym + "_X", "UNKNOWN")) {
+                                if (!f.symbols().contains(s)) {
+                                    out.add(replace(rendered, f, new Json.Str(s)));
+                                }
+                            }
+                        } else if (f.kind() == FieldKind.INT && f.allowedInts() != null) {
+                            int max = f.allowedInts().stream().max(Integer::compare).orElse(0);
+                            int min = f.allowedInts().stream().min(Integer::compare).orElse(0);
+                            for (long candidate : new long[] {max + 1L, min - 1L}) {
+                                if (candidate >= Integer.MIN_VALUE && candidate <= Integer.MAX_VALUE) {
+                                    out.add(replace(rendered, f, new Json.Num(Long.toString(candidate))));
+                                }
+                            }
+                        }
+                    }
+                    case BAD_FORMAT -> {
+                        if (f.patternText() != null) {
+                            String s = value.toString();
+                            for (String bad : List.of(s.toLowerCase(Locale.ROOT), s + "!", "?" + s, "x")) {
+                                if (!bad.isEmpty() && !f.pattern().matcher(bad).matches()) {
+                                    out.add(replace(rendered, f, new Json.Str(bad)));
+                                }
+                            }
+                        }
+                    }
+                    case DOMAIN_CHECK -> {
+                        if (hasRange(f)) {
+                            if (f.minimum() != null) {
+                                BigDecimal below = f.minimumExclusive() ? f.minimum() : f.minimum().subtract(BigDecimal.ONE);
+                                addRange(out, rendered, f, below, side);
+                            }
+                            if (f.maximum() != null) {
+                                addRange(out, rendered, f, f.maximum().add(BigDecimal.ONE), side);
+                            }
+                        }
+                    }
+                    case RECORD_UNPARSEABLE -> { }
+                    default -> throw new IllegalArgumentException("not a record code: " + code);
+                }
+            }
+            if (code == ErrorCode.DOMAIN_CHECK) {
+                for (DomainCheck check : ValueFactory.shuffled(feed.checks(), r)) {
+                    crossFieldBreaks(out, check, v, rendered, side);
+                }
+                // Range and cross-field violations alike, not always the first kind found.
+                return ValueFactory.shuffled(out, r);
+            }
+            if (code == ErrorCode.RECORD_UNPARSEABLE) {
+                List<String> texts = List.of("[" + Json.object(rendered) + "]", Integer.toString(r.nextInt(100_000)),
+                        Scenario.json(g -> g.writeString("record " + counter)));
+                out.add(new Candidate(null, Set.of(), null, texts.get(r.nextInt(texts.size()))));
+            }
+            return out;
+        }
+
+        private void addRange(List<Candidate> out, Map<String, Json> rendered, FieldSpec f, BigDecimal value, Side side) {
+            Object typed;
+            try {
+                typed = switch (f.kind()) {
+                    case INT -> value.intValueExact();
+                    case LONG -> value.longValueExact();
+                    default -> value;
+                };
+            } catch (ArithmeticException e) {
+                return;
+            }
+            out.add(replace(rendered, f, render(f, typed, side)));
+        }
+
+        private void crossFieldBreaks(List<Candidate> out, DomainCheck check, Map<String, Object> v,
+                                      Map<String, Json> rendered, Side side) {
+            FieldSpec a = feed.field(check.field());
+            FieldSpec b = feed.field(check.otherField());
+            Object bv = v.get(b.name()) != null ? v.get(b.name()) : values.random(b, r, date);
+            boolean less = check.operator() == DomainCheck.Operator.LESS_THAN
+                    || check.operator() == DomainCheck.Operator.LESS_OR_EQUAL;
+            boolean strict = check.operator() == DomainCheck.Operator.LESS_THAN
+                    || check.operator() == DomainCheck.Operator.GREATER_THAN;
+            List<Object> aValues = new ArrayList<>();
+            addNonNull(aValues, step(a, bv, less ? 1 : -1));
+            if (strict) {
+                aValues.add(r.nextInt(aValues.size() + 1), bv);
+            }
+            for (Object av : aValues) {
+                Map<String, Json> m = new LinkedHashMap<>(rendered);
+                m.put(a.name(), render(a, av, side));
+                m.put(b.name(), render(b, bv, side));
+                out.add(new Candidate(a.name(), Set.of(a.name(), b.name()), m, null));
+            }
+        }
+
+        private Json badType(FieldSpec f, Object value, boolean cp) {
+            if (!cp) {
+                // Must be wrong both as JSON and as CSV text, where every value is a string.
+                return switch (f.kind()) {
+                    case INT, LONG -> new Json.Str("n/a");
+                    case BOOLEAN -> new Json.Str("yes");
+                    default -> null;
+                };
+            }
+            return switch (f.kind()) {
+                case STRING, ENUM -> new Json.Num(Integer.toString(1 + r.nextInt(99_999)));
+                case INT, LONG -> new Json.Str(value.toString());
+                case BOOLEAN -> new Json.Str(value.toString());
+                case DECIMAL -> r.nextBoolean() ? new Json.Bool(true) : new Json.Verbatim("{\"amount\":" + FeedValues.plain((BigDecimal) value) + "}");
+                case TIMESTAMP -> new Json.Num(Long.toString(((Instant) value).getEpochSecond()));
+                case DATE -> new Json.Num(((LocalDate) value).format(DateTimeFormatter.BASIC_ISO_DATE));
+            };
+        }
+
+        // --- pages ----------------------------------------------------------------------------
+
+        private List<Scenario.Page> paginate(List<Item> all) {
+            List<Item> items = ValueFactory.shuffled(all, r);
+            int size = settings.pageSize();
+            int pageCount = (items.size() + size - 1) / size;
+            if (pageCount > 1) {
+                // An exact duplicate goes on another page than its original (at-least-once delivery across pages).
+                for (int g = 0; g < settings.exactDuplicates(); g++) {
+                    int[] at = twins(items, g);
+                    for (int tries = 0; tries < 10_000 && at[0] / size == at[1] / size; tries++) {
+                        int q = r.nextInt(items.size());
+                        int page = at[1] / size;
+                        if (q / size == page) {
+                            continue;
+                        }
+                        Item x = items.get(q);
+                        if (x.group >= 0) {
+                            int[] xt = twins(items, x.group);
+                            int partner = xt[0] == q ? xt[1] : xt[0];
+                            if (partner / size == page) {
+                                continue;
+                            }
+                        }
+                        items.set(q, items.get(at[1]));
+                        items.set(at[1], x);
+                        at = twins(items, g);
+                    }
+                }
+            }
+            List<Scenario.Page> pages = new ArrayList<>();
+            for (int p = 0; p < pageCount; p++) {
+                List<String> texts = new ArrayList<>();
+                for (Item it : items.subList(p * size, Math.min(items.size(), (p + 1) * size))) {
+                    texts.add(it.text);
+                }
+                pages.add(new Scenario.Page(p + 1, texts));
+            }
+            return pages;
+        }
+
+        private int[] twins(List<Item> items, int group) {
+            int[] at = {-1, -1};
+            for (int i = 0; i < items.size(); i++) {
+                if (items.get(i).group == group) {
+                    at[at[0] < 0 ? 0 : 1] = i;
+                }
+            }
+            return at;
+        }
+    }
+
+    /** The control field's value in a served record text, when it is there and parses as a decimal. */
+    private BigDecimal controlValue(String text) {
+        if (feed.controlField() == null) {
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+        JsonNode v = node.isObject() ? node.get(feed.controlField()) : null;
+        if (v == null) {
+            return null;
+        }
+        if (v.isNumber()) {
+            return v.decimalValue();
+        }
+        if (v.isTextual() && v.textValue().trim().matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)")) {
+            return new BigDecimal(v.textValue().trim());
+        }
+        return null;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compare(Object a, Object b) {
+        return ((Comparable) a).compareTo(b);
+    }
+
+    private static boolean holds(DomainCheck.Operator op, int c) {
+        return switch (op) {
+            case LESS_THAN -> c < 0;
+            case LESS_OR_EQUAL -> c <= 0;
+            case GREATER_THAN -> c > 0;
+            case GREATER_OR_EQUAL -> c >= 0;
+        };
+    }
+
+    /** One natural step of a value: an hour, a day, one unit; null when the kind has no order to step in. */
+    private static Object step(FieldSpec f, Object v, int direction) {
+        return switch (f.kind()) {
+            case TIMESTAMP -> ((Instant) v).plus(direction, ChronoUnit.HOURS);
+            case DATE -> ((LocalDate) v).plusDays(direction);
+            case INT, LONG, DECIMAL -> ValueFactory.plus(f, v, BigDecimal.valueOf(direction));
+            case STRING -> direction > 0 ? v + "~" : null;
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,375 @@
+package io.reconflow.sim;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CounterpartySimulatorTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final String TOKEN = "test-token-7f3a9c";
+    private static final String CP = "counterparty-a";
+    private static final LocalDate DATE = LocalDate.of(2026, 11, 20);
+
+    private static Scenario scenario;
+    private static Scenario.Batch batch;
+    private static ExecutorService clientThreads;
+    private static HttpClient client;
+
+    @BeforeAll
+    static void setUp() {
+        SimFeeds.Feed f = SimFeeds.energy();
+        scenario = ScenarioGenerator.generate(f.spec(), f.match(), ScenarioSettings.small()
+                .withCounterparties(List.of(CP, "counterparty-b")));
+        batch = scenario.batch(CP, DATE);
+        clientThreads = Executors.newFixedThreadPool(4);
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        clientThreads.shutdownNow();
+    }
+
+    private static String base() {
+        return "/v1/feeds/energy-confirmations/batches/" + DATE;
+    }
+
+    private static HttpRequest request(CounterpartySimulator sim, String path, String token, String requestId) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sim.url() + path)).timeout(Duration.ofSeconds(10)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (requestId != null) {
+            b.header("X-Request-Id", requestId);
+        }
+        return b.build();
+    }
+
+    private static HttpResponse<String> get(CounterpartySimulator sim, String path) throws Exception {
+        return client.send(request(sim, path, TOKEN, null), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void servesTheManifestAndEveryPageByteExact() throws Exception {
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN)) {
+            assertThat(sim.url()).startsWith("http://127.0.0.1:").doesNotEndWith(":0");
+            HttpResponse<String> m = client.send(request(sim, base() + "/manifest", TOKEN, "req-1"),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(m.statusCode()).isEqualTo(200);
+            assertThat(m.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(m.headers().firstValue("X-Request-Id")).hasValue("req-1");
+            JsonNode manifest = MAPPER.readTree(m.body());
+            assertThat(manifest.get("feed").asText()).isEqualTo("energy-confirmations");
+            assertThat(manifest.get("business_date").asText()).isEqualTo(DATE.toString());
+            assertThat(manifest.get("batch_id").asText()).isEqualTo(batch.manifest().batchId());
+            assertThat(manifest.get("record_count").asLong()).isEqualTo(batch.manifest().recordCount());
+            assertThat(manifest.get("control_total").isTextual()).isTrue();
+            assertThat(manifest.get("published_at").asText()).endsWith("Z");
+            int pageCount = manifest.get("page_count").asInt();
+            assertThat(pageCount).isEqualTo(batch.pages().size()).isGreaterThan(1);
+
+            List<String> served = new ArrayList<>();
+            for (int p = 1; p <= pageCount; p++) {
+                HttpResponse<String> page = get(sim, base() + "/pages/" + p);
+                assertThat(page.statusCode()).isEqualTo(200);
+                assertThat(page.body()).isEqualTo(batch.page(p).body(batch.manifest().batchId()));
+                JsonNode body = MAPPER.readTree(page.body());
+                assertThat(body.get("batch_id").asText()).isEqualTo(batch.manifest().batchId());
+                assertThat(body.get("page").asInt()).isEqualTo(p);
+                assertThat(body.get("records")).hasSize(batch.page(p).records().size());
+                for (String raw : batch.page(p).records()) {
+                    assertThat(page.body()).contains(raw);
+                }
+                served.addAll(batch.page(p).records());
+            }
+            assertThat(served).containsExactlyElementsOf(batch.servedRecords());
+            // A page fetched twice is the same page.
+            assertThat(get(sim, base() + "/pages/1").body()).isEqualTo(batch.page(1).body(batch.manifest().batchId()));
+
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.totalRequests()).isEqualTo(pageCount + 2L);
+            assertThat(c.status(200)).isEqualTo(pageCount + 2L);
+            assertThat(c.path(base() + "/pages/1")).isEqualTo(2);
+            assertThat(c.retriesAfterPermanent()).isZero();
+        }
+    }
+
+    @Test
+    void aMissingOrWrongTokenIs401AndUnknownThingsAre404() throws Exception {
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN)) {
+            HttpResponse<String> none = client.send(request(sim, base() + "/manifest", null, "r-9"), HttpResponse.BodyHandlers.ofString());
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.headers().firstValue("X-Request-Id")).hasValue("r-9");
+            assertThat(MAPPER.readTree(none.body()).get("error").asText()).isEqualTo("unauthorized");
+            HttpResponse<String> wrong = client.send(request(sim, base() + "/pages/1", "not-the-token", null),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).isEqualTo(401);
+
+            int pages = batch.pages().size();
+            for (String path : List.of(base() + "/pages/" + (pages + 1), base() + "/pages/0", base() + "/pages/x",
+                    "/v1/feeds/energy-confirmations/batches/2026-11-19/manifest",
+                    "/v1/feeds/energy-confirmations/batches/yesterday/manifest",
+                    "/v1/feeds/supply-invoices/batches/" + DATE + "/manifest", "/v2/anything")) {
+                HttpResponse<String> r = get(sim, path);
+                assertThat(r.statusCode()).as(path).isEqualTo(404);
+                assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+                JsonNode err = MAPPER.readTree(r.body());
+                assertThat(err.get("error").asText()).isEqualTo("not_found");
+                assertThat(err.get("message").asText()).isNotBlank();
+            }
+            // Repeating a request already answered 401 or 404 is counted: a client must not do it.
+            assertThat(get(sim, base() + "/pages/" + (pages + 1)).statusCode()).isEqualTo(404);
+            assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(200);
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.status(401)).isEqualTo(2);
+            assertThat(c.status(404)).isEqualTo(8);
+            assertThat(c.retriesAfterPermanent()).isEqualTo(2);
+            // The log names paths and statuses, never the token or the header.
+            assertThat(sim.requestLog()).hasSize((int) c.totalRequests());
+            assertThat(sim.requestLog()).anyMatch(l -> l.contains("/pages/1 -> 401"));
+            assertThat(String.join("\n", sim.requestLog())).doesNotContain(TOKEN).doesNotContain("not-the-token")
+                    .doesNotContainIgnoringCase("authorization").doesNotContain("Bearer");
+        }
+    }
+
+    @Test
+    void eachSimulatorServesOneCounterparty() throws Exception {
+        try (CounterpartySimulator a = new CounterpartySimulator(scenario, CP, TOKEN);
+             CounterpartySimulator b = new CounterpartySimulator(scenario, "counterparty-b", "other-token", Faults.none(), 0)) {
+            assertThat(a.port()).isNotEqualTo(b.port());
+            HttpResponse<String> mb = client.send(request(b, base() + "/manifest", "other-token", null), HttpResponse.BodyHandlers.ofString());
+            assertThat(MAPPER.readTree(mb.body()).get("batch_id").asText())
+                    .isEqualTo(scenario.batch("counterparty-b", DATE).manifest().batchId())
+                    .isNotEqualTo(batch.manifest().batchId());
+            assertThat(client.send(request(b, base() + "/manifest", TOKEN, null), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(401);
+        }
+        assertThatThrownBy(() -> new CounterpartySimulator(scenario, "nobody", TOKEN))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new CounterpartySimulator(scenario, CP, " "))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void transientErrorsStopAfterTheirShareAndAreCounted() throws Exception {
+        Faults f = Faults.none().withUnavailable(0.5).withServerError(0.5).withMaxFaultsPerPath(2);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            String path = base() + "/pages/2";
+            assertThat(get(sim, path).statusCode()).isIn(500, 503);
+            HttpResponse<String> second = get(sim, path);
+            assertThat(second.statusCode()).isIn(500, 503);
+            assertThat(MAPPER.readTree(second.body()).has("error")).isTrue();
+            HttpResponse<String> third = get(sim, path);
+            assertThat(third.statusCode()).isEqualTo(200);
+            assertThat(third.body()).isEqualTo(batch.page(2).body(batch.manifest().batchId()));
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.status(500) + c.status(503)).isEqualTo(2);
+            assertThat(c.fault(CounterpartySimulator.Fault.UNAVAILABLE) + c.fault(CounterpartySimulator.Fault.SERVER_ERROR)).isEqualTo(2);
+            assertThat(c.retriesAfterPermanent()).isZero();
+        }
+    }
+
+    @Test
+    void throttlingSaysRetryAfterAndCountsRequestsThatComeTooEarly() throws Exception {
+        Faults f = Faults.none().withThrottled(1.0, 1).withMaxFaultsPerPath(1);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            String early = base() + "/pages/1";
+            HttpResponse<String> first = get(sim, early);
+            assertThat(first.statusCode()).isEqualTo(429);
+            assertThat(first.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(get(sim, early).statusCode()).isEqualTo(200); // too early, but answered
+            assertThat(sim.counters().earlyRetries()).isEqualTo(1);
+
+            String patient = base() + "/pages/2";
+            assertThat(get(sim, patient).statusCode()).isEqualTo(429);
+            Thread.sleep(1_100); // the client side waiting as told, not the server
+            assertThat(get(sim, patient).statusCode()).isEqualTo(200);
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.earlyRetries()).isEqualTo(1);
+            assertThat(c.status(429)).isEqualTo(2);
+            assertThat(c.fault(CounterpartySimulator.Fault.THROTTLED)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aCutBodyFailsTheAttemptOnly() throws Exception {
+        Faults f = Faults.none().withTruncated(1.0).withMaxFaultsPerPath(1);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            String path = base() + "/manifest";
+            assertThatThrownBy(() -> get(sim, path)).isInstanceOf(IOException.class).hasMessageContaining("content-length");
+            HttpResponse<String> retry = get(sim, path);
+            assertThat(retry.statusCode()).isEqualTo(200);
+            assertThat(retry.body()).isEqualTo(batch.manifest().toJson());
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.fault(CounterpartySimulator.Fault.TRUNCATED)).isEqualTo(1);
+            assertThat(c.totalRequests()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDroppedConnectionSendsNothingThenThePathRecovers() throws Exception {
+        Faults f = Faults.none().withReset(1.0).withMaxFaultsPerPath(1);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            String path = base() + "/manifest";
+            // A raw socket, because java.net.http silently retries a GET whose connection closes early.
+            try (Socket socket = new Socket("127.0.0.1", sim.port())) {
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                        + TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                assertThat(socket.getInputStream().readAllBytes()).isEmpty();
+            }
+            HttpResponse<String> retry = get(sim, path);
+            assertThat(retry.statusCode()).isEqualTo(200);
+            assertThat(retry.body()).isEqualTo(batch.manifest().toJson());
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.fault(CounterpartySimulator.Fault.RESET)).isEqualTo(1);
+            assertThat(c.totalRequests()).isEqualTo(2);
+            assertThat(c.requestsByStatus()).containsExactly(java.util.Map.entry(200, 1L));
+        }
+    }
+
+    @Test
+    void slowAnswersOverlapAndTheMostInFlightIsCounted() throws Exception {
+        Faults f = Faults.none().withSlow(1.0, Duration.ofMillis(400)).withMaxFaultsPerPath(1);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            long start = System.nanoTime();
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int p = 1; p <= batch.pages().size(); p++) {
+                calls.add(client.sendAsync(request(sim, base() + "/pages/" + p, TOKEN, "p" + p), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (int p = 1; p <= calls.size(); p++) {
+                HttpResponse<String> r = calls.get(p - 1).get();
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.headers().firstValue("X-Request-Id")).hasValue("p" + p);
+                assertThat(r.body()).isEqualTo(batch.page(p).body(batch.manifest().batchId()));
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(millis).isGreaterThanOrEqualTo(400);
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.fault(CounterpartySimulator.Fault.SLOW)).isEqualTo(batch.pages().size());
+            assertThat(c.maxInFlight()).isGreaterThan(1);
+            // Its share used, the path answers at once.
+            long t = System.nanoTime();
+            assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(200);
+            assertThat((System.nanoTime() - t) / 1_000_000).isLessThan(400);
+        }
+    }
+
+    @Test
+    void downForAnswers503ThenRecovers() throws Exception {
+        Faults f = Faults.none().withDownFor(Duration.ofMillis(300));
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(503);
+            assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(503);
+            Thread.sleep(350); // the client backing off
+            assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(200);
+            assertThat(sim.counters().fault(CounterpartySimulator.Fault.DOWN)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void permanentSwitchesAnswer401Or403Always() throws Exception {
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN,
+                Faults.none().withAlwaysUnauthorized(true), 0)) {
+            assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(401);
+            assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(401);
+            assertThat(sim.counters().retriesAfterPermanent()).isEqualTo(1);
+            sim.faults(Faults.none().withAlwaysForbidden(true));
+            assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(403);
+            sim.faults(Faults.none());
+            assertThat(get(sim, base() + "/pages/2").statusCode()).isEqualTo(200);
+            assertThat(sim.counters().status(403)).isEqualTo(1);
+            sim.resetCounters();
+            assertThat(sim.counters().totalRequests()).isZero();
+        }
+    }
+
+    @Test
+    void theSameFaultSeedGivesTheSameFaultsForTheSameRequests() throws Exception {
+        Faults f = Faults.none().withSeed(5L).withUnavailable(0.3).withServerError(0.2).withMaxFaultsPerPath(2);
+        List<List<Integer>> runs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            List<Integer> statuses = new ArrayList<>();
+            try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+                for (int p = 1; p <= batch.pages().size(); p++) {
+                    for (int attempt = 0; attempt < 3; attempt++) {
+                        statuses.add(get(sim, base() + "/pages/" + p).statusCode());
+                    }
+                }
+            }
+            runs.add(statuses);
+        }
+        assertThat(runs.get(1)).isEqualTo(runs.get(0));
+        assertThat(runs.get(0)).contains(200).containsAnyOf(500, 503);
+    }
+
+    @Test
+    void aClientThatRetriesGetsEveryPageDespiteManyFaults() throws Exception {
+        // 70 % of attempts fault, but never more than three times on one path.
+        Faults f = new Faults(99L, 0.25, 0.1, 0.1, 1, 0.1, Duration.ofMillis(30), 0.1, 0.05, false, false,
+                Duration.ZERO, 3);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            String manifest = fetchWithRetries(sim, base() + "/manifest");
+            int pageCount = MAPPER.readTree(manifest).get("page_count").asInt();
+            List<String> served = new ArrayList<>();
+            for (int p = 1; p <= pageCount; p++) {
+                JsonNode records = MAPPER.readTree(fetchWithRetries(sim, base() + "/pages/" + p)).get("records");
+                records.forEach(r -> served.add(r.toString()));
+            }
+            assertThat(served).hasSize(batch.servedRecords().size());
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.totalRequests()).isGreaterThan(pageCount + 1L);
+            // Every attempt but the last per path failed with a fault; a slow answer is a fault that still succeeds.
+            long failed = c.faults().entrySet().stream().filter(e -> e.getKey() != CounterpartySimulator.Fault.SLOW)
+                    .mapToLong(java.util.Map.Entry::getValue).sum();
+            assertThat(failed).isEqualTo(c.totalRequests() - (pageCount + 1));
+            assertThat(c.earlyRetries()).isZero();
+        }
+    }
+
+    /** A minimal well-behaved client: honours Retry-After, retries 5xx and I/O errors, never 4xx. */
+    private static String fetchWithRetries(CounterpartySimulator sim, String path) throws Exception {
+        for (int attempt = 1; attempt <= 6; attempt++) {
+            try {
+                HttpResponse<String> r = client.send(request(sim, path, TOKEN, path + "#" + attempt), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return r.body();
+                }
+                if (r.statusCode() == 429) {
+                    Thread.sleep(1_000L * Long.parseLong(r.headers().firstValue("Retry-After").orElse("1")) + 50);
+                    continue;
+                }
+                if (r.statusCode() < 500) {
+                    throw new AssertionError(path + " answered " + r.statusCode());
+                }
+            } catch (IOException e) {
+                // a cut body or a dropped connection: retry
+            }
+            Thread.sleep(10L * attempt);
+        }
+        throw new AssertionError(path + " never answered");
+    }
+}
