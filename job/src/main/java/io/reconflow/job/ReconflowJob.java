@@ -6,6 +6,7 @@ import io.reconflow.operators.sink.ParquetSinks;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.SecurityOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -104,6 +105,10 @@ public final class ReconflowJob {
     public static Configuration localClusterSettings() {
         Configuration conf = new Configuration();
         conf.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
+        // A local run that keeps failing should stop and say why, not restart forever.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofSeconds(2));
         return conf;
     }
 
