@@ -67,4 +67,19 @@ class DeduplicateRecordsTest {
         assertThat(harness.extractOutputValues()).hasSize(2);
         assertThat(rejects()).isEmpty();
     }
+
+    @Test
+    void aKeyIsForgottenAfterItsTtl() throws Exception {
+        harness.setStateTtlProcessingTime(0L);
+        harness.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
+        harness.setStateTtlProcessingTime(Duration.ofDays(7).toMillis() - 1);
+        harness.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 2), 0L);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+
+        // Past the TTL the key is no longer remembered: a republished record passes again.
+        harness.setStateTtlProcessingTime(Duration.ofDays(8).toMillis());
+        harness.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 3), 0L);
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(rejects()).isEmpty();
+    }
 }
