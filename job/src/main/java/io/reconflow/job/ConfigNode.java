@@ -94,6 +94,10 @@ final class ConfigNode {
         return s;
     }
 
+    String matching(Pattern pattern, String what, String fallback) {
+        return present() ? matching(pattern, what) : fallback;
+    }
+
     int positiveInt(int fallback) {
         if (!present()) {
             return fallback;

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Reads a run's output the way users do: DuckDB over the hive-partitioned Parquet folders, with
- * the views {@code results} and {@code rejects}.
+ * the views {@code results}, {@code rejects} and {@code batches}.
  *
  * <pre>reconflow sql [--out out] "SELECT status, count(*) FROM results GROUP BY ALL"</pre>
  */
@@ -21,9 +21,23 @@ public final class OutputQuery implements AutoCloseable {
     public OutputQuery(String outputPath) throws SQLException {
         connection = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement st = connection.createStatement()) {
-            for (String dataset : List.of("results", "rejects")) {
-                st.execute("CREATE VIEW " + dataset + " AS " + scan(outputPath, dataset));
+            for (String dataset : List.of("results", "rejects", "batches")) {
+                // A dataset with no files yet (a run without rejects) is left out rather than failing the query.
+                if (hasFiles(java.nio.file.Path.of(outputPath, dataset))) {
+                    st.execute("CREATE VIEW " + dataset + " AS " + scan(outputPath, dataset));
+                }
             }
+        }
+    }
+
+    private static boolean hasFiles(java.nio.file.Path folder) {
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            return false;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(folder)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet"));
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

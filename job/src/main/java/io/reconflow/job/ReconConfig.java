@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;
 import io.reconflow.operators.fetch.FetchSettings;
+import io.reconflow.operators.ledger.LedgerSinks;
 import io.reconflow.operators.match.MatchPass;
 import io.reconflow.operators.match.MatchRule;
 import io.reconflow.operators.match.MatchSpec;
@@ -46,12 +47,24 @@ public record ReconConfig(
         MatchSpec matching,
         Duration matchGrace,
         String outputPath,
+        Ledger ledger,
         Job job) {
 
     /** Where our own records are: a folder per business date. */
     public record Internal(InternalFormat format, String pathPattern) {
         public String folder(LocalDate date) {
             return pathPattern.replace("{business_date}", date.toString());
+        }
+    }
+
+    /**
+     * The PostgreSQL exceptions ledger, or null when the configuration has no {@code ledger.jdbc_url}.
+     * Credentials come from the two environment variables, never from the file.
+     */
+    public record Ledger(String jdbcUrl, String userEnv, String passwordEnv, int batchSize, Duration batchInterval,
+                         int maxRetries) {
+        public LedgerSinks sinks() {
+            return new LedgerSinks(jdbcUrl, userEnv, passwordEnv, batchSize, batchInterval.toMillis(), maxRetries);
         }
     }
 
@@ -68,6 +81,10 @@ public record ReconConfig(
 
     public String rejectsPath() {
         return outputPath + "/rejects";
+    }
+
+    public String batchesPath() {
+        return outputPath + "/batches";
     }
 
     /** Reads a reconciliation YAML file and applies {@code key=value} overrides (README: "Overrides"). */
@@ -147,7 +164,7 @@ public record ReconConfig(
 
     private static ReconConfig bind(ConfigNode root, Path base) {
         root.onlyKeys("name", "feed", "business_dates", "internal", "counterparties", "fetch", "dedup",
-                "matching", "output", "job");
+                "matching", "output", "ledger", "job");
         String name = root.get("name").matching(NAME, "a name of lower-case letters, digits, - and _");
         FeedSpec feed = feed(root.get("feed"), base);
 
@@ -234,6 +251,24 @@ public record ReconConfig(
 
         String output = root.get("output").onlyKeys("path").get("path").string();
 
+        Ledger ledger = null;
+        ConfigNode l = root.get("ledger");
+        if (l.present()) {
+            l.onlyKeys("jdbc_url", "user_env", "password_env", "batch_size", "batch_interval", "max_retries");
+            if (l.get("jdbc_url").present()) {
+                String url = l.get("jdbc_url").string();
+                if (!url.startsWith("jdbc:postgresql:")) {
+                    throw new ConfigException("ledger.jdbc_url", "'" + url + "' is not a jdbc:postgresql: URL");
+                }
+                ledger = new Ledger(url,
+                        l.get("user_env").matching(ENV_VAR, "an environment variable name (A-Z, 0-9, _)", "RECONFLOW_JDBC_USER"),
+                        l.get("password_env").matching(ENV_VAR, "an environment variable name (A-Z, 0-9, _)", "RECONFLOW_JDBC_PASSWORD"),
+                        l.get("batch_size").positiveInt(500),
+                        l.get("batch_interval").duration(Duration.ofSeconds(1)),
+                        l.get("max_retries").positiveInt(5));
+            }
+        }
+
         Job job = new Job(1, Duration.ofSeconds(5));
         ConfigNode j = root.get("job");
         if (j.present()) {
@@ -241,7 +276,7 @@ public record ReconConfig(
             job = new Job(j.get("parallelism").positiveInt(1), j.get("checkpoint_interval").duration(Duration.ofSeconds(5)));
         }
         return new ReconConfig(name, feed, List.copyOf(dates), internal, List.copyOf(counterparties), fetch, ttl,
-                matching, grace, output, job);
+                matching, grace, output, ledger, job);
     }
 
     private static FeedSpec feed(ConfigNode f, Path base) {

@@ -1,10 +1,13 @@
 package io.reconflow.job;
 
 import io.reconflow.events.BatchManifest;
+import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.BatchRequest;
 import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Reject;
+import io.reconflow.operators.BatchKey;
+import io.reconflow.operators.CheckBatchCompleteness;
 import io.reconflow.operators.DedupKey;
 import io.reconflow.operators.DeduplicateRecords;
 import io.reconflow.operators.Envelope;
@@ -17,6 +20,7 @@ import io.reconflow.operators.fetch.CounterpartyEndpoint;
 import io.reconflow.operators.fetch.ExpandManifest;
 import io.reconflow.operators.fetch.FetchManifest;
 import io.reconflow.operators.fetch.FetchPage;
+import io.reconflow.operators.ledger.LedgerSinks;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.FilterFunction;
@@ -27,6 +31,7 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
+import javax.annotation.Nullable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +42,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * batch requests ─ fetch manifests ─ expand into pages ─ fetch pages ─┐
- *                                                                     ├─ validate ─ deduplicate ─ match ─ results
- * internal files ─────────────────────────────────────────────────────┘      └──────────┴──────────── rejects
+ *                                │                                    ├─ validate ─ deduplicate ─ match ─ results
+ * internal files ────────────────┼────────────────────────────────────┘    │   │         │
+ *                                │                                         │   └─────────┴──────── rejects
+ *                                └─ manifests ── check batch completeness ─┘ (tallies) ─────────── batches
  * </pre>
  */
 public final class ReconPipeline {
@@ -46,20 +53,39 @@ public final class ReconPipeline {
 
     /** The streams the dataflow ends in, for callers that attach more (or other) sinks. */
     public record Outputs(DataStream<GenericRecord> results, DataStream<Reject> rejects,
-                          DataStream<BatchManifest> manifests, Schema resultSchema) {}
+                          DataStream<BatchOutcome> batches, Schema resultSchema) {}
+
+    /**
+     * Where each output goes.
+     *
+     * @param results result rows ({@link AvroSchemas#result} of the feed)
+     * @param rejects rejects
+     * @param batches one outcome per counterparty batch
+     * @param ledger the PostgreSQL exceptions ledger, or null for none
+     */
+    public record Sinks(Sink<GenericRecord> results, Sink<Reject> rejects, Sink<BatchOutcome> batches,
+                        @Nullable LedgerSinks ledger) {}
 
     /**
      * @param internalRecords our records, from files
      * @param batchRequests one request per (counterparty, business date) to fetch
-     * @param resultSink where result rows go ({@link AvroSchemas#result} of the feed)
-     * @param rejectSink where rejects go
      */
     public static Outputs assemble(ReconConfig config, DataStream<RawRecord> internalRecords,
-                                   DataStream<BatchRequest> batchRequests, Sink<GenericRecord> resultSink,
-                                   Sink<Reject> rejectSink) {
+                                   DataStream<BatchRequest> batchRequests, Sinks sinks) {
         Outputs outputs = assemble(config, internalRecords, batchRequests);
-        outputs.results().sinkTo(resultSink).uid("results-sink").name("Write results (Parquet)");
-        outputs.rejects().sinkTo(rejectSink).uid("rejects-sink").name("Write rejects (Parquet)");
+        outputs.results().sinkTo(sinks.results()).uid("results-sink").name("Write results (Parquet)");
+        outputs.rejects().sinkTo(sinks.rejects()).uid("rejects-sink").name("Write rejects (Parquet)");
+        outputs.batches().sinkTo(sinks.batches()).uid("batches-sink").name("Write batch outcomes (Parquet)");
+        if (sinks.ledger() != null) {
+            // Results leave the keyed matcher with the sink's parallelism, so each key's outcomes reach
+            // the ledger in the order they were decided.
+            outputs.results().sinkTo(sinks.ledger().outcomes(config.feed()))
+                    .uid("ledger-exceptions").name("Ledger: exceptions (PostgreSQL)");
+            outputs.rejects().sinkTo(sinks.ledger().rejects())
+                    .uid("ledger-rejects").name("Ledger: rejects (PostgreSQL)");
+            outputs.batches().sinkTo(sinks.ledger().batches())
+                    .uid("ledger-batches").name("Ledger: batches (PostgreSQL)");
+        }
         return outputs;
     }
 
@@ -111,9 +137,16 @@ public final class ReconPipeline {
                 .returns(new GenericRecordAvroTypeInfo(resultSchema))
                 .uid("match").name("Match by key");
 
+        SingleOutputStreamOperator<BatchOutcome> batches = pageRequests.getSideOutput(Tags.MANIFESTS)
+                .connect(validated.getSideOutput(Tags.TALLIES))
+                .keyBy(new BatchKey.OfManifest(), new BatchKey.OfTally())
+                .process(new CheckBatchCompleteness(config.name(), config.feed().controlField() != null, config.matchGrace()))
+                .returns(new AvroTypeInfo<>(BatchOutcome.class))
+                .uid("check-batches").name("Check batch completeness");
+
         DataStream<Reject> rejects = pageRequests.getSideOutput(Tags.REJECTS)
                 .union(validated.getSideOutput(Tags.REJECTS), distinct.getSideOutput(Tags.REJECTS));
-        return new Outputs(results, rejects, pageRequests.getSideOutput(Tags.MANIFESTS), resultSchema);
+        return new Outputs(results, rejects, batches, resultSchema);
     }
 
     /** Keeps the envelopes of one side. */

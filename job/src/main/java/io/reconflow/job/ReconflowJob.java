@@ -1,5 +1,6 @@
 package io.reconflow.job;
 
+import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.Reject;
 import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.sink.ParquetSinks;
@@ -24,7 +25,8 @@ import java.util.List;
  *
  * <pre>
  * reconflow run  --config conf/recon/energy-confirmations.yaml [--set key=value]...
- * reconflow demo [--feed energy-confirmations] [--port 8081] [--keep-dashboard]
+ * reconflow migrate --config conf/recon/energy-confirmations.yaml [--set ledger.jdbc_url=...]
+ * reconflow demo [--feed energy-confirmations] [--port 8081] [--keep-dashboard] [--postgres]
  * reconflow sql  "SELECT ..."                       (DuckDB over the output folder)
  * </pre>
  */
@@ -40,9 +42,10 @@ public final class ReconflowJob {
         try {
             switch (command) {
                 case "run" -> run(CommandLine.parse(rest));
+                case "migrate" -> migrate(CommandLine.parse(rest));
                 case "demo" -> io.reconflow.job.demo.Demo.main(rest);
                 case "sql" -> OutputQuery.main(rest);
-                default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, demo or sql");
+                default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, migrate, demo or sql");
             }
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("reconflow: " + e.getMessage());
@@ -76,6 +79,15 @@ public final class ReconflowJob {
         }
     }
 
+    static void migrate(CommandLine cli) {
+        ReconConfig config = ReconConfig.load(cli.config(), cli.overrides());
+        if (config.ledger() == null) {
+            throw new ConfigException("ledger.jdbc_url", "is not set: there is no ledger to migrate");
+        }
+        String version = new LedgerSchema(config.ledger()).migrate();
+        System.out.println("reconflow: the ledger at " + config.ledger().jdbcUrl() + " is at schema version " + version);
+    }
+
     static JobExecutionResult run(CommandLine cli) throws Exception {
         ReconConfig config = ReconConfig.load(cli.config(), cli.overrides());
         Configuration conf = flinkSettings(config);
@@ -86,15 +98,22 @@ public final class ReconflowJob {
 
     /** Plugs the real sources and sinks into the dataflow and runs it on {@code env}. */
     public static JobExecutionResult run(StreamExecutionEnvironment env, ReconConfig config) throws Exception {
+        if (config.ledger() != null) {
+            new LedgerSchema(config.ledger()).requireCurrent();
+        }
         env.setParallelism(config.job().parallelism());
         env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         ReconPipeline.assemble(config,
                 Sources.internalFiles(env, config),
                 Sources.batchRequests(env, config),
-                ParquetSinks.generic(config.resultsPath(), AvroSchemas.result(config.feed())),
-                ParquetSinks.specific(config.rejectsPath(), Reject.class));
-        LOG.info("Reconciliation {} of feed {} for {} against {}; output under {}", config.name(), config.feed().name(),
-                config.businessDates(), config.counterparties().stream().map(c -> c.name()).toList(), config.outputPath());
+                new ReconPipeline.Sinks(
+                        ParquetSinks.generic(config.resultsPath(), AvroSchemas.result(config.feed())),
+                        ParquetSinks.specific(config.rejectsPath(), Reject.class),
+                        ParquetSinks.specific(config.batchesPath(), BatchOutcome.class),
+                        config.ledger() == null ? null : config.ledger().sinks()));
+        LOG.info("Reconciliation {} of feed {} for {} against {}; output under {}{}", config.name(), config.feed().name(),
+                config.businessDates(), config.counterparties().stream().map(c -> c.name()).toList(), config.outputPath(),
+                config.ledger() == null ? "" : ", ledger " + config.ledger().jdbcUrl());
         return env.execute("reconflow " + config.name());
     }
 

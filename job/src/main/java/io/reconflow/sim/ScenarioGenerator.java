@@ -324,11 +324,16 @@ public final class ScenarioGenerator {
                 expect(theirs.matchKey(), MatchStatus.UNMATCHED_COUNTERPARTY, Set.of());
             }
             List<Built> conflicted = ValueFactory.shuffled(counterpartyOnly, r).subList(0, settings.conflictingDuplicates());
+            // A valid record is told apart from its duplicates by its idempotency key (issue 4), so the
+            // manifest counts a conflicting pair once; its copies share the control value.
+            Set<Item> conflictCopies = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (Built theirs : counterpartyOnly) {
                 items.add(new Item(theirs.text()));
                 if (conflicted.contains(theirs)) {
                     Conflict c = conflictCopy(theirs);
-                    items.add(new Item(c.copy().text()));
+                    Item copyItem = new Item(c.copy().text());
+                    conflictCopies.add(copyItem);
+                    items.add(copyItem);
                     reject(Side.COUNTERPARTY, ErrorCode.DUPLICATE_CONFLICT, c.field(), theirs.matchKey(),
                             List.of(theirs.text(), c.copy().text()));
                 } else {
@@ -347,9 +352,12 @@ public final class ScenarioGenerator {
                 internal.add(rec);
                 reject(Side.INTERNAL, inv.code(), inv.field(), inv.matchKey(), List.of(rec.json(), rec.csvRow()));
             }
-            int distinct = items.size();
+            int distinct = items.size() - conflictCopies.size();
             BigDecimal control = BigDecimal.ZERO;
             for (Item it : items) {
+                if (conflictCopies.contains(it)) {
+                    continue;
+                }
                 BigDecimal v = controlValue(it.text);
                 if (v != null) {
                     control = control.add(v);
@@ -721,7 +729,7 @@ public final class ScenarioGenerator {
             String idem = recordKeys.idempotencyKey(original.typed());
             String hash = recordKeys.contentHash(original.typed());
             for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
-                if (keyNames.contains(f.name())) {
+                if (keyNames.contains(f.name()) || f.name().equals(feed.controlField())) {
                     continue;
                 }
                 Object current = original.values().get(f.name());

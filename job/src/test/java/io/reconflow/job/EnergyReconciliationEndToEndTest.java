@@ -127,6 +127,19 @@ class EnergyReconciliationEndToEndTest extends MiniClusterTestBase {
                     + "WHERE internal IS NOT NULL AND counterparty IS NOT NULL LIMIT 1").get(0);
             assertThat(types.subList(0, 3)).containsExactly("DECIMAL(38,18)", "DECIMAL(38,18)", "TIMESTAMP WITH TIME ZONE");
             assertThat(q.rows("SELECT DISTINCT recon FROM results")).containsExactly(List.of("energy-confirmations"));
+
+            // Each batch arrived whole: its manifest's count and control total against what came.
+            List<List<Object>> batches = q.rows("SELECT business_date::VARCHAR, status, expected_count, actual_count, "
+                    + "expected_control_total, actual_control_total, typeof(actual_control_total) FROM batches ORDER BY 1");
+            assertThat(batches).hasSize(DATES.size());
+            for (List<Object> b : batches) {
+                Scenario.Manifest m = scenario.batch(counterparty, LocalDate.parse(b.get(0).toString())).manifest();
+                assertThat(b.get(1)).as("batch %s", b).isEqualTo("COMPLETE");
+                assertThat(((Number) b.get(2)).longValue()).isEqualTo(m.recordCount());
+                assertThat(((Number) b.get(3)).longValue()).isEqualTo(m.recordCount());
+                assertThat((java.math.BigDecimal) b.get(5)).isEqualByComparingTo(m.controlTotal());
+                assertThat(b.get(6)).isEqualTo("DECIMAL(38,18)");
+            }
         }
 
         // Exactly once and finished: only committed part files, nothing in progress or pending.
@@ -134,7 +147,7 @@ class EnergyReconciliationEndToEndTest extends MiniClusterTestBase {
             List<Path> all = files.filter(Files::isRegularFile).toList();
             assertThat(all).isNotEmpty().allSatisfy(f -> {
                 assertThat(f.getFileName().toString()).startsWith("part-").endsWith(".parquet");
-                assertThat(out.relativize(f).toString()).matches("(results|rejects)/recon=energy-confirmations/business_date=2026-11-(19|20)/part-.*");
+                assertThat(out.relativize(f).toString()).matches("(results|rejects|batches)/recon=energy-confirmations/business_date=2026-11-(19|20)/part-.*");
             });
         }
     }

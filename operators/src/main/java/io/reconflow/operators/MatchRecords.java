@@ -15,8 +15,6 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -126,9 +124,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         out.collect(row);
     }
 
-    /** Event time by which a key of this business date must have found its pair. */
     private long deadline(GenericRecord envelope) {
-        LocalDate date = LocalDate.parse(Envelope.str(envelope, Envelope.BUSINESS_DATE));
-        return date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).plus(grace).toEpochMilli();
+        return BusinessDeadline.of(Envelope.str(envelope, Envelope.BUSINESS_DATE), grace);
     }
 }

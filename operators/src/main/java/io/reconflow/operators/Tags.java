@@ -1,6 +1,7 @@
 package io.reconflow.operators;
 
 import io.reconflow.events.BatchManifest;
+import io.reconflow.events.RecordTally;
 import io.reconflow.events.Reject;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
@@ -11,6 +12,10 @@ public final class Tags {
 
     /** Records, pages and requests that did not make it into the reconciliation. */
     public static final OutputTag<Reject> REJECTS = new OutputTag<>("rejects", new AvroTypeInfo<>(Reject.class));
+
+    /** One tally per counterparty record received, valid or not, for the batch completeness check. */
+    public static final OutputTag<RecordTally> TALLIES =
+            new OutputTag<>("record-tallies", new AvroTypeInfo<>(RecordTally.class));
 
     /** Each fetched manifest (or the failure to fetch it), for the batch completeness check. */
     public static final OutputTag<BatchManifest> MANIFESTS =

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.FetchFailure;
 import io.reconflow.events.RawRecord;
+import io.reconflow.events.RecordTally;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.feed.FeedValues;
 import io.reconflow.operators.feed.RecordKeys;
 import io.reconflow.operators.feed.RecordValidator;
 import io.reconflow.operators.feed.Violation;
@@ -23,10 +26,19 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * Checks every record at the boundary against its feed's schema. A valid record goes on in an
  * envelope with its keys; an invalid one, or a page or request that failed, goes alone to
  * {@link Tags#REJECTS} with a code, the field, a message and the record exactly as received.
+ * Every counterparty record, valid or not, is also tallied to {@link Tags#TALLIES} for the batch
+ * completeness check.
  */
 public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     private static final long serialVersionUID = 1L;
@@ -38,6 +50,9 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     private transient RecordValidator validator;
     private transient RecordKeys keys;
     private transient Schema envelopeSchema;
+    private transient ObjectMapper canonicalJson;
+    private transient MessageDigest sha256;
+    private transient int controlPosition;
     private transient Counter[] valid;
     private transient Counter[] rejected;
 
@@ -50,6 +65,14 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     public void open(OpenContext openContext) {
         json = new ObjectMapper()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        // Sorted keys: the same record written with its fields in another order is the same record.
+        canonicalJson = new ObjectMapper().configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+        controlPosition = feed.controlField() == null ? -1 : feed.field(feed.controlField()).position();
         validator = new RecordValidator(feed);
         keys = new RecordKeys(feed);
         envelopeSchema = AvroSchemas.envelope(feed);
@@ -75,16 +98,23 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
         try {
             node = json.readTree(textValues ? raw.getJson() : raw.getRaw());
         } catch (JsonProcessingException e) {
+            tallyRejected(ctx, raw, null);
             reject(ctx, raw, ErrorCode.RECORD_UNPARSEABLE, null, "record is not valid JSON: " + e.getOriginalMessage(), null, raw.getRaw());
             return;
         }
         RecordValidator.Outcome outcome = validator.validate(node, textValues);
         if (outcome.violation() != null) {
             Violation v = outcome.violation();
+            tallyRejected(ctx, raw, node);
             reject(ctx, raw, v.code(), v.field(), v.message(), null, raw.getRaw());
             return;
         }
         GenericRecord record = outcome.record();
+        String idempotencyKey = keys.idempotencyKey(record);
+        if (raw.getSide() == Side.COUNTERPARTY) {
+            BigDecimal control = controlPosition < 0 ? null : (BigDecimal) FeedValues.comparable(record, feed.fields().get(controlPosition));
+            tally(ctx, raw, idempotencyKey, true, control);
+        }
         GenericData.Record envelope = new GenericData.Record(envelopeSchema);
         envelope.put(Envelope.SIDE, raw.getSide().name());
         envelope.put(Envelope.SOURCE, raw.getSource());
@@ -93,13 +123,55 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
         envelope.put(Envelope.PAGE, raw.getPage());
         envelope.put(Envelope.LINE, raw.getLine());
         envelope.put(Envelope.CORRELATION_ID, raw.getCorrelationId());
-        envelope.put(Envelope.IDEMPOTENCY_KEY, keys.idempotencyKey(record));
+        envelope.put(Envelope.IDEMPOTENCY_KEY, idempotencyKey);
         envelope.put(Envelope.CONTENT_HASH, keys.contentHash(record));
         envelope.put(Envelope.MATCH_KEY, keys.matchKey(record));
         envelope.put(Envelope.RAW, raw.getRaw());
         envelope.put(Envelope.RECORD, record);
         valid[raw.getSide().ordinal()].inc();
         out.collect(envelope);
+    }
+
+    /** A rejected counterparty record is told apart from its duplicates by its canonical JSON. */
+    private void tallyRejected(Context ctx, RawRecord raw, JsonNode node) {
+        if (raw.getSide() != Side.COUNTERPARTY) {
+            return;
+        }
+        String canonical;
+        try {
+            canonical = node == null ? raw.getRaw() : canonicalJson.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            canonical = raw.getRaw();
+        }
+        String key = "raw:" + HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        tally(ctx, raw, key, false, node == null || controlPosition < 0 ? null : controlValue(node.get(feed.controlField())));
+    }
+
+    /** The control field of a rejected record, where it still parses as an exact decimal. */
+    private static BigDecimal controlValue(JsonNode v) {
+        if (v == null) {
+            return null;
+        }
+        if (v.isNumber() && !v.isDouble() && !v.isFloat()) {
+            return v.decimalValue();
+        }
+        if (v.isTextual() && RecordValidator.isPlainDecimal(v.textValue().trim())) {
+            return new BigDecimal(v.textValue().trim());
+        }
+        return null;
+    }
+
+    private void tally(Context ctx, RawRecord raw, String distinctKey, boolean isValid, BigDecimal control) {
+        ctx.output(Tags.TALLIES, RecordTally.newBuilder()
+                .setCounterparty(raw.getSource())
+                .setFeed(raw.getFeed())
+                .setBusinessDate(raw.getBusinessDate())
+                .setBatchId(raw.getBatchId() == null ? "" : raw.getBatchId())
+                .setDistinctKey(distinctKey)
+                .setValid(isValid)
+                .setControlUnscaled(control == null ? null : ByteBuffer.wrap(control.unscaledValue().toByteArray()))
+                .setControlScale(control == null ? 0 : control.scale())
+                .build());
     }
 
     private void reject(Context ctx, RawRecord raw, ErrorCode code, String field, String message, Integer status,

@@ -226,7 +226,7 @@ public final class RecordValidator {
     }
 
     /** Optional sign, digits, optional fraction: no exponent, no spaces, not empty. */
-    static boolean isPlainDecimal(String s) {
+    public static boolean isPlainDecimal(String s) {
         int i = 0;
         int n = s.length();
         if (n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+')) {

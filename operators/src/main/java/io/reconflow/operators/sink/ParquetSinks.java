@@ -2,9 +2,16 @@ package io.reconflow.operators.sink;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.io.OutputFile;
+
+import java.io.IOException;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.parquet.ParquetBuilder;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
 import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
@@ -29,9 +36,25 @@ public final class ParquetSinks {
         return build(folder, AvroParquetWriters.forGenericRecord(schema));
     }
 
-    /** A dataset of one of the job's own event types, under {@code folder}. */
+    /**
+     * A dataset of one of the job's own event types, under {@code folder}. Written with the
+     * generated class's own data model, which carries its logical-type conversions (a BigDecimal
+     * field becomes a Parquet DECIMAL); Flink's {@code AvroParquetWriters.forSpecificRecord} uses
+     * a model without them.
+     */
     public static <T extends SpecificRecordBase> FileSink<T> specific(String folder, Class<T> type) {
-        return build(folder, AvroParquetWriters.forSpecificRecord(type));
+        return build(folder, new ParquetWriterFactory<>(new SpecificWriter<>(type)));
+    }
+
+    private record SpecificWriter<T extends SpecificRecordBase>(Class<T> type) implements ParquetBuilder<T> {
+        @Override
+        public ParquetWriter<T> createWriter(OutputFile out) throws IOException {
+            SpecificData model = SpecificData.getForClass(type);
+            return AvroParquetWriter.<T>builder(out)
+                    .withSchema(model.getSchema(type))
+                    .withDataModel(model)
+                    .build();
+        }
     }
 
     private static <T extends GenericRecord> FileSink<T> build(String folder, ParquetWriterFactory<T> writer) {

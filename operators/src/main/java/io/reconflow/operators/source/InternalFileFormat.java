@@ -8,9 +8,8 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Side;
+import io.reconflow.operators.feed.FeedJson;
 import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.FieldSpec;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -28,10 +27,7 @@ import javax.annotation.Nullable;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
 import java.util.Map;
 
 /**
@@ -90,7 +86,7 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
             case PARQUET -> {
                 StreamFormatAdapter<GenericRecord> parquet = new StreamFormatAdapter<>(AvroParquetReaders.forGenericRecord(feed.schema()));
                 Reader<GenericRecord> rows = restore ? parquet.restoreReader(config, split) : parquet.createReader(config, split);
-                yield new MappingReader<>(rows, (row, n) -> raw(file, date, n, asJson(row).toString(), null));
+                yield new MappingReader<>(rows, (row, n) -> raw(file, date, n, FeedJson.of(row, feed).toString(), null));
             }
         };
     }
@@ -140,27 +136,6 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
                 .setRaw(raw)
                 .setJson(json)
                 .build();
-    }
-
-    /** A Parquet row as the JSON object a counterparty would have sent: exact decimals, instants in UTC. */
-    private ObjectNode asJson(GenericRecord row) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        for (FieldSpec f : feed.fields()) {
-            Object v = row.get(f.name());
-            if (v == null) {
-                continue;
-            }
-            switch (f.kind()) {
-                case DECIMAL -> node.put(f.name(), v instanceof ByteBuffer b ? FeedValues.decimal(b, f.scale()) : (BigDecimal) v);
-                case TIMESTAMP -> node.put(f.name(), FeedValues.instant((Long) v).toString());
-                case DATE -> node.put(f.name(), LocalDate.ofEpochDay((Integer) v).toString());
-                case INT -> node.put(f.name(), (Integer) v);
-                case LONG -> node.put(f.name(), (Long) v);
-                case BOOLEAN -> node.put(f.name(), (Boolean) v);
-                case STRING, ENUM -> node.put(f.name(), v.toString());
-            }
-        }
-        return node;
     }
 
     /** Turns one CSV line into a RawRecord whose json holds the cells by column name. */

@@ -1,0 +1,215 @@
+package io.reconflow.operators.ledger;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reconflow.events.BatchOutcome;
+import io.reconflow.events.Reject;
+import io.reconflow.operators.feed.FeedJson;
+import io.reconflow.operators.feed.FeedSpec;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The SQL of the exceptions ledger and how each row binds to it. Every statement is an idempotent
+ * upsert ({@code INSERT … ON CONFLICT … DO UPDATE SET col = excluded.col}, which pgjdbc batches)
+ * that changes a row only when what it says has changed, so that replaying the same input leaves
+ * the tables exactly as they were.
+ */
+public final class LedgerStatements {
+    private LedgerStatements() {}
+
+    /**
+     * Records one key's outcome. A BREAK or UNMATCHED outcome opens (or reopens, or refreshes) the
+     * key's exception; a MATCHED or MATCHED_WITHIN_TOLERANCE outcome resolves an open one. Both
+     * live in one statement so that one sink writes every outcome of a key in the order it was
+     * decided. The first parameter of each half says which half applies.
+     */
+    public static final String RECORD_OUTCOME = """
+            WITH resolved AS (
+                UPDATE recon_exception SET state = 'RESOLVED', resolved_status = ?, resolved_at = now(), last_seen = now(),
+                    internal = ?::jsonb, counterparty = ?::jsonb, counterparty_name = ?, batch_id = ?, correlation_id = ?
+                WHERE ?::boolean AND recon = ? AND business_date = ? AND match_key = ? AND state = 'OPEN'
+            )
+            INSERT INTO recon_exception AS e (recon, business_date, match_key, state, status, pass_name, breaks,
+                internal, counterparty, counterparty_name, batch_id, correlation_id, internal_source,
+                first_seen, last_seen, times_seen, resolved_at, resolved_status)
+            SELECT ?, ?, ?, 'OPEN', ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, now(), now(), 1, NULL, NULL
+            WHERE NOT ?::boolean
+            ON CONFLICT (recon, business_date, match_key) DO UPDATE SET
+                state = 'OPEN', status = excluded.status, pass_name = excluded.pass_name, breaks = excluded.breaks,
+                internal = excluded.internal, counterparty = excluded.counterparty,
+                counterparty_name = excluded.counterparty_name, batch_id = excluded.batch_id,
+                correlation_id = excluded.correlation_id, internal_source = excluded.internal_source,
+                last_seen = excluded.last_seen, times_seen = e.times_seen + 1,
+                resolved_at = NULL, resolved_status = NULL
+            WHERE (e.state, e.status, e.breaks, e.internal, e.counterparty, e.batch_id)
+                IS DISTINCT FROM ('OPEN', excluded.status, excluded.breaks, excluded.internal, excluded.counterparty, excluded.batch_id)
+            """;
+
+    public static final String INSERT_REJECT = """
+            INSERT INTO recon_reject (reject_id, recon, feed, business_date, side, source, batch_id, page, line,
+                correlation_id, error_code, field, message, http_status, idempotency_key, raw, first_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+            ON CONFLICT (reject_id) DO NOTHING
+            """;
+
+    public static final String UPSERT_BATCH = """
+            INSERT INTO recon_batch AS b (recon, counterparty, feed, business_date, batch_id, status, expected_count,
+                actual_count, expected_control_total, actual_control_total, valid_records, rejected_records, message,
+                first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
+            ON CONFLICT (recon, counterparty, business_date, batch_id) DO UPDATE SET
+                feed = excluded.feed, status = excluded.status, expected_count = excluded.expected_count,
+                actual_count = excluded.actual_count, expected_control_total = excluded.expected_control_total,
+                actual_control_total = excluded.actual_control_total, valid_records = excluded.valid_records,
+                rejected_records = excluded.rejected_records, message = excluded.message, last_seen = excluded.last_seen
+            WHERE (b.status, b.expected_count, b.actual_count, b.expected_control_total, b.actual_control_total, b.message)
+                IS DISTINCT FROM (excluded.status, excluded.expected_count, excluded.actual_count,
+                                  excluded.expected_control_total, excluded.actual_control_total, excluded.message)
+            """;
+
+    /** Binds a result row of any status to {@link #RECORD_OUTCOME}. */
+    public static JdbcStatementBuilder<GenericRecord> outcome(FeedSpec feed) {
+        return (ps, row) -> {
+            String status = str(row, "status");
+            boolean matched = status.startsWith("MATCHED");
+            String recon = str(row, "recon");
+            LocalDate date = LocalDate.parse(str(row, "business_date"));
+            String key = str(row, "match_key");
+            String internal = recordJson(row, "internal", feed);
+            String counterparty = recordJson(row, "counterparty", feed);
+            int i = 1;
+            ps.setString(i++, status);
+            ps.setString(i++, internal);
+            ps.setString(i++, counterparty);
+            ps.setString(i++, str(row, "counterparty_name"));
+            ps.setString(i++, str(row, "batch_id"));
+            ps.setString(i++, str(row, "correlation_id"));
+            ps.setBoolean(i++, matched);
+            ps.setString(i++, recon);
+            ps.setObject(i++, date);
+            ps.setString(i++, key);
+            ps.setString(i++, recon);
+            ps.setObject(i++, date);
+            ps.setString(i++, key);
+            ps.setString(i++, status);
+            ps.setString(i++, str(row, "pass_name"));
+            ps.setString(i++, breaksJson(row));
+            ps.setString(i++, internal);
+            ps.setString(i++, counterparty);
+            ps.setString(i++, str(row, "counterparty_name"));
+            ps.setString(i++, str(row, "batch_id"));
+            ps.setString(i++, str(row, "correlation_id"));
+            ps.setString(i++, str(row, "internal_source"));
+            ps.setBoolean(i, matched);
+        };
+    }
+
+    /** Binds a reject to {@link #INSERT_REJECT}. */
+    public static JdbcStatementBuilder<Reject> reject() {
+        return (ps, r) -> {
+            int i = 1;
+            ps.setString(i++, rejectId(r));
+            ps.setString(i++, r.getRecon());
+            ps.setString(i++, r.getFeed());
+            ps.setObject(i++, LocalDate.parse(r.getBusinessDate()));
+            ps.setString(i++, r.getSide().name());
+            ps.setString(i++, r.getSource());
+            ps.setString(i++, r.getBatchId());
+            setInt(ps, i++, r.getPage());
+            setLong(ps, i++, r.getLine());
+            ps.setString(i++, r.getCorrelationId());
+            ps.setString(i++, r.getErrorCode().name());
+            ps.setString(i++, r.getField());
+            ps.setString(i++, r.getMessage());
+            setInt(ps, i++, r.getHttpStatus());
+            ps.setString(i++, r.getIdempotencyKey());
+            ps.setString(i, r.getRaw());
+        };
+    }
+
+    /** Binds a batch outcome to {@link #UPSERT_BATCH}. */
+    public static JdbcStatementBuilder<BatchOutcome> batch() {
+        return (ps, b) -> {
+            int i = 1;
+            ps.setString(i++, b.getRecon());
+            ps.setString(i++, b.getCounterparty());
+            ps.setString(i++, b.getFeed());
+            ps.setObject(i++, LocalDate.parse(b.getBusinessDate()));
+            ps.setString(i++, b.getBatchId());
+            ps.setString(i++, b.getStatus().name());
+            setLong(ps, i++, b.getExpectedCount());
+            ps.setLong(i++, b.getActualCount());
+            ps.setBigDecimal(i++, b.getExpectedControlTotal());
+            ps.setBigDecimal(i++, b.getActualControlTotal());
+            ps.setLong(i++, b.getValidRecords());
+            ps.setLong(i++, b.getRejectedRecords());
+            ps.setString(i, b.getMessage());
+        };
+    }
+
+    /**
+     * What identifies a reject across runs: where it came from and what it says, but not the
+     * request id, which differs on every fetch.
+     */
+    static String rejectId(Reject r) {
+        String text = String.join("\u001f", List.of(r.getRecon(), r.getBusinessDate(), r.getSide().name(), r.getSource(),
+                String.valueOf(r.getBatchId()), String.valueOf(r.getPage()), String.valueOf(r.getLine()),
+                r.getErrorCode().name(), String.valueOf(r.getField()), String.valueOf(r.getRaw())));
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    private static String breaksJson(GenericRecord row) {
+        ArrayNode breaks = JsonNodeFactory.instance.arrayNode();
+        for (Object o : (List<?>) row.get("breaks")) {
+            GenericRecord b = (GenericRecord) o;
+            ObjectNode n = breaks.addObject();
+            n.put("field", str(b, "field"));
+            n.put("rule", str(b, "rule"));
+            n.put("internal_value", str(b, "internal_value"));
+            n.put("counterparty_value", str(b, "counterparty_value"));
+        }
+        return breaks.toString();
+    }
+
+    private static String recordJson(GenericRecord row, String side, FeedSpec feed) {
+        GenericRecord record = (GenericRecord) row.get(side);
+        return record == null ? null : FeedJson.of(record, feed).toString();
+    }
+
+    private static String str(GenericRecord r, String field) {
+        Object v = r.get(field);
+        return v == null ? null : v.toString();
+    }
+
+    private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, v);
+        }
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+}
