@@ -98,6 +98,15 @@ public final class ReconflowJob {
 
     /** Plugs the real sources and sinks into the dataflow and runs it on {@code env}. */
     public static JobExecutionResult run(StreamExecutionEnvironment env, ReconConfig config) throws Exception {
+        plug(env, config);
+        return env.execute("reconflow " + config.name());
+    }
+
+    /**
+     * Builds the dataflow on {@code env} with the real sources and sinks, after checking that the
+     * ledger's schema (if there is a ledger) is the one this job writes.
+     */
+    public static void plug(StreamExecutionEnvironment env, ReconConfig config) {
         if (config.ledger() != null) {
             new LedgerSchema(config.ledger()).requireCurrent();
         }
@@ -114,7 +123,6 @@ public final class ReconflowJob {
         LOG.info("Reconciliation {} of feed {} for {} against {}; output under {}{}", config.name(), config.feed().name(),
                 config.businessDates(), config.counterparties().stream().map(c -> c.name()).toList(), config.outputPath(),
                 config.ledger() == null ? "" : ", ledger " + config.ledger().jdbcUrl());
-        return env.execute("reconflow " + config.name());
     }
 
     /**

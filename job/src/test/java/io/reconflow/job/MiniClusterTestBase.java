@@ -21,8 +21,19 @@ public abstract class MiniClusterTestBase {
 
     /** An environment on the shared MiniCluster that fails a test instead of restarting forever. */
     protected static StreamExecutionEnvironment environment(ReconConfig config) {
+        return environment(config, 0);
+    }
+
+    /** An environment on the shared MiniCluster whose job restarts from its last checkpoint up to {@code restarts} times. */
+    protected static StreamExecutionEnvironment environment(ReconConfig config, int restarts) {
         Configuration conf = ReconflowJob.flinkSettings(config);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        if (restarts == 0) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        } else {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofSeconds(1));
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);
         return env;

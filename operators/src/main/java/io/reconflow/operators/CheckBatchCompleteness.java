@@ -4,6 +4,7 @@ import io.reconflow.events.BatchManifest;
 import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.BatchStatus;
 import io.reconflow.events.RecordTally;
+import io.reconflow.operators.feed.FeedValues;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -131,7 +132,7 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
                 if (expectedTotal == null) {
                     append(why, "the manifest's control_total '" + m.getControlTotal() + "' is not a decimal");
                 } else if (expectedTotal.compareTo(actualTotal) != 0) {
-                    append(why, "control total expected " + expectedTotal.toPlainString() + ", received " + actualTotal.toPlainString());
+                    append(why, "control total expected " + FeedValues.plain(expectedTotal) + ", received " + FeedValues.plain(actualTotal));
                 }
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.BatchOutcome;
+import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
 import io.reconflow.operators.feed.FeedJson;
 import io.reconflow.operators.feed.FeedSpec;
@@ -34,6 +35,10 @@ public final class LedgerStatements {
      * key's exception; a MATCHED or MATCHED_WITHIN_TOLERANCE outcome resolves an open one. Both
      * live in one statement so that one sink writes every outcome of a key in the order it was
      * decided. The first parameter of each half says which half applies.
+     *
+     * <p>An open exception changes (and counts as seen again) only when what it says changes: its
+     * status, its breaks with their values, or the batch it came in. Which of two conflicting
+     * copies of a record was kept can differ between replays, so the records alone do not count.
      */
     public static final String RECORD_OUTCOME = """
             WITH resolved AS (
@@ -53,8 +58,8 @@ public final class LedgerStatements {
                 correlation_id = excluded.correlation_id, internal_source = excluded.internal_source,
                 last_seen = excluded.last_seen, times_seen = e.times_seen + 1,
                 resolved_at = NULL, resolved_status = NULL
-            WHERE (e.state, e.status, e.breaks, e.internal, e.counterparty, e.batch_id)
-                IS DISTINCT FROM ('OPEN', excluded.status, excluded.breaks, excluded.internal, excluded.counterparty, excluded.batch_id)
+            WHERE (e.state, e.status, e.breaks, e.batch_id)
+                IS DISTINCT FROM ('OPEN', excluded.status, excluded.breaks, excluded.batch_id)
             """;
 
     public static final String INSERT_REJECT = """
@@ -164,9 +169,14 @@ public final class LedgerStatements {
      * request id, which differs on every fetch.
      */
     static String rejectId(Reject r) {
-        String text = String.join("\u001f", List.of(r.getRecon(), r.getBusinessDate(), r.getSide().name(), r.getSource(),
-                String.valueOf(r.getBatchId()), String.valueOf(r.getPage()), String.valueOf(r.getLine()),
-                r.getErrorCode().name(), String.valueOf(r.getField()), String.valueOf(r.getRaw())));
+        List<String> parts = r.getErrorCode() == ErrorCode.DUPLICATE_CONFLICT
+                // Which copy of a conflicting pair arrives second can differ between replays: the key names it.
+                ? List.of(r.getRecon(), r.getBusinessDate(), r.getSide().name(), r.getSource(), String.valueOf(r.getBatchId()),
+                        r.getErrorCode().name(), String.valueOf(r.getIdempotencyKey()))
+                : List.of(r.getRecon(), r.getBusinessDate(), r.getSide().name(), r.getSource(), String.valueOf(r.getBatchId()),
+                        String.valueOf(r.getPage()), String.valueOf(r.getLine()), r.getErrorCode().name(),
+                        String.valueOf(r.getField()), String.valueOf(r.getRaw()));
+        String text = String.join("\u001f", parts);
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
