@@ -1,5 +1,6 @@
 package io.reconflow.job.demo;
 
+import io.reconflow.job.LedgerSchema;
 import io.reconflow.job.OutputQuery;
 import io.reconflow.job.ReconConfig;
 import io.reconflow.job.ReconflowJob;
@@ -12,6 +13,7 @@ import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -20,6 +22,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,11 +37,17 @@ import java.util.stream.Stream;
 /**
  * The demo: a reconciliation with known truth on the embedded MiniCluster, against the built-in
  * counterparty simulator, with the Flink dashboard on 127.0.0.1, and a summary read back from the
- * Parquet output through DuckDB.
+ * Parquet output through DuckDB (and from the PostgreSQL ledger, with {@code --postgres} or
+ * {@code --jdbc-url}).
  */
 public final class Demo {
     /** The variable the demo's simulators and the job both read the bearer token from. */
     public static final String TOKEN_ENV = "RECONFLOW_DEMO_TOKEN";
+
+    /** Open exceptions by counterparty, status and age: the ledger query operations teams start from. */
+    static final String OPEN_BY_COUNTERPARTY_AND_AGE =
+            "SELECT coalesce(counterparty_name, '(ours only)') AS counterparty, status, age_business_days, count(*) AS open "
+                    + "FROM recon_open_exception GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
 
     private Demo() {}
 
@@ -42,13 +55,17 @@ public final class Demo {
         String feed = "energy-confirmations";
         int port = 8081;
         boolean keepDashboard = false;
+        boolean embeddedPostgres = false;
+        String jdbcUrl = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--feed" -> feed = args[++i];
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--keep-dashboard" -> keepDashboard = true;
+                case "--postgres" -> embeddedPostgres = true;
+                case "--jdbc-url" -> jdbcUrl = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; use --feed NAME, --port N, --keep-dashboard");
+                        + "'; use --feed NAME, --port N, --keep-dashboard, --postgres, --jdbc-url URL");
             }
         }
         String token = System.getenv(TOKEN_ENV);
@@ -74,8 +91,19 @@ public final class Demo {
         InternalFiles.write(scenario, base.feed(), internalPath, base.internal().format().name().toLowerCase());
 
         List<CounterpartySimulator> simulators = new ArrayList<>();
+        EmbeddedPostgres postgres = null;
         try {
             List<String> overrides = new ArrayList<>(List.of("output.path=" + out, "internal.path=" + internalPath));
+            if (embeddedPostgres) {
+                postgres = EmbeddedPostgres.builder().start();
+                jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
+                System.out.println("PostgreSQL (embedded, for this demo only) at " + jdbcUrl);
+            }
+            if (jdbcUrl != null) {
+                overrides.add("ledger.jdbc_url=" + jdbcUrl);
+                String version = new LedgerSchema(ReconConfig.load(yaml, overrides).ledger()).migrate();
+                System.out.println("Ledger schema at version " + version);
+            }
             for (int i = 0; i < counterparties.size(); i++) {
                 CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparties.get(i), token, Faults.demo(), 0);
                 simulators.add(sim);
@@ -91,10 +119,14 @@ public final class Demo {
             flink.set(RestOptions.ADDRESS, "127.0.0.1");
             flink.set(RestOptions.PORT, port);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-            System.out.printf("Flink dashboard: http://127.0.0.1:%d  (the job runs while this is printed)%n", port);
+            System.out.printf("Flink dashboard: http://127.0.0.1:%d  (while the job runs%s)%n", port,
+                    keepDashboard ? " and until Enter is pressed" : "; --keep-dashboard keeps it up");
 
             JobExecutionResult result = ReconflowJob.run(env, config);
             summarize(config, scenario.truth(), result, out);
+            if (config.ledger() != null) {
+                summarizeLedger(config.ledger().jdbcUrl());
+            }
             if (keepDashboard) {
                 System.out.println("Press Enter to stop the dashboard.");
                 System.in.read();
@@ -102,6 +134,9 @@ public final class Demo {
         } finally {
             for (CounterpartySimulator sim : simulators) {
                 sim.close();
+            }
+            if (postgres != null) {
+                postgres.close();
             }
         }
     }
@@ -119,6 +154,9 @@ public final class Demo {
             }
             System.out.println("\nRejects per side and code:");
             System.out.print(q.table("SELECT side, error_code, count(*) AS rejects FROM rejects GROUP BY ALL ORDER BY ALL"));
+            System.out.println("\nBatches against their manifests:");
+            System.out.print(q.table("SELECT counterparty, business_date, status, expected_count, actual_count, "
+                    + "actual_control_total, message FROM batches ORDER BY ALL"));
 
             Object dups = result.getAccumulatorResult(DeduplicateRecords.DUPLICATES_ACCUMULATOR);
             long duplicates = dups == null ? 0L : ((Number) dups).longValue();
@@ -130,11 +168,40 @@ public final class Demo {
                     served == cpInResults + cpRejected + duplicates ? "holds" : "DOES NOT HOLD");
 
             System.out.println("\nExplore the output with DuckDB (./reconflow sql --out " + output + " \"...\", or the duckdb CLI):");
-            System.out.println("  " + OutputQuery.scan(output, "results").replace("SELECT * FROM ", "SELECT status, count(*) FROM ") + " GROUP BY ALL;");
+            System.out.println("  SELECT status, count(*) FROM read_parquet('" + output
+                    + "/results/**/*.parquet', hive_partitioning = true) GROUP BY ALL;");
             System.out.println("  SELECT match_key, unnest(breaks, recursive := true) FROM read_parquet('" + output
                     + "/results/**/*.parquet', hive_partitioning = true) WHERE status = 'BREAK' LIMIT 20;");
             System.out.println("  SELECT error_code, field, message, raw FROM read_parquet('" + output
                     + "/rejects/**/*.parquet', hive_partitioning = true) LIMIT 20;");
+        }
+    }
+
+    /** What operations teams ask the ledger every morning (README "Exceptions ledger"). */
+    private static void summarizeLedger(String jdbcUrl) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement()) {
+            System.out.println("\nLedger: open exceptions by counterparty, status and age in business days:");
+            print(st, OPEN_BY_COUNTERPARTY_AND_AGE);
+            System.out.println("\nLedger: batches against their manifests:");
+            print(st, "SELECT counterparty, business_date, status, expected_count, actual_count FROM recon_batch ORDER BY 1, 2");
+        }
+    }
+
+    private static void print(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            StringBuilder header = new StringBuilder("  ");
+            for (int i = 1; i <= n; i++) {
+                header.append(String.format("%-24s", rs.getMetaData().getColumnLabel(i)));
+            }
+            System.out.println(header);
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder("  ");
+                for (int i = 1; i <= n; i++) {
+                    row.append(String.format("%-24s", rs.getObject(i)));
+                }
+                System.out.println(row);
+            }
         }
     }
 
