@@ -189,10 +189,13 @@ public record ReconConfig(
         }
         Internal internal = new Internal(format, pattern);
 
+        // Global fetch settings first: each counterparty's own fetch block is laid over them.
+        FetchSettings fetch = fetchSettings(root.get("fetch"), FetchSettings.defaults(), true);
+
         List<CounterpartyEndpoint> counterparties = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (ConfigNode c : root.get("counterparties").list()) {
-            c.onlyKeys("name", "base_url", "token_env");
+            c.onlyKeys("name", "base_url", "token_env", "fetch");
             String cpName = c.get("name").matching(NAME, "a name of lower-case letters, digits, - and _");
             if (!names.add(cpName)) {
                 throw new ConfigException(c.get("name").path(), "counterparty '" + cpName + "' is listed twice");
@@ -202,25 +205,12 @@ public record ReconConfig(
                 throw new ConfigException(c.get("base_url").path(), "'" + url + "' is not an http(s) URL");
             }
             String tokenEnv = c.get("token_env").matching(ENV_VAR, "an environment variable name (A-Z, 0-9, _)");
-            counterparties.add(new CounterpartyEndpoint(cpName, url.endsWith("/") ? url.substring(0, url.length() - 1) : url, tokenEnv));
+            FetchSettings own = fetchSettings(c.get("fetch"), fetch, false);
+            counterparties.add(new CounterpartyEndpoint(cpName, url.endsWith("/") ? url.substring(0, url.length() - 1) : url,
+                    tokenEnv, own));
         }
         if (counterparties.isEmpty()) {
             throw new ConfigException("counterparties", "must list at least one counterparty");
-        }
-
-        FetchSettings d = FetchSettings.defaults();
-        ConfigNode f = root.get("fetch");
-        FetchSettings fetch = d;
-        if (f.present()) {
-            f.onlyKeys("capacity", "connect_timeout", "request_timeout", "max_attempts", "backoff_initial", "backoff_max", "max_body_bytes");
-            fetch = new FetchSettings(
-                    f.get("capacity").positiveInt(d.capacity()),
-                    f.get("connect_timeout").duration(d.connectTimeout()),
-                    f.get("request_timeout").duration(d.requestTimeout()),
-                    f.get("max_attempts").positiveInt(d.maxAttempts()),
-                    f.get("backoff_initial").duration(d.backoffInitial()),
-                    f.get("backoff_max").duration(d.backoffMax()),
-                    f.get("max_body_bytes").positiveLong(d.maxBodyBytes()));
         }
 
         Duration ttl = Duration.ofDays(7);
@@ -236,8 +226,10 @@ public record ReconConfig(
             List<ConfigNode> ps = m.get("passes").list();
             passes = new ArrayList<>();
             for (int i = 0; i < ps.size(); i++) {
-                ConfigNode p = ps.get(i).onlyKeys("name", "tolerances");
-                passes.add(new MatchPass(i + 1, p.get("name").string(), p.get("tolerances").bool(true)));
+                ConfigNode p = ps.get(i).onlyKeys("name", "tolerances", "key", "rules");
+                passes.add(new MatchPass(i + 1, p.get("name").string(), p.get("tolerances").bool(true),
+                        p.get("key").present() ? p.get("key").strings() : null,
+                        p.get("rules").present() ? p.get("rules").strings() : null));
             }
         }
         MatchSpec matching;
@@ -277,6 +269,118 @@ public record ReconConfig(
         }
         return new ReconConfig(name, feed, List.copyOf(dates), internal, List.copyOf(counterparties), fetch, ttl,
                 matching, grace, output, ledger, job);
+    }
+
+    /** How much longer than the longest request deadline the async fetch operators wait before their own timeout. */
+    static final Duration FETCH_TIMEOUT_MARGIN = Duration.ofSeconds(10);
+
+    /**
+     * The async fetch operators' own timeout: above every counterparty's request deadline (which
+     * bounds a request's attempts and all its waits), so that the client always answers first and
+     * the operator's timeout is only a last resort that still answers with a reject.
+     */
+    public Duration fetchOperatorTimeout() {
+        Duration longest = fetch.deadline();
+        for (CounterpartyEndpoint c : counterparties) {
+            Duration d = c.settings(fetch).deadline();
+            if (d.compareTo(longest) > 0) {
+                longest = d;
+            }
+        }
+        return longest.plus(FETCH_TIMEOUT_MARGIN);
+    }
+
+    /**
+     * A {@code fetch} block laid over {@code base}: the global one over the defaults, a
+     * counterparty's own over the global one. Every key may be left out; nested blocks
+     * ({@code rate_limit}, {@code circuit_breaker}) are merged key by key too.
+     *
+     * @param global whether this is the global block, the only one that may set {@code capacity}
+     */
+    private static FetchSettings fetchSettings(ConfigNode f, FetchSettings base, boolean global) {
+        if (!f.present()) {
+            return base;
+        }
+        List<String> keys = new ArrayList<>(List.of("connect_timeout", "request_timeout", "max_attempts",
+                "backoff_initial", "backoff_max", "max_body_bytes", "deadline", "max_in_flight", "rate_limit",
+                "circuit_breaker"));
+        if (global) {
+            keys.add(0, "capacity");
+        }
+        f.onlyKeys(keys.toArray(new String[0]));
+        Duration backoffInitial = f.get("backoff_initial").duration(base.backoffInitial());
+        Duration backoffMax = f.get("backoff_max").duration(base.backoffMax());
+        if (backoffMax.compareTo(backoffInitial) < 0) {
+            throw new ConfigException(f.get("backoff_max").path(), "must not be below backoff_initial (" + backoffInitial + ")");
+        }
+        Duration requestTimeout = positive(f.get("request_timeout"), base.requestTimeout());
+        Duration deadline = positive(f.get("deadline"), base.deadline());
+        if (deadline.compareTo(requestTimeout) < 0) {
+            throw new ConfigException(f.get("deadline").path(), "must be at least request_timeout (" + requestTimeout + ")");
+        }
+
+        double perSecond = base.requestsPerSecond();
+        int burst = base.burst();
+        ConfigNode rate = f.get("rate_limit");
+        if (rate.present()) {
+            rate.onlyKeys("requests_per_second", "burst");
+            ConfigNode rps = rate.get("requests_per_second");
+            if (rps.present()) {
+                java.math.BigDecimal v = rps.decimal();
+                if (v.signum() <= 0) {
+                    throw new ConfigException(rps.path(), "must be a positive number, not " + v.toPlainString());
+                }
+                perSecond = v.doubleValue();
+            }
+            burst = rate.get("burst").positiveInt(burst);
+        }
+
+        FetchSettings.Circuit circuit = base.circuit();
+        ConfigNode cb = f.get("circuit_breaker");
+        if (cb.present()) {
+            cb.onlyKeys("failure_rate", "min_requests", "window", "open_for", "probes");
+            int rateLimit = cb.get("failure_rate").positiveInt(circuit.failureRatePercent());
+            if (rateLimit > 100) {
+                throw new ConfigException(cb.get("failure_rate").path(), "must be a percentage from 1 to 100, not " + rateLimit);
+            }
+            Duration window = positive(cb.get("window"), circuit.window());
+            if (window.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new ConfigException(cb.get("window").path(), "must be at least 10ms");
+            }
+            circuit = new FetchSettings.Circuit(rateLimit,
+                    cb.get("min_requests").positiveInt(circuit.minRequests()),
+                    window,
+                    positive(cb.get("open_for"), circuit.openFor()),
+                    cb.get("probes").positiveInt(circuit.probes()));
+        }
+
+        FetchSettings s = new FetchSettings(
+                global ? f.get("capacity").positiveInt(base.capacity()) : base.capacity(),
+                positive(f.get("connect_timeout"), base.connectTimeout()),
+                requestTimeout,
+                f.get("max_attempts").positiveInt(base.maxAttempts()),
+                backoffInitial,
+                backoffMax,
+                f.get("max_body_bytes").positiveLong(base.maxBodyBytes()),
+                deadline,
+                f.get("max_in_flight").positiveInt(base.maxInFlight()),
+                perSecond,
+                burst,
+                circuit);
+        List<String> problems = s.problems();
+        if (!problems.isEmpty()) {
+            // Every problem is caught above with its own key; this only guards against a missed one.
+            throw new ConfigException(f.path(), String.join("; ", problems));
+        }
+        return s;
+    }
+
+    private static Duration positive(ConfigNode n, Duration fallback) {
+        Duration d = n.duration(fallback);
+        if (d.isZero() || d.isNegative()) {
+            throw new ConfigException(n.path(), "must be longer than zero");
+        }
+        return d;
     }
 
     private static FeedSpec feed(ConfigNode f, Path base) {

@@ -11,7 +11,9 @@ import io.reconflow.operators.CheckBatchCompleteness;
 import io.reconflow.operators.DedupKey;
 import io.reconflow.operators.DeduplicateRecords;
 import io.reconflow.operators.Envelope;
+import io.reconflow.operators.MatchBySecondaryKey;
 import io.reconflow.operators.MatchKey;
+import io.reconflow.operators.SecondaryKey;
 import io.reconflow.operators.MatchRecords;
 import io.reconflow.operators.Tags;
 import io.reconflow.operators.ValidateRecords;
@@ -21,6 +23,7 @@ import io.reconflow.operators.fetch.ExpandManifest;
 import io.reconflow.operators.fetch.FetchManifest;
 import io.reconflow.operators.fetch.FetchPage;
 import io.reconflow.operators.ledger.LedgerSinks;
+import io.reconflow.operators.match.MatchPass;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.FilterFunction;
@@ -33,6 +36,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 import javax.annotation.Nullable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -95,7 +99,7 @@ public final class ReconPipeline {
         Map<String, CounterpartyEndpoint> endpoints = new LinkedHashMap<>();
         config.counterparties().forEach(c -> endpoints.put(c.name(), c));
         // Above the whole retry budget, so that the operator's own timeout never cuts a request mid-retry.
-        long asyncTimeoutMs = config.fetch().retryBudget().toMillis() + 10_000L;
+        long asyncTimeoutMs = config.fetchOperatorTimeout().toMillis();
         int capacity = config.fetch().capacity();
 
         SingleOutputStreamOperator<BatchManifest> manifests = AsyncDataStream.unorderedWait(
@@ -131,11 +135,28 @@ public final class ReconPipeline {
                 .returns(envelopeType).uid("counterparty-side").name("Counterparty side");
 
         Schema resultSchema = AvroSchemas.result(config.feed());
-        SingleOutputStreamOperator<GenericRecord> results = ours.connect(theirs)
+        GenericRecordAvroTypeInfo resultType = new GenericRecordAvroTypeInfo(resultSchema);
+        SingleOutputStreamOperator<GenericRecord> byMatchKey = ours.connect(theirs)
                 .keyBy(new MatchKey(), new MatchKey())
                 .process(new MatchRecords(config.name(), config.feed(), config.matching(), config.matchGrace()))
-                .returns(new GenericRecordAvroTypeInfo(resultSchema))
+                .returns(resultType)
                 .uid("match").name("Match by key");
+
+        // Each secondary-key pass takes what the passes before it left unmatched.
+        DataStream<GenericRecord> results = byMatchKey;
+        SingleOutputStreamOperator<GenericRecord> previous = byMatchKey;
+        List<MatchPass> keyedPasses = config.matching().keyedPasses();
+        for (int i = 0; i < keyedPasses.size(); i++) {
+            MatchPass pass = keyedPasses.get(i);
+            SingleOutputStreamOperator<GenericRecord> next = previous.getSideOutput(Tags.unmatched(config.feed()))
+                    .keyBy(new SecondaryKey(config.feed(), pass))
+                    .process(new MatchBySecondaryKey(config.name(), config.feed(), config.matching(), pass.number(),
+                            i == keyedPasses.size() - 1, config.matchGrace()))
+                    .returns(resultType)
+                    .uid("match-pass-" + pass.name()).name("Match by " + pass.name() + " key " + pass.key());
+            results = results.union(next);
+            previous = next;
+        }
 
         SingleOutputStreamOperator<BatchOutcome> batches = pageRequests.getSideOutput(Tags.MANIFESTS)
                 .connect(validated.getSideOutput(Tags.TALLIES))

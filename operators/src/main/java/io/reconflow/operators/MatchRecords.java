@@ -13,6 +13,7 @@ import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -25,7 +26,8 @@ import java.util.Map;
  *
  * <p>A key with both sides is decided as soon as the second side arrives. A key still missing a
  * side when event time passes its business date's deadline (end of the business date plus a grace
- * period) ends UNMATCHED_INTERNAL or UNMATCHED_COUNTERPARTY. A bounded run ends with the maximum
+ * period) ends UNMATCHED_INTERNAL or UNMATCHED_COUNTERPARTY, or, when the reconciliation has
+ * secondary-key passes, goes on to them through the side output {@link Tags#unmatched}. A bounded run ends with the maximum
  * watermark, so every key is decided at the end of input. State is cleared once a key is decided.
  */
 public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> {
@@ -41,6 +43,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     private transient RuleEvaluator evaluator;
     private transient ResultRows rows;
     private transient Map<MatchStatus, Counter> outcomes;
+    private transient OutputTag<GenericRecord> unmatchedTag;
 
     public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace) {
         this.recon = recon;
@@ -56,6 +59,8 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         counterpartySide = getRuntimeContext().getState(new ValueStateDescriptor<>("counterparty", envelopeType));
         evaluator = new RuleEvaluator(feed, matchSpec);
         rows = new ResultRows(recon, feed);
+        // With a secondary-key pass, what finds no counterpart here is passed on to it.
+        unmatchedTag = matchSpec.keyedPasses().isEmpty() ? null : Tags.unmatched(feed);
         outcomes = new EnumMap<>(MatchStatus.class);
         for (MatchStatus s : MatchStatus.values()) {
             outcomes.put(s, getRuntimeContext().getMetricGroup().addGroup("status", s.name()).counter("keys"));
@@ -83,7 +88,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
             // narrower than the match key) replaces the first, which then ends unmatched.
             GenericRecord replaced = own.value();
             if (replaced != null) {
-                emitUnmatched(replaced, out);
+                unmatched(replaced, ctx, out);
             }
             own.update(record);
             return;
@@ -93,7 +98,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         GenericRecord counterparty = internalArrived ? waiting : record;
         RuleEvaluator.Decision d = evaluator.decide(
                 (GenericRecord) internal.get(Envelope.RECORD), (GenericRecord) counterparty.get(Envelope.RECORD));
-        emit(rows.row(d.status(), d.pass(), d.breaks(), internal, counterparty), d.status(), out);
+        emit(rows.pair(d, internal, counterparty, false), d.status(), out);
         ctx.timerService().deleteEventTimeTimer(deadline(record));
         internalSide.clear();
         counterpartySide.clear();
@@ -104,19 +109,22 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         GenericRecord internal = internalSide.value();
         GenericRecord counterparty = counterpartySide.value();
         if (internal != null) {
-            emitUnmatched(internal, out);
+            unmatched(internal, ctx, out);
         }
         if (counterparty != null) {
-            emitUnmatched(counterparty, out);
+            unmatched(counterparty, ctx, out);
         }
         internalSide.clear();
         counterpartySide.clear();
     }
 
-    private void emitUnmatched(GenericRecord envelope, Collector<GenericRecord> out) {
-        boolean internal = "INTERNAL".equals(Envelope.str(envelope, Envelope.SIDE));
-        MatchStatus status = internal ? MatchStatus.UNMATCHED_INTERNAL : MatchStatus.UNMATCHED_COUNTERPARTY;
-        emit(rows.row(status, null, List.of(), internal ? envelope : null, internal ? null : envelope), status, out);
+    private void unmatched(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) {
+        if (unmatchedTag != null) {
+            ctx.output(unmatchedTag, envelope);
+            return;
+        }
+        GenericRecord row = rows.unmatched(envelope);
+        emit(row, MatchStatus.valueOf(row.get("status").toString()), out);
     }
 
     private void emit(GenericRecord row, MatchStatus status, Collector<GenericRecord> out) {

@@ -18,24 +18,56 @@ public final class ResultRows {
     private final Schema resultSchema;
     private final Schema breakSchema;
     private final Schema breaksArraySchema;
+    private final Schema candidatesSchema;
 
     public ResultRows(String recon, FeedSpec feed) {
         this.recon = recon;
         this.resultSchema = AvroSchemas.result(feed);
         this.breaksArraySchema = resultSchema.getField("breaks").schema();
         this.breakSchema = breaksArraySchema.getElementType();
+        this.candidatesSchema = resultSchema.getField("candidates").schema();
     }
 
     public Schema schema() {
         return resultSchema;
     }
 
-    /**
-     * @param internal our record's envelope, or null
-     * @param counterparty the counterparty record's envelope, or null
-     */
-    public GenericRecord row(MatchStatus status, MatchPass pass, List<RuleEvaluator.Break> breaks,
-                             GenericRecord internal, GenericRecord counterparty) {
+    /** A pair decided by a pass: on the match key (PRIMARY) or on a secondary key (SECONDARY). */
+    public GenericRecord pair(RuleEvaluator.Decision d, GenericRecord internal, GenericRecord counterparty, boolean secondary) {
+        GenericData.Record row = base(d.status(), d.pass(), d.breaks(), internal, counterparty);
+        row.put("match_type", secondary ? "SECONDARY" : "PRIMARY");
+        row.put("counterparty_match_key", Envelope.str(counterparty, Envelope.MATCH_KEY));
+        return row;
+    }
+
+    /** A record whose key found no counterpart in any pass. */
+    public GenericRecord unmatched(GenericRecord envelope) {
+        boolean internal = isInternal(envelope);
+        MatchStatus status = internal ? MatchStatus.UNMATCHED_INTERNAL : MatchStatus.UNMATCHED_COUNTERPARTY;
+        GenericData.Record row = base(status, null, List.of(), internal ? envelope : null, internal ? null : envelope);
+        if (!internal) {
+            row.put("counterparty_match_key", Envelope.str(envelope, Envelope.MATCH_KEY));
+        }
+        return row;
+    }
+
+    /** A record that a secondary key would pair with several records of the other side. */
+    public GenericRecord ambiguous(GenericRecord envelope, MatchPass pass, List<String> candidates) {
+        boolean internal = isInternal(envelope);
+        GenericData.Record row = base(MatchStatus.AMBIGUOUS, pass, List.of(), internal ? envelope : null, internal ? null : envelope);
+        if (!internal) {
+            row.put("counterparty_match_key", Envelope.str(envelope, Envelope.MATCH_KEY));
+        }
+        row.put("candidates", new GenericData.Array<>(candidatesSchema, candidates));
+        return row;
+    }
+
+    public static boolean isInternal(GenericRecord envelope) {
+        return "INTERNAL".equals(Envelope.str(envelope, Envelope.SIDE));
+    }
+
+    private GenericData.Record base(MatchStatus status, MatchPass pass, List<RuleEvaluator.Break> breaks,
+                                    GenericRecord internal, GenericRecord counterparty) {
         GenericRecord any = internal != null ? internal : counterparty;
         GenericData.Record row = new GenericData.Record(resultSchema);
         row.put("recon", recon);
@@ -54,6 +86,7 @@ public final class ResultRows {
             breakRows.add(br);
         }
         row.put("breaks", new GenericData.Array<>(breaksArraySchema, breakRows));
+        row.put("candidates", new GenericData.Array<>(candidatesSchema, List.of()));
         if (counterparty != null) {
             row.put("counterparty_name", Envelope.str(counterparty, Envelope.SOURCE));
             row.put("batch_id", Envelope.str(counterparty, Envelope.BATCH_ID));

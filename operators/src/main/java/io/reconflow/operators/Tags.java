@@ -2,6 +2,10 @@ package io.reconflow.operators;
 
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.RecordTally;
+import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.feed.FeedSpec;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import io.reconflow.events.Reject;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
@@ -16,6 +20,14 @@ public final class Tags {
     /** One tally per counterparty record received, valid or not, for the batch completeness check. */
     public static final OutputTag<RecordTally> TALLIES =
             new OutputTag<>("record-tallies", new AvroTypeInfo<>(RecordTally.class));
+
+    /**
+     * Validated records whose key found no counterpart, passed on to the next secondary-key pass.
+     * Their Avro schema depends on the feed, so the tag is made per feed; tags are equal by name.
+     */
+    public static OutputTag<GenericRecord> unmatched(FeedSpec feed) {
+        return new OutputTag<>("unmatched-records", new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed)));
+    }
 
     /** Each fetched manifest (or the failure to fetch it), for the batch completeness check. */
     public static final OutputTag<BatchManifest> MANIFESTS =

@@ -36,8 +36,7 @@ class EventTypesTest {
         GenericRecord envelope = envelopes.counterparty(TestFeeds.trade("T-1"), 1);
         assertThat(roundTrip(new GenericRecordAvroTypeInfo(AvroSchemas.envelope(TestFeeds.energy())), envelope))
                 .isEqualTo(envelope);
-        GenericRecord row = new ResultRows("energy", TestFeeds.energy()).row(
-                io.reconflow.operators.match.MatchStatus.UNMATCHED_COUNTERPARTY, null, java.util.List.of(), null, envelope);
+        GenericRecord row = new ResultRows("energy", TestFeeds.energy()).unmatched(envelope);
         assertThat(roundTrip(new GenericRecordAvroTypeInfo(AvroSchemas.result(TestFeeds.energy())), row)).isEqualTo(row);
     }
 

@@ -104,4 +104,21 @@ class MatchRecordsTest {
         assertThat(harness.extractOutputValues()).extracting(MatchRecordsTest::status).containsExactly("UNMATCHED_INTERNAL");
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
+
+    @Test
+    void withASecondaryKeyPassWhatFindsNoCounterpartIsHandedOnNotDecided() throws Exception {
+        harness.close();
+        io.reconflow.operators.match.MatchSpec withSecondary = new io.reconflow.operators.match.MatchSpec(
+                TestFeeds.energyRules().rules(), List.of(new io.reconflow.operators.match.MatchPass(1, "exact", false),
+                new io.reconflow.operators.match.MatchPass(2, "tolerance", true),
+                new io.reconflow.operators.match.MatchPass(3, "secondary", true, List.of("delivery_point"), null)));
+        harness = Harnesses.keyedCo(new MatchRecords("energy", TestFeeds.energy(), withSecondary, Duration.ofHours(6)),
+                new MatchKey(), new MatchKey(), AvroSchemas.result(TestFeeds.energy()));
+        harness.processElement1(envelopes.internal(TestFeeds.trade("T-1"), 2), 0L);
+        harness.processBothWatermarks(Watermark.MAX_WATERMARK);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(Harnesses.sideOutput(harness, Tags.unmatched(TestFeeds.energy())))
+                .extracting(e -> Envelope.str(e, Envelope.MATCH_KEY)).containsExactly("T-1");
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
 }

@@ -79,7 +79,9 @@ public final class AvroSchemas {
 
     /**
      * One reconciliation outcome: {@code recon}, {@code business_date}, {@code match_key},
-     * {@code status}, {@code pass}, {@code pass_name}, {@code breaks}, {@code counterparty_name},
+     * {@code status}, {@code pass}, {@code pass_name}, {@code match_type} (PRIMARY or SECONDARY),
+     * {@code counterparty_match_key}, {@code breaks}, {@code candidates} (of an AMBIGUOUS record),
+     * {@code counterparty_name},
      * {@code batch_id}, {@code correlation_id}, {@code internal_source}, and both sides' records
      * as {@code internal} and {@code counterparty} (null where a side is missing).
      */
@@ -92,7 +94,10 @@ public final class AvroSchemas {
                 .name("status").type(string()).noDefault()
                 .name("pass").type(optional(Schema.create(Schema.Type.INT))).withDefault(null)
                 .name("pass_name").type(optional(string())).withDefault(null)
+                .name("match_type").type(optional(string())).withDefault(null)
+                .name("counterparty_match_key").type(optional(string())).withDefault(null)
                 .name("breaks").type(Schema.createArray(fieldBreak())).noDefault()
+                .name("candidates").type(Schema.createArray(string())).noDefault()
                 .name("counterparty_name").type(optional(string())).withDefault(null)
                 .name("batch_id").type(optional(string())).withDefault(null)
                 .name("correlation_id").type(optional(string())).withDefault(null)

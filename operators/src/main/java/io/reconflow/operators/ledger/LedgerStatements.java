@@ -48,18 +48,23 @@ public final class LedgerStatements {
             )
             INSERT INTO recon_exception AS e (recon, business_date, match_key, state, status, pass_name, breaks,
                 internal, counterparty, counterparty_name, batch_id, correlation_id, internal_source,
+                match_type, counterparty_match_key, candidates,
                 first_seen, last_seen, times_seen, resolved_at, resolved_status)
-            SELECT ?, ?, ?, 'OPEN', ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, now(), now(), 1, NULL, NULL
+            SELECT ?, ?, ?, 'OPEN', ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb,
+                now(), now(), 1, NULL, NULL
             WHERE NOT ?::boolean
             ON CONFLICT (recon, business_date, match_key) DO UPDATE SET
                 state = 'OPEN', status = excluded.status, pass_name = excluded.pass_name, breaks = excluded.breaks,
+                match_type = excluded.match_type, counterparty_match_key = excluded.counterparty_match_key,
+                candidates = excluded.candidates,
                 internal = excluded.internal, counterparty = excluded.counterparty,
                 counterparty_name = excluded.counterparty_name, batch_id = excluded.batch_id,
                 correlation_id = excluded.correlation_id, internal_source = excluded.internal_source,
                 last_seen = excluded.last_seen, times_seen = e.times_seen + 1,
                 resolved_at = NULL, resolved_status = NULL
-            WHERE (e.state, e.status, e.breaks, e.batch_id)
-                IS DISTINCT FROM ('OPEN', excluded.status, excluded.breaks, excluded.batch_id)
+            WHERE (e.state, e.status, e.breaks, e.batch_id, e.counterparty_match_key, e.candidates)
+                IS DISTINCT FROM ('OPEN', excluded.status, excluded.breaks, excluded.batch_id,
+                                  excluded.counterparty_match_key, excluded.candidates)
             """;
 
     public static final String INSERT_REJECT = """
@@ -117,6 +122,9 @@ public final class LedgerStatements {
             ps.setString(i++, str(row, "batch_id"));
             ps.setString(i++, str(row, "correlation_id"));
             ps.setString(i++, str(row, "internal_source"));
+            ps.setString(i++, str(row, "match_type"));
+            ps.setString(i++, str(row, "counterparty_match_key"));
+            ps.setString(i++, candidatesJson(row));
             ps.setBoolean(i, matched);
         };
     }
@@ -195,6 +203,14 @@ public final class LedgerStatements {
             n.put("counterparty_value", str(b, "counterparty_value"));
         }
         return breaks.toString();
+    }
+
+    private static String candidatesJson(GenericRecord row) {
+        ArrayNode candidates = JsonNodeFactory.instance.arrayNode();
+        for (Object o : (List<?>) row.get("candidates")) {
+            candidates.add(o.toString());
+        }
+        return candidates.toString();
     }
 
     private static String recordJson(GenericRecord row, String side, FeedSpec feed) {

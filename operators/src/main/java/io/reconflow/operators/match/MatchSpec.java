@@ -16,6 +16,30 @@ public record MatchSpec(List<MatchRule> rules, List<MatchPass> passes) implement
         if (passes.isEmpty()) {
             throw new IllegalArgumentException("matching.passes must list at least one pass");
         }
+        if (passes.get(0).keyed()) {
+            throw new IllegalArgumentException("matching.passes: the first pass must work on the match key (no 'key')");
+        }
+        if (passes.stream().map(MatchPass::name).distinct().count() != passes.size()) {
+            throw new IllegalArgumentException("matching.passes: each pass needs a name of its own");
+        }
+        boolean keyedSeen = false;
+        for (MatchPass p : passes) {
+            if (keyedSeen && !p.keyed()) {
+                throw new IllegalArgumentException("matching.passes: pass '" + p.name()
+                        + "' works on the match key, so it must come before every pass with a 'key'");
+            }
+            keyedSeen |= p.keyed();
+        }
+    }
+
+    /** The passes on the match key, in order. */
+    public List<MatchPass> primaryPasses() {
+        return passes.stream().filter(p -> !p.keyed()).toList();
+    }
+
+    /** The passes on a secondary key, in order. */
+    public List<MatchPass> keyedPasses() {
+        return passes.stream().filter(MatchPass::keyed).toList();
     }
 
     /** The default passes: first every rule exact, then with tolerances. */
@@ -29,6 +53,29 @@ public record MatchSpec(List<MatchRule> rules, List<MatchPass> passes) implement
      * @throws IllegalArgumentException naming the rule and what is wrong
      */
     public void checkAgainst(FeedSpec feed) {
+        java.util.Set<String> ruleFields = new java.util.HashSet<>();
+        rules.forEach(r -> ruleFields.add(r.field()));
+        for (MatchPass p : passes) {
+            if (p.keyed()) {
+                if (p.key().isEmpty()) {
+                    throw new IllegalArgumentException("matching.passes '" + p.name() + "': key must name at least one field");
+                }
+                for (String k : p.key()) {
+                    if (!feed.hasField(k)) {
+                        throw new IllegalArgumentException("matching.passes '" + p.name() + "': key field '" + k
+                                + "' is not a field of " + feed.name());
+                    }
+                }
+            }
+            if (p.rules() != null) {
+                for (String r : p.rules()) {
+                    if (!ruleFields.contains(r)) {
+                        throw new IllegalArgumentException("matching.passes '" + p.name() + "': rules names '" + r
+                                + "', which has no rule in matching.rules");
+                    }
+                }
+            }
+        }
         for (int i = 0; i < rules.size(); i++) {
             MatchRule r = rules.get(i);
             String where = "matching.rules[" + i + "] (" + r.field() + "): ";

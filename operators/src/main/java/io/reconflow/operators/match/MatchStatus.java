@@ -6,5 +6,7 @@ public enum MatchStatus {
     MATCHED_WITHIN_TOLERANCE,
     BREAK,
     UNMATCHED_INTERNAL,
-    UNMATCHED_COUNTERPARTY
+    UNMATCHED_COUNTERPARTY,
+    /** A secondary key would pair the record with several records of the other side: not guessed. */
+    AMBIGUOUS
 }

@@ -27,14 +27,14 @@ public final class RuleEvaluator {
     public record Decision(MatchStatus status, MatchPass pass, List<Break> breaks) {}
 
     private final List<MatchRule> rules;
-    private final List<MatchPass> passes;
+    private final List<MatchPass> primaryPasses;
     private final FieldSpec[] theirs;
     private final FieldSpec[] ours;
 
     public RuleEvaluator(FeedSpec feed, MatchSpec spec) {
         spec.checkAgainst(feed);
         this.rules = spec.rules();
-        this.passes = spec.passes();
+        this.primaryPasses = spec.primaryPasses();
         this.theirs = new FieldSpec[rules.size()];
         this.ours = new FieldSpec[rules.size()];
         for (int i = 0; i < rules.size(); i++) {
@@ -43,14 +43,48 @@ public final class RuleEvaluator {
         }
     }
 
+    /** Decides a pair that shares the match key, through the passes on the match key in order. */
     public Decision decide(GenericRecord internal, GenericRecord counterparty) {
+        return judge(outcomes(internal, counterparty), primaryPasses, internal, counterparty);
+    }
+
+    /**
+     * Whether a pair that shares a keyed pass's secondary key are candidates for each other: every
+     * rule the pass lists holds (within tolerance if the pass allows it).
+     */
+    public boolean candidates(GenericRecord internal, GenericRecord counterparty, MatchPass pass) {
+        for (int i = 0; i < rules.size(); i++) {
+            MatchRule r = rules.get(i);
+            if (pass.rules() != null && !pass.rules().contains(r.field())) {
+                continue;
+            }
+            Outcome o = evaluate(r, ours[i], theirs[i], internal, counterparty);
+            if (o == Outcome.BREAK || (o == Outcome.WITHIN && !pass.tolerances())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Decides a pair that a keyed pass paired, under every rule; the result names that pass. */
+    public Decision decide(GenericRecord internal, GenericRecord counterparty, MatchPass pass) {
+        return judge(outcomes(internal, counterparty), List.of(pass), internal, counterparty);
+    }
+
+    private Outcome[] outcomes(GenericRecord internal, GenericRecord counterparty) {
         Outcome[] outcomes = new Outcome[rules.size()];
-        boolean allExact = true;
-        boolean anyBreak = false;
         for (int i = 0; i < rules.size(); i++) {
             outcomes[i] = evaluate(rules.get(i), ours[i], theirs[i], internal, counterparty);
-            allExact &= outcomes[i] == Outcome.EXACT;
-            anyBreak |= outcomes[i] == Outcome.BREAK;
+        }
+        return outcomes;
+    }
+
+    private Decision judge(Outcome[] outcomes, List<MatchPass> passes, GenericRecord internal, GenericRecord counterparty) {
+        boolean allExact = true;
+        boolean anyBreak = false;
+        for (Outcome o : outcomes) {
+            allExact &= o == Outcome.EXACT;
+            anyBreak |= o == Outcome.BREAK;
         }
         for (MatchPass pass : passes) {
             if (allExact) {

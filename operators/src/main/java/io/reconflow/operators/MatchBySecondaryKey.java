@@ -1,0 +1,180 @@
+package io.reconflow.operators;
+
+import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.match.MatchPass;
+import io.reconflow.operators.match.MatchSpec;
+import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.operators.match.RuleEvaluator;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A secondary-key pass: pairs the records left unmatched by the earlier passes that share the
+ * pass's key (keyed by {@link SecondaryKey}) once their business date's deadline passes.
+ *
+ * <p>An internal and a counterparty record are candidates when the pass's rules hold. Records
+ * linked by candidates form groups: a group of exactly one record of each side is a pair, decided
+ * under every rule (MATCHED, MATCHED_WITHIN_TOLERANCE or BREAK, marked SECONDARY); a larger group is
+ * AMBIGUOUS, each record with its candidates, rather than a guess. A record without candidates goes
+ * on to the next keyed pass, or ends unmatched after the last one. State is cleared once decided.
+ */
+public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRecord, GenericRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final String recon;
+    private final FeedSpec feed;
+    private final MatchSpec matchSpec;
+    private final int passNumber;
+    private final boolean lastPass;
+    private final Duration grace;
+
+    private transient MatchPass pass;
+    private transient ListState<GenericRecord> waiting;
+    private transient RuleEvaluator evaluator;
+    private transient ResultRows rows;
+    private transient OutputTag<GenericRecord> unmatchedTag;
+    private transient Map<MatchStatus, Counter> outcomes;
+
+    /**
+     * @param passNumber the {@link MatchPass#number()} of a keyed pass of {@code matchSpec}
+     * @param lastPass whether no keyed pass follows (unpaired records then end unmatched)
+     */
+    public MatchBySecondaryKey(String recon, FeedSpec feed, MatchSpec matchSpec, int passNumber, boolean lastPass, Duration grace) {
+        this.recon = recon;
+        this.feed = feed;
+        this.matchSpec = matchSpec;
+        this.passNumber = passNumber;
+        this.lastPass = lastPass;
+        this.grace = grace;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pass = matchSpec.passes().stream().filter(p -> p.number() == passNumber && p.keyed()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no keyed pass number " + passNumber));
+        waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("unmatched",
+                new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed))));
+        evaluator = new RuleEvaluator(feed, matchSpec);
+        rows = new ResultRows(recon, feed);
+        unmatchedTag = lastPass ? null : Tags.unmatched(feed);
+        outcomes = new EnumMap<>(MatchStatus.class);
+        for (MatchStatus s : MatchStatus.values()) {
+            outcomes.put(s, getRuntimeContext().getMetricGroup().addGroup("status", s.name()).counter("keys"));
+        }
+    }
+
+    @Override
+    public void processElement(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) throws Exception {
+        waiting.add(envelope);
+        ctx.timerService().registerEventTimeTimer(BusinessDeadline.of(Envelope.str(envelope, Envelope.BUSINESS_DATE), grace));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
+        List<GenericRecord> internal = new ArrayList<>();
+        List<GenericRecord> counterparty = new ArrayList<>();
+        for (GenericRecord e : waiting.get()) {
+            (ResultRows.isInternal(e) ? internal : counterparty).add(e);
+        }
+        waiting.clear();
+
+        // candidates.get(i) lists, for internal record i, the counterparty records it could pair with.
+        List<List<Integer>> ofInternal = new ArrayList<>();
+        List<List<Integer>> ofCounterparty = new ArrayList<>();
+        counterparty.forEach(c -> ofCounterparty.add(new ArrayList<>()));
+        boolean keyed = !ctx.getCurrentKey().startsWith(SecondaryKey.NO_KEY);
+        for (int i = 0; i < internal.size(); i++) {
+            List<Integer> mine = new ArrayList<>();
+            for (int j = 0; keyed && j < counterparty.size(); j++) {
+                if (evaluator.candidates(record(internal.get(i)), record(counterparty.get(j)), pass)) {
+                    mine.add(j);
+                    ofCounterparty.get(j).add(i);
+                }
+            }
+            ofInternal.add(mine);
+        }
+
+        boolean[] seenInternal = new boolean[internal.size()];
+        boolean[] seenCounterparty = new boolean[counterparty.size()];
+        for (int start = 0; start < internal.size() + counterparty.size(); start++) {
+            boolean startInternal = start < internal.size();
+            int startIndex = startInternal ? start : start - internal.size();
+            if (startInternal ? seenInternal[startIndex] : seenCounterparty[startIndex]) {
+                continue;
+            }
+            // Walk the group of records linked to this one through candidates.
+            List<Integer> groupInternal = new ArrayList<>();
+            List<Integer> groupCounterparty = new ArrayList<>();
+            Deque<int[]> todo = new ArrayDeque<>();
+            todo.add(new int[] {startInternal ? 0 : 1, startIndex});
+            (startInternal ? seenInternal : seenCounterparty)[startIndex] = true;
+            while (!todo.isEmpty()) {
+                int[] node = todo.poll();
+                boolean isInternal = node[0] == 0;
+                (isInternal ? groupInternal : groupCounterparty).add(node[1]);
+                for (int other : (isInternal ? ofInternal : ofCounterparty).get(node[1])) {
+                    boolean[] seen = isInternal ? seenCounterparty : seenInternal;
+                    if (!seen[other]) {
+                        seen[other] = true;
+                        todo.add(new int[] {isInternal ? 1 : 0, other});
+                    }
+                }
+            }
+            int size = groupInternal.size() + groupCounterparty.size();
+            if (size == 1) {
+                GenericRecord alone = groupInternal.isEmpty() ? counterparty.get(groupCounterparty.get(0)) : internal.get(groupInternal.get(0));
+                passOn(alone, ctx, out);
+            } else if (groupInternal.size() == 1 && groupCounterparty.size() == 1) {
+                GenericRecord ours = internal.get(groupInternal.get(0));
+                GenericRecord theirs = counterparty.get(groupCounterparty.get(0));
+                RuleEvaluator.Decision d = evaluator.decide(record(ours), record(theirs), pass);
+                emit(rows.pair(d, ours, theirs, true), d.status(), out);
+            } else {
+                for (int i : groupInternal) {
+                    emit(rows.ambiguous(internal.get(i), pass, keys(counterparty, ofInternal.get(i))), MatchStatus.AMBIGUOUS, out);
+                }
+                for (int j : groupCounterparty) {
+                    emit(rows.ambiguous(counterparty.get(j), pass, keys(internal, ofCounterparty.get(j))), MatchStatus.AMBIGUOUS, out);
+                }
+            }
+        }
+    }
+
+    private void passOn(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) {
+        if (unmatchedTag != null) {
+            ctx.output(unmatchedTag, envelope);
+            return;
+        }
+        GenericRecord row = rows.unmatched(envelope);
+        emit(row, MatchStatus.valueOf(row.get("status").toString()), out);
+    }
+
+    private void emit(GenericRecord row, MatchStatus status, Collector<GenericRecord> out) {
+        outcomes.get(status).inc();
+        out.collect(row);
+    }
+
+    private static GenericRecord record(GenericRecord envelope) {
+        return (GenericRecord) envelope.get(Envelope.RECORD);
+    }
+
+    private static List<String> keys(List<GenericRecord> side, List<Integer> indexes) {
+        return indexes.stream().map(i -> Envelope.str(side.get(i), Envelope.MATCH_KEY)).sorted().toList();
+    }
+}

@@ -1,0 +1,43 @@
+package io.reconflow.operators;
+
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.feed.FeedValues;
+import io.reconflow.operators.feed.FieldSpec;
+import io.reconflow.operators.feed.RecordKeys;
+import io.reconflow.operators.match.MatchPass;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.java.functions.KeySelector;
+
+import java.util.List;
+
+/**
+ * Keys an unmatched record for a secondary-key pass: its business date and the canonical values
+ * of the pass's key. A record missing a key field takes no part: it gets a key of its own.
+ */
+public class SecondaryKey implements KeySelector<GenericRecord, String> {
+    private static final long serialVersionUID = 1L;
+    static final String NO_KEY = "\u2205|";
+
+    private final FeedSpec feed;
+    private final List<String> fields;
+    private transient List<FieldSpec> specs;
+
+    public SecondaryKey(FeedSpec feed, MatchPass pass) {
+        this.feed = feed;
+        this.fields = pass.key();
+    }
+
+    @Override
+    public String getKey(GenericRecord envelope) {
+        if (specs == null) {
+            specs = fields.stream().map(feed::field).toList();
+        }
+        GenericRecord record = (GenericRecord) envelope.get(Envelope.RECORD);
+        for (FieldSpec f : specs) {
+            if (FeedValues.canonical(record, f) == null) {
+                return NO_KEY + Envelope.str(envelope, Envelope.SIDE) + '|' + Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY);
+            }
+        }
+        return Envelope.str(envelope, Envelope.BUSINESS_DATE) + '|' + RecordKeys.joinValues(record, specs);
+    }
+}
