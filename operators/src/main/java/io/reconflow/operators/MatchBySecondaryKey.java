@@ -4,25 +4,20 @@ import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.match.MatchPass;
 import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.MatchStatus;
 import io.reconflow.operators.match.RuleEvaluator;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A secondary-key pass: pairs the records left unmatched by the earlier passes that share the
@@ -47,9 +42,7 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
     private transient MatchPass pass;
     private transient ListState<GenericRecord> waiting;
     private transient RuleEvaluator evaluator;
-    private transient ResultRows rows;
-    private transient OutputTag<GenericRecord> unmatchedTag;
-    private transient Map<MatchStatus, Counter> outcomes;
+    private transient MatchOutcomes outcomes;
 
     /**
      * @param passNumber the {@link MatchPass#number()} of a keyed pass of {@code matchSpec}
@@ -71,12 +64,7 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
         waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("unmatched",
                 new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed))));
         evaluator = new RuleEvaluator(feed, matchSpec);
-        rows = new ResultRows(recon, feed);
-        unmatchedTag = lastPass ? null : Tags.unmatched(feed);
-        outcomes = new EnumMap<>(MatchStatus.class);
-        for (MatchStatus s : MatchStatus.values()) {
-            outcomes.put(s, getRuntimeContext().getMetricGroup().addGroup("status", s.name()).counter("keys"));
-        }
+        outcomes = new MatchOutcomes(recon, feed, getRuntimeContext().getMetricGroup(), !lastPass);
     }
 
     @Override
@@ -139,35 +127,21 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
             int size = groupInternal.size() + groupCounterparty.size();
             if (size == 1) {
                 GenericRecord alone = groupInternal.isEmpty() ? counterparty.get(groupCounterparty.get(0)) : internal.get(groupInternal.get(0));
-                passOn(alone, ctx, out);
+                outcomes.unmatched(alone, out, ctx::output);
             } else if (groupInternal.size() == 1 && groupCounterparty.size() == 1) {
                 GenericRecord ours = internal.get(groupInternal.get(0));
                 GenericRecord theirs = counterparty.get(groupCounterparty.get(0));
                 RuleEvaluator.Decision d = evaluator.decide(record(ours), record(theirs), pass);
-                emit(rows.pair(d, ours, theirs, true), d.status(), out);
+                outcomes.emit(outcomes.rows().pair(d, ours, theirs, true), out);
             } else {
                 for (int i : groupInternal) {
-                    emit(rows.ambiguous(internal.get(i), pass, keys(counterparty, ofInternal.get(i))), MatchStatus.AMBIGUOUS, out);
+                    outcomes.emit(outcomes.rows().ambiguous(internal.get(i), pass, keys(counterparty, ofInternal.get(i))), out);
                 }
                 for (int j : groupCounterparty) {
-                    emit(rows.ambiguous(counterparty.get(j), pass, keys(internal, ofCounterparty.get(j))), MatchStatus.AMBIGUOUS, out);
+                    outcomes.emit(outcomes.rows().ambiguous(counterparty.get(j), pass, keys(internal, ofCounterparty.get(j))), out);
                 }
             }
         }
-    }
-
-    private void passOn(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) {
-        if (unmatchedTag != null) {
-            ctx.output(unmatchedTag, envelope);
-            return;
-        }
-        GenericRecord row = rows.unmatched(envelope);
-        emit(row, MatchStatus.valueOf(row.get("status").toString()), out);
-    }
-
-    private void emit(GenericRecord row, MatchStatus status, Collector<GenericRecord> out) {
-        outcomes.get(status).inc();
-        out.collect(row);
     }
 
     private static GenericRecord record(GenericRecord envelope) {

@@ -3,22 +3,16 @@ package io.reconflow.operators;
 import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.MatchStatus;
 import io.reconflow.operators.match.RuleEvaluator;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Pairs our records (first input) with the counterparty's (second input) by business date and
@@ -41,9 +35,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     private transient ValueState<GenericRecord> internalSide;
     private transient ValueState<GenericRecord> counterpartySide;
     private transient RuleEvaluator evaluator;
-    private transient ResultRows rows;
-    private transient Map<MatchStatus, Counter> outcomes;
-    private transient OutputTag<GenericRecord> unmatchedTag;
+    private transient MatchOutcomes outcomes;
 
     public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace) {
         this.recon = recon;
@@ -58,13 +50,8 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         internalSide = getRuntimeContext().getState(new ValueStateDescriptor<>("internal", envelopeType));
         counterpartySide = getRuntimeContext().getState(new ValueStateDescriptor<>("counterparty", envelopeType));
         evaluator = new RuleEvaluator(feed, matchSpec);
-        rows = new ResultRows(recon, feed);
-        // With a secondary-key pass, what finds no counterpart here is passed on to it.
-        unmatchedTag = matchSpec.keyedPasses().isEmpty() ? null : Tags.unmatched(feed);
-        outcomes = new EnumMap<>(MatchStatus.class);
-        for (MatchStatus s : MatchStatus.values()) {
-            outcomes.put(s, getRuntimeContext().getMetricGroup().addGroup("status", s.name()).counter("keys"));
-        }
+        // With a secondary-key pass, what finds no counterpart here is handed on to it.
+        outcomes = new MatchOutcomes(recon, feed, getRuntimeContext().getMetricGroup(), !matchSpec.keyedPasses().isEmpty());
     }
 
     @Override
@@ -98,7 +85,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         GenericRecord counterparty = internalArrived ? waiting : record;
         RuleEvaluator.Decision d = evaluator.decide(
                 (GenericRecord) internal.get(Envelope.RECORD), (GenericRecord) counterparty.get(Envelope.RECORD));
-        emit(rows.pair(d, internal, counterparty, false), d.status(), out);
+        outcomes.emit(outcomes.rows().pair(d, internal, counterparty, false), out);
         ctx.timerService().deleteEventTimeTimer(deadline(record));
         internalSide.clear();
         counterpartySide.clear();
@@ -119,17 +106,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     }
 
     private void unmatched(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) {
-        if (unmatchedTag != null) {
-            ctx.output(unmatchedTag, envelope);
-            return;
-        }
-        GenericRecord row = rows.unmatched(envelope);
-        emit(row, MatchStatus.valueOf(row.get("status").toString()), out);
-    }
-
-    private void emit(GenericRecord row, MatchStatus status, Collector<GenericRecord> out) {
-        outcomes.get(status).inc();
-        out.collect(row);
+        outcomes.unmatched(envelope, out, ctx::output);
     }
 
     private long deadline(GenericRecord envelope) {

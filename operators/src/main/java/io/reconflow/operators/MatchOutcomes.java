@@ -1,0 +1,52 @@
+package io.reconflow.operators;
+
+import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.match.MatchStatus;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * How a matching pass lets its decisions out: result rows counted per status in the dashboard,
+ * and unmatched records either handed on to the next secondary-key pass or ended unmatched.
+ */
+final class MatchOutcomes {
+    private final ResultRows rows;
+    private final Map<MatchStatus, Counter> counters = new EnumMap<>(MatchStatus.class);
+    private final OutputTag<GenericRecord> handOnTag;
+
+    /** @param handOn whether a later pass takes the records this one leaves unmatched */
+    MatchOutcomes(String recon, FeedSpec feed, MetricGroup metrics, boolean handOn) {
+        this.rows = new ResultRows(recon, feed);
+        this.handOnTag = handOn ? Tags.unmatched(feed) : null;
+        for (MatchStatus s : MatchStatus.values()) {
+            counters.put(s, metrics.addGroup("status", s.name()).counter("keys"));
+        }
+    }
+
+    ResultRows rows() {
+        return rows;
+    }
+
+    void emit(GenericRecord row, Collector<GenericRecord> out) {
+        counters.get(MatchStatus.valueOf(row.get("status").toString())).inc();
+        out.collect(row);
+    }
+
+    /**
+     * @param sideOutput the function's {@code ctx::output}
+     */
+    void unmatched(GenericRecord envelope, Collector<GenericRecord> out, BiConsumer<OutputTag<GenericRecord>, GenericRecord> sideOutput) {
+        if (handOnTag != null) {
+            sideOutput.accept(handOnTag, envelope);
+        } else {
+            emit(rows.unmatched(envelope), out);
+        }
+    }
+}
