@@ -202,7 +202,8 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
         assertThat(exceptions(jdbcUrl, recon, "OPEN")).isEqualTo(expected);
 
         // The rules change (or the counterparty corrects its records): every pair now matches.
-        run(recon, jdbcUrl, scenario, Faults.none(), "matching.rules=[{field: trade_id, rule: equal}]");
+        run(recon, jdbcUrl, scenario, Faults.none(), "matching.rules=[{field: trade_id, rule: equal}]",
+                "matching.passes[2].rules=[trade_id]");
         Map<String, String> resolved = exceptions(jdbcUrl, recon, "RESOLVED");
         assertThat(resolved.keySet()).containsExactlyInAnyOrderElementsOf(breaks);
         assertThat(rows(jdbcUrl, "SELECT resolved_status, resolved_at FROM recon_exception WHERE recon = ? AND state = 'RESOLVED'", recon))

@@ -3,6 +3,8 @@ package io.reconflow.job;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.reconflow.operators.fetch.FetchSettings;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,8 @@ class ReconConfigTest {
         assertThat(c.feed().matchKey()).containsExactly("trade_id");
         assertThat(c.feed().controlField()).isEqualTo("volume_mwh");
         assertThat(c.matching().rules()).hasSize(9);
-        assertThat(c.matching().passes()).extracting(p -> p.name()).containsExactly("exact", "tolerance");
+        assertThat(c.matching().passes()).extracting(p -> p.name()).containsExactly("exact", "tolerance", "secondary");
+        assertThat(c.matching().passes().get(2).key()).containsExactly("counterparty_id", "delivery_point", "delivery_start", "delivery_end");
         assertThat(c.counterparties()).singleElement().satisfies(cp -> assertThat(cp.tokenEnv()).isEqualTo("RECONFLOW_TOKEN_NORTHPOOL"));
         assertThat(c.internal().folder(LocalDate.parse("2026-11-20")))
                 .isEqualTo("data/internal/energy-confirmations/business_date=2026-11-20");
@@ -81,5 +84,75 @@ class ReconConfigTest {
         assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("business_dates=[2026-11-19, 2026-11-20]",
                 "feed.schema=" + Path.of("../schemas/src/main/avro/feeds/energy-confirmations.avsc").toAbsolutePath())))
                 .hasMessageStartingWith("internal.path:");
+    }
+
+    @Test
+    void fetchSettingsDefaultSensiblyAndEachCounterpartyMayOverrideAnyOfThemButCapacity() {
+        ReconConfig plain = ReconConfig.load(ENERGY, List.of("fetch={}"));
+        FetchSettings d = FetchSettings.defaults();
+        assertThat(plain.fetch()).isEqualTo(d);
+        assertThat(d.deadline()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(d.maxBodyBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(plain.counterparties().get(0).settings(plain.fetch())).isEqualTo(d);
+
+        ReconConfig c = ReconConfig.load(ENERGY, List.of(
+                "fetch.max_attempts=9",
+                "fetch.max_in_flight=6",
+                "fetch.circuit_breaker.failure_rate=40",
+                "counterparties[0].fetch.max_in_flight=2",
+                "counterparties[0].fetch.deadline=5m",
+                "counterparties[0].fetch.rate_limit={requests_per_second: 2.5, burst: 3}",
+                "counterparties[0].fetch.circuit_breaker.open_for=1s"));
+        FetchSettings global = c.fetch();
+        FetchSettings own = c.counterparties().get(0).settings(global);
+        assertThat(global.maxAttempts()).isEqualTo(9);
+        assertThat(global.maxInFlight()).isEqualTo(6);
+        assertThat(own.maxAttempts()).as("inherited from fetch").isEqualTo(9);
+        assertThat(own.maxInFlight()).isEqualTo(2);
+        assertThat(own.deadline()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(own.requestsPerSecond()).isEqualTo(2.5);
+        assertThat(own.burst()).isEqualTo(3);
+        assertThat(own.circuit()).isEqualTo(new FetchSettings.Circuit(40, d.circuit().minRequests(),
+                d.circuit().window(), Duration.ofSeconds(1), d.circuit().probes()));
+        assertThat(own.capacity()).isEqualTo(global.capacity());
+        // The async operators wait longer than the longest request deadline, waits and retries included.
+        assertThat(c.fetchOperatorTimeout()).isGreaterThan(own.deadline());
+        assertThat(plain.fetchOperatorTimeout()).isGreaterThan(d.deadline());
+    }
+
+    @Test
+    void badFetchSettingsAreRejectedNamingTheKey() {
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("counterparties[0].fetch.capacity=3")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("counterparties[0].fetch.capacity: unknown key");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("counterparties[0].fetch.max_in_flight=0")))
+                .hasMessageStartingWith("counterparties[0].fetch.max_in_flight:");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("counterparties[0].fetch.deadline=1s")))
+                .hasMessageStartingWith("counterparties[0].fetch.deadline:").hasMessageContaining("request_timeout");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.circuit_breaker.failure_rate=150")))
+                .hasMessageStartingWith("fetch.circuit_breaker.failure_rate:");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.circuit_breaker.open_for=0s")))
+                .hasMessageStartingWith("fetch.circuit_breaker.open_for:");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.rate_limit.requests_per_second=0")))
+                .hasMessageStartingWith("fetch.rate_limit.requests_per_second:");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.rate_limit.brust=3")))
+                .hasMessageStartingWith("fetch.rate_limit.brust: unknown key");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.backoff_max=10ms")))
+                .hasMessageStartingWith("fetch.backoff_max:");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.request_timeout=0s")))
+                .hasMessageStartingWith("fetch.request_timeout:");
+    }
+
+    @Test
+    void passesAreCheckedNamingWhatIsWrong() {
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("matching.passes[2].key=[colour]")))
+                .hasMessageStartingWith("matching:").hasMessageContaining("colour");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("matching.passes[2].rules=[price_per_unit]")))
+                .hasMessageStartingWith("matching:").hasMessageContaining("price_per_unit");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("matching.passes[0].key=[delivery_point]")))
+                .hasMessageStartingWith("matching:").hasMessageContaining("first pass");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("matching.passes[1].name=exact")))
+                .hasMessageStartingWith("matching:").hasMessageContaining("name of its own");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("matching.passes[2].colour=red")))
+                .hasMessageStartingWith("matching.passes[2].colour: unknown key");
     }
 }
