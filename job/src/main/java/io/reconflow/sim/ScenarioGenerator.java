@@ -82,6 +82,18 @@ public final class ScenarioGenerator {
     private final List<ErrorCode> counterpartyCodes;
     private final List<ErrorCode> internalCodes;
     private final Set<String> usedKeys = new HashSet<>();
+    /** The first pass with a secondary key (where secondary pairs and ambiguous groups are made), or null. */
+    private final MatchPass keyedPass;
+    /** The key fields of every keyed pass, in pass order. */
+    private final Map<MatchPass, List<FieldSpec>> passKeys = new LinkedHashMap<>();
+    /** Fields of any keyed pass's key: a conflicting copy leaves them alone. */
+    private final Set<String> passKeyNames = new HashSet<>();
+    /** Match-key fields outside {@link #keyedPass}'s key: changing one gives a record another match key but the same secondary key. */
+    private final List<FieldSpec> rekeyable = new ArrayList<>();
+    /** Secondary keys (business date, pass, canonical key values) some still-unmatched record already has. */
+    private final Set<String> takenSecondaryKeys = new HashSet<>();
+    private final int secondaryMatches;
+    private final int ambiguousGroups;
 
     private final Map<Truth.KeyRef, Truth.ExpectedKey> truthKeys = new TreeMap<>();
     private final List<Truth.ExpectedReject> truthRejects = new ArrayList<>();
@@ -97,7 +109,9 @@ public final class ScenarioGenerator {
         this.feed = feed;
         this.settings = settings;
         this.rules = match.rules();
-        this.evaluator = new RuleEvaluator(feed, match);
+        // Pairs on the match key are decided by the passes on the match key; keyed passes see the rest.
+        List<MatchPass> primary = match.passes().stream().filter(p -> !p.keyed()).toList();
+        this.evaluator = new RuleEvaluator(feed, new MatchSpec(rules, primary));
         this.validator = new RecordValidator(feed);
         this.recordKeys = new RecordKeys(feed);
         this.values = new ValueFactory(feed);
@@ -124,7 +138,7 @@ public final class ScenarioGenerator {
                 toleranceRules.add(i);
             }
         }
-        boolean tolerantPass = match.passes().stream().anyMatch(MatchPass::tolerances);
+        boolean tolerantPass = primary.stream().anyMatch(MatchPass::tolerances);
         if (settings.withinTolerance() > 0 && (toleranceRules.isEmpty() || !tolerantPass)) {
             throw new IllegalArgumentException("feed " + feed.name() + ": MATCHED_WITHIN_TOLERANCE keys need a tolerance"
                     + " rule on a non-key field and a pass with tolerances; set withinTolerance to 0");
@@ -136,6 +150,29 @@ public final class ScenarioGenerator {
         if (settings.conflictingDuplicates() > 0 && !conflictable) {
             throw new IllegalArgumentException("feed " + feed.name() + ": a conflicting duplicate needs a field outside the"
                     + " match and idempotency keys; set conflictingDuplicates to 0");
+        }
+        MatchPass firstKeyed = null;
+        for (MatchPass p : match.passes()) {
+            if (p.keyed()) {
+                firstKeyed = firstKeyed == null ? p : firstKeyed;
+                passKeys.put(p, p.key().stream().map(feed::field).toList());
+                passKeyNames.addAll(p.key());
+            }
+        }
+        this.keyedPass = firstKeyed;
+        this.secondaryMatches = keyedPass == null ? 0 : settings.secondaryMatches();
+        this.ambiguousGroups = keyedPass == null ? 0 : settings.ambiguousGroups();
+        if (keyedPass != null) {
+            for (String k : feed.matchKey()) {
+                if (!keyedPass.key().contains(k)) {
+                    rekeyable.add(feed.field(k));
+                }
+            }
+            if ((secondaryMatches > 0 || ambiguousGroups > 0) && rekeyable.isEmpty()) {
+                throw new IllegalArgumentException("feed " + feed.name() + ": pass '" + keyedPass.name() + "' has every"
+                        + " match-key field in its key, so two records with one secondary key have one match key;"
+                        + " set secondaryMatches and ambiguousGroups to 0");
+            }
         }
         this.counterpartyCodes = producibleCodes(Side.COUNTERPARTY);
         this.internalCodes = producibleCodes(Side.INTERNAL);
@@ -324,6 +361,36 @@ public final class ScenarioGenerator {
                 expect(theirs.matchKey(), MatchStatus.UNMATCHED_COUNTERPARTY, Set.of());
             }
             List<Built> conflicted = ValueFactory.shuffled(counterpartyOnly, r).subList(0, settings.conflictingDuplicates());
+            // What only a secondary-key pass can pair: one row per pair, under our match key.
+            List<Built> keyedTheirs = new ArrayList<>();
+            for (int k = 0; k < secondaryMatches; k++) {
+                Pair p = secondaryPair();
+                internal.add(internalRecord(p.ours().rendered(), p.ours().text(), true));
+                keyedTheirs.add(p.theirs());
+                putTruth(Truth.ExpectedKey.secondary(dateText, p.ours().matchKey(), counterparty, MatchStatus.MATCHED,
+                        Set.of(), p.theirs().matchKey()));
+            }
+            // What a secondary key would pair with several records: every record of the group is AMBIGUOUS.
+            for (int k = 0; k < ambiguousGroups; k++) {
+                Group g = ambiguousGroup(k % 2 == 0);
+                Set<String> oursKeys = new TreeSet<>();
+                Set<String> theirsKeys = new TreeSet<>();
+                g.ours().forEach(b -> oursKeys.add(b.matchKey()));
+                g.theirs().forEach(b -> theirsKeys.add(b.matchKey()));
+                for (Built b : g.ours()) {
+                    internal.add(internalRecord(b.rendered(), b.text(), true));
+                    putTruth(Truth.ExpectedKey.ambiguous(dateText, b.matchKey(), counterparty, Side.INTERNAL, theirsKeys));
+                }
+                for (Built b : g.theirs()) {
+                    keyedTheirs.add(b);
+                    putTruth(Truth.ExpectedKey.ambiguous(dateText, b.matchKey(), counterparty, Side.COUNTERPARTY, oursKeys));
+                }
+            }
+            for (Built theirs : keyedTheirs) {
+                items.add(new Item(theirs.text()));
+                duplicable.add(theirs);
+                duplicableItem.add(items.size() - 1);
+            }
             // A valid record is told apart from its duplicates by its idempotency key (issue 4), so the
             // manifest counts a conflicting pair once; its copies share the control value.
             Set<Item> conflictCopies = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -404,8 +471,12 @@ public final class ScenarioGenerator {
         }
 
         private void expect(String matchKey, MatchStatus status, Set<String> breakFields) {
-            Truth.KeyRef ref = new Truth.KeyRef(dateText, matchKey);
-            if (truthKeys.put(ref, new Truth.ExpectedKey(dateText, matchKey, counterparty, status, breakFields)) != null) {
+            putTruth(new Truth.ExpectedKey(dateText, matchKey, counterparty, status, breakFields));
+        }
+
+        private void putTruth(Truth.ExpectedKey key) {
+            Truth.KeyRef ref = new Truth.KeyRef(key.businessDate(), key.matchKey());
+            if (truthKeys.put(ref, key) != null) {
                 throw new IllegalStateException("match key used twice: " + ref);
             }
         }
@@ -718,6 +789,11 @@ public final class ScenarioGenerator {
                 if (out == null || !out.matchKey().equals(ours.matchKey())) {
                     continue;
                 }
+                // Left unmatched by the match key, it must find no candidate under any secondary key either.
+                if (!secondaryKeysFree(out.typed())) {
+                    continue;
+                }
+                takeSecondaryKeys(out.typed(), passKeys.keySet());
                 usedKeys.add(out.matchKey());
                 return out;
             }
@@ -729,7 +805,7 @@ public final class ScenarioGenerator {
             String idem = recordKeys.idempotencyKey(original.typed());
             String hash = recordKeys.contentHash(original.typed());
             for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
-                if (keyNames.contains(f.name()) || f.name().equals(feed.controlField())) {
+                if (keyNames.contains(f.name()) || f.name().equals(feed.controlField()) || passKeyNames.contains(f.name())) {
                     continue;
                 }
                 Object current = original.values().get(f.name());
@@ -749,6 +825,160 @@ public final class ScenarioGenerator {
                 }
             }
             throw new IllegalStateException("feed " + feed.name() + ": no valid conflicting copy of " + original.text());
+        }
+
+        // --- secondary keys ---------------------------------------------------------------------
+
+        /** A record's secondary key in {@code pass}: business date and canonical key values; null when a key field is absent. */
+        private String secondaryKey(GenericRecord rec, MatchPass pass) {
+            StringBuilder sb = new StringBuilder(dateText).append('|').append(pass.number());
+            for (FieldSpec f : passKeys.get(pass)) {
+                String v = FeedValues.canonical(rec, f);
+                if (v == null) {
+                    return null; // a record with an absent key field takes no part in the pass
+                }
+                sb.append('\u001f').append(v);
+            }
+            return sb.toString();
+        }
+
+        /** Whether no still-unmatched record generated so far shares any of the record's secondary keys. */
+        private boolean secondaryKeysFree(GenericRecord rec) {
+            for (MatchPass p : passKeys.keySet()) {
+                String k = secondaryKey(rec, p);
+                if (k != null && takenSecondaryKeys.contains(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void takeSecondaryKeys(GenericRecord rec, Iterable<MatchPass> passes) {
+            for (MatchPass p : passes) {
+                String k = secondaryKey(rec, p);
+                if (k != null) {
+                    takenSecondaryKeys.add(k);
+                }
+            }
+        }
+
+        /** Whether our record and theirs are candidates of each other under the keyed pass's rules. */
+        private boolean candidates(Built ours, Built theirs) {
+            return evaluator.candidates(ours.typed(), theirs.typed(), keyedPass);
+        }
+
+        /**
+         * The values with one match-key field outside the keyed pass's key changed (a fresh
+         * discriminator, or another valid value of the field), each a way to another match key.
+         */
+        private List<Map<String, Object>> rekeyed(Map<String, Object> like) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (FieldSpec f : ValueFactory.shuffled(rekeyable, r)) {
+                if (f == discriminator) {
+                    counter++;
+                    Map<String, Object> v = new LinkedHashMap<>(like);
+                    v.put(f.name(), ValueFactory.word(f) + "-" + tag + "-" + String.format(Locale.ROOT, "%05d", counter));
+                    out.add(0, v);
+                    continue;
+                }
+                for (Object alt : values.alternatives(f, like.get(f.name()), r, date)) {
+                    Map<String, Object> v = new LinkedHashMap<>(like);
+                    v.put(f.name(), alt);
+                    out.add(v);
+                }
+            }
+            return out;
+        }
+
+        /** Our record for a secondary pair or an ambiguous group: a fresh match key and a free, complete secondary key. */
+        private Built keyedSeed() {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                Built ours = internalRecord(base());
+                if (ours != null && !usedKeys.contains(ours.matchKey()) && secondaryKey(ours.typed(), keyedPass) != null
+                        && secondaryKeysFree(ours.typed())) {
+                    return ours;
+                }
+            }
+            throw new IllegalStateException("feed " + feed.name() + ": could not generate a record with a free secondary key");
+        }
+
+        /**
+         * A record like {@code like} (ours when {@code counterpartySide} is false, else the mirror of
+         * ours) under another match key that neither {@code taken} nor any earlier record has, with
+         * the same secondary key as {@code ours}, and a candidate of every record in {@code
+         * mustPairWith}; null when there is none.
+         */
+        private Built rekeyedRecord(Built ours, boolean counterpartySide, Set<String> taken, List<Built> mustPairWith) {
+            String key = secondaryKey(ours.typed(), keyedPass);
+            Map<String, Object> like = counterpartySide ? mirror(ours.values()) : ours.values();
+            for (Map<String, Object> v : rekeyed(like)) {
+                Built b = counterpartySide ? counterpartyRecord(v) : internalRecord(v);
+                if (b == null || usedKeys.contains(b.matchKey()) || taken.contains(b.matchKey())
+                        || !key.equals(secondaryKey(b.typed(), keyedPass))) {
+                    continue;
+                }
+                boolean all = true;
+                for (Built other : mustPairWith) {
+                    all &= counterpartySide ? candidates(other, b) : candidates(b, other);
+                }
+                if (all) {
+                    return b;
+                }
+            }
+            return null;
+        }
+
+        /** An internal and a counterparty record with different match keys that only the keyed pass pairs, agreeing under every rule. */
+        private Pair secondaryPair() {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                Built ours = keyedSeed();
+                Built theirs = rekeyedRecord(ours, true, Set.of(ours.matchKey()), List.of(ours));
+                if (theirs == null || evaluator.decide(ours.typed(), theirs.typed(), keyedPass).status() != MatchStatus.MATCHED) {
+                    continue;
+                }
+                takeSecondaryKeys(ours.typed(), List.of(keyedPass));
+                usedKeys.add(ours.matchKey());
+                usedKeys.add(theirs.matchKey());
+                return new Pair(ours, theirs, Set.of());
+            }
+            throw new IllegalStateException("feed " + feed.name() + ": could not generate a pair for pass '"
+                    + keyedPass.name() + "' in " + ATTEMPTS + " attempts");
+        }
+
+        private record Group(List<Built> ours, List<Built> theirs) {}
+
+        /** Three records sharing a secondary key, every one of ours a candidate of every one of theirs. */
+        private Group ambiguousGroup(boolean twoOfOurs) {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                Built first = keyedSeed();
+                Set<String> taken = new HashSet<>(Set.of(first.matchKey()));
+                List<Built> ours = new ArrayList<>(List.of(first));
+                List<Built> theirs = new ArrayList<>();
+                if (twoOfOurs) {
+                    Built twin = rekeyedRecord(first, false, taken, List.of());
+                    if (twin == null) {
+                        continue;
+                    }
+                    ours.add(twin);
+                    taken.add(twin.matchKey());
+                }
+                int need = twoOfOurs ? 1 : 2;
+                for (int tries = 0; tries < 10 && theirs.size() < need; tries++) {
+                    Built cp = rekeyedRecord(first, true, taken, ours);
+                    if (cp != null) {
+                        theirs.add(cp);
+                        taken.add(cp.matchKey());
+                    }
+                }
+                if (theirs.size() < need) {
+                    continue;
+                }
+                takeSecondaryKeys(first.typed(), List.of(keyedPass));
+                usedKeys.addAll(taken);
+                return new Group(ours, theirs);
+            }
+            throw new IllegalStateException("feed " + feed.name() + ": could not generate an ambiguous group for pass '"
+                    + keyedPass.name() + "' in " + ATTEMPTS + " attempts");
         }
 
         // --- invalid records ------------------------------------------------------------------

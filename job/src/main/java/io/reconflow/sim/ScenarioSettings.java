@@ -7,7 +7,10 @@ import java.util.List;
 /**
  * What a generated scenario holds. Every count is per (counterparty, business date).
  *
- * <p>The five outcome counts are the number of match keys that must end in that status.
+ * <p>The five outcome counts are the number of match keys that must end in that status; with a
+ * secondary-key pass in the matching, {@code secondaryMatches} more MATCHED rows come from that
+ * pass and each ambiguous group gives three AMBIGUOUS rows, while every other unmatched record is
+ * given a secondary key no record of the other side shares, so it stays unmatched.
  * {@code conflictingDuplicates} of the {@code unmatchedCounterparty} keys are served twice with
  * different content (they still end UNMATCHED_COUNTERPARTY), and {@code exactDuplicates} valid
  * counterparty records are served a second time on another page (on the same page only when the
@@ -27,11 +30,29 @@ import java.util.List;
  * @param exactDuplicates valid counterparty records served twice (same content)
  * @param conflictingDuplicates counterparty-only keys served twice with different content
  * @param pageSize records per page (the last page may hold fewer)
+ * @param secondaryMatches pairs that only the first secondary-key pass ({@code matching.passes} with a
+ *     {@code key}) can pair: our record and the counterparty's under different match keys but with
+ *     the same secondary key, agreeing under every rule (one MATCHED row, match type SECONDARY);
+ *     none when the matching has no keyed pass
+ * @param ambiguousGroups groups of three records sharing a secondary key (two of ours and one of
+ *     theirs, or one of ours and two of theirs), all candidates of each other: three AMBIGUOUS rows
+ *     each; none when the matching has no keyed pass
  */
 public record ScenarioSettings(long seed, List<LocalDate> businessDates, List<String> counterparties,
                                int matched, int withinTolerance, int breaks, int unmatchedInternal,
                                int unmatchedCounterparty, int invalidCounterparty, int invalidInternal,
-                               int exactDuplicates, int conflictingDuplicates, int pageSize) {
+                               int exactDuplicates, int conflictingDuplicates, int pageSize,
+                               int secondaryMatches, int ambiguousGroups) {
+
+    /** Settings without secondary-key pairs or ambiguous groups (as before keyed passes existed). */
+    public ScenarioSettings(long seed, List<LocalDate> businessDates, List<String> counterparties,
+                            int matched, int withinTolerance, int breaks, int unmatchedInternal,
+                            int unmatchedCounterparty, int invalidCounterparty, int invalidInternal,
+                            int exactDuplicates, int conflictingDuplicates, int pageSize) {
+        this(seed, businessDates, counterparties, matched, withinTolerance, breaks, unmatchedInternal,
+                unmatchedCounterparty, invalidCounterparty, invalidInternal, exactDuplicates, conflictingDuplicates,
+                pageSize, 0, 0);
+    }
 
     public ScenarioSettings {
         businessDates = List.copyOf(businessDates);
@@ -49,7 +70,8 @@ public record ScenarioSettings(long seed, List<LocalDate> businessDates, List<St
             }
         }
         int[] counts = {matched, withinTolerance, breaks, unmatchedInternal, unmatchedCounterparty,
-                invalidCounterparty, invalidInternal, exactDuplicates, conflictingDuplicates};
+                invalidCounterparty, invalidInternal, exactDuplicates, conflictingDuplicates, secondaryMatches,
+                ambiguousGroups};
         for (int c : counts) {
             if (c < 0) {
                 throw new IllegalArgumentException("counts must be >= 0");
@@ -69,11 +91,14 @@ public record ScenarioSettings(long seed, List<LocalDate> businessDates, List<St
         }
     }
 
-    /** A demo batch: two counterparties, one date, about 3,000 counterparty records in pages of 100. */
+    /**
+     * A demo batch: two counterparties, one date, about 3,000 counterparty records in pages of 100;
+     * with a secondary-key pass, 40 secondary pairs and 8 ambiguous groups per counterparty too.
+     */
     public static ScenarioSettings demo() {
         return new ScenarioSettings(20261120L, List.of(LocalDate.of(2026, 11, 20)),
                 List.of("counterparty-a", "counterparty-b"),
-                1100, 150, 120, 60, 60, 30, 12, 40, 6, 100);
+                1100, 150, 120, 60, 60, 30, 12, 40, 6, 100, 40, 8);
     }
 
     /** A few tens of records: one counterparty, one date, small pages so there are several. */
@@ -85,25 +110,25 @@ public record ScenarioSettings(long seed, List<LocalDate> businessDates, List<St
     public ScenarioSettings withSeed(long newSeed) {
         return new ScenarioSettings(newSeed, businessDates, counterparties, matched, withinTolerance, breaks,
                 unmatchedInternal, unmatchedCounterparty, invalidCounterparty, invalidInternal, exactDuplicates,
-                conflictingDuplicates, pageSize);
+                conflictingDuplicates, pageSize, secondaryMatches, ambiguousGroups);
     }
 
     public ScenarioSettings withBusinessDates(List<LocalDate> dates) {
         return new ScenarioSettings(seed, dates, counterparties, matched, withinTolerance, breaks,
                 unmatchedInternal, unmatchedCounterparty, invalidCounterparty, invalidInternal, exactDuplicates,
-                conflictingDuplicates, pageSize);
+                conflictingDuplicates, pageSize, secondaryMatches, ambiguousGroups);
     }
 
     public ScenarioSettings withCounterparties(List<String> names) {
         return new ScenarioSettings(seed, businessDates, names, matched, withinTolerance, breaks,
                 unmatchedInternal, unmatchedCounterparty, invalidCounterparty, invalidInternal, exactDuplicates,
-                conflictingDuplicates, pageSize);
+                conflictingDuplicates, pageSize, secondaryMatches, ambiguousGroups);
     }
 
     public ScenarioSettings withPageSize(int size) {
         return new ScenarioSettings(seed, businessDates, counterparties, matched, withinTolerance, breaks,
                 unmatchedInternal, unmatchedCounterparty, invalidCounterparty, invalidInternal, exactDuplicates,
-                conflictingDuplicates, size);
+                conflictingDuplicates, size, secondaryMatches, ambiguousGroups);
     }
 
     /** The same settings with every outcome and defect count replaced. */
@@ -112,6 +137,17 @@ public record ScenarioSettings(long seed, List<LocalDate> businessDates, List<St
                                        int newInvalidInternal, int newExactDuplicates, int newConflicting) {
         return new ScenarioSettings(seed, businessDates, counterparties, newMatched, newWithin, newBreaks,
                 newUnmatchedInternal, newUnmatchedCounterparty, newInvalidCounterparty, newInvalidInternal,
-                newExactDuplicates, newConflicting, pageSize);
+                newExactDuplicates, newConflicting, pageSize, secondaryMatches, ambiguousGroups);
+    }
+
+    /**
+     * The same settings with {@code newSecondaryMatches} secondary-key pairs and {@code
+     * newAmbiguousGroups} ambiguous groups per (counterparty, business date); they apply when the
+     * matching has a pass with a {@code key}.
+     */
+    public ScenarioSettings withPasses(int newSecondaryMatches, int newAmbiguousGroups) {
+        return new ScenarioSettings(seed, businessDates, counterparties, matched, withinTolerance, breaks,
+                unmatchedInternal, unmatchedCounterparty, invalidCounterparty, invalidInternal, exactDuplicates,
+                conflictingDuplicates, pageSize, newSecondaryMatches, newAmbiguousGroups);
     }
 }

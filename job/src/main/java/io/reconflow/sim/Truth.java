@@ -18,9 +18,10 @@ import java.util.TreeSet;
 /**
  * What a correct reconciliation of a {@link Scenario} comes to.
  *
- * <p>{@code keys}: every match key that must appear in the results, by (business date, match key
- * text exactly as {@code RecordKeys.matchKey} renders it), with its status and, for a BREAK, the
- * fields that break. {@code rejects}: every reject, with side, code, field and the raw text(s) the
+ * <p>{@code keys}: every result row, by (business date, the row's match key text exactly as {@code
+ * RecordKeys.matchKey} renders it), with its status, for a BREAK the fields that break, and how
+ * it was paired (a secondary-key pair is one row under our match key, carrying the counterparty's
+ * key; an AMBIGUOUS record is a row of its own, with its candidates). {@code rejects}: every reject, with side, code, field and the raw text(s) the
  * reject may carry. {@code totals}: the record counts that must add up.
  *
  * <p>Counting convention for the counterparty side: {@code served = valid + rejected +
@@ -45,16 +46,80 @@ public record Truth(Map<KeyRef, ExpectedKey> keys, List<ExpectedReject> rejects,
         }
     }
 
+    /** How a pair was found: on the match key, or by a secondary-key pass. */
+    public enum MatchType { PRIMARY, SECONDARY }
+
     /**
-     * The expected result for one key.
+     * The expected result row for one key (the row's {@code match_key}).
      *
      * @param breakFields for a BREAK, the rule fields ({@code MatchRule.field}) that break; else empty
+     * @param matchType PRIMARY for a pair on the match key, SECONDARY for a pair a secondary-key pass
+     *     found; null for an unmatched or AMBIGUOUS row
+     * @param counterpartyMatchKey the counterparty record's match key: the same key for a primary pair
+     *     and for UNMATCHED_COUNTERPARTY, the counterparty's own (different) key for a secondary pair,
+     *     null for UNMATCHED_INTERNAL; for AMBIGUOUS the record's own key on the counterparty's
+     *     side, null on ours
+     * @param side for a row holding one record (UNMATCHED_*, AMBIGUOUS), that record's side; null for
+     *     a pair
+     * @param candidates for AMBIGUOUS, the match keys of the other side's records it could pair with;
+     *     else empty
      */
     public record ExpectedKey(String businessDate, String matchKey, String counterparty, MatchStatus status,
-                              Set<String> breakFields) {
+                              Set<String> breakFields, MatchType matchType, String counterpartyMatchKey, Side side,
+                              Set<String> candidates) {
         public ExpectedKey {
             // Sorted, so the order is the same in every JVM (Set.copyOf's is not).
             breakFields = Collections.unmodifiableSortedSet(new TreeSet<>(breakFields));
+            candidates = Collections.unmodifiableSortedSet(new TreeSet<>(candidates));
+        }
+
+        /** A row on the match key: pairs are PRIMARY, unmatched rows hold their one side. */
+        public ExpectedKey(String businessDate, String matchKey, String counterparty, MatchStatus status,
+                           Set<String> breakFields) {
+            this(businessDate, matchKey, counterparty, status, breakFields, primaryType(status),
+                    status == MatchStatus.UNMATCHED_INTERNAL ? null : matchKey, primarySide(status), Set.of());
+            if (status == MatchStatus.AMBIGUOUS) {
+                throw new IllegalArgumentException("an AMBIGUOUS key needs its side and candidates");
+            }
+        }
+
+        /** A pair that a secondary-key pass found: one row under our match key. */
+        public static ExpectedKey secondary(String businessDate, String matchKey, String counterparty,
+                                            MatchStatus status, Set<String> breakFields, String counterpartyMatchKey) {
+            return new ExpectedKey(businessDate, matchKey, counterparty, status, breakFields, MatchType.SECONDARY,
+                    counterpartyMatchKey, null, Set.of());
+        }
+
+        /** A record a secondary key would pair with several: its own AMBIGUOUS row. */
+        public static ExpectedKey ambiguous(String businessDate, String matchKey, String counterparty, Side side,
+                                            Set<String> candidates) {
+            return new ExpectedKey(businessDate, matchKey, counterparty, MatchStatus.AMBIGUOUS, Set.of(), null,
+                    side == Side.COUNTERPARTY ? matchKey : null, side, candidates);
+        }
+
+        private static MatchType primaryType(MatchStatus status) {
+            return switch (status) {
+                case MATCHED, MATCHED_WITHIN_TOLERANCE, BREAK -> MatchType.PRIMARY;
+                default -> null;
+            };
+        }
+
+        private static Side primarySide(MatchStatus status) {
+            return switch (status) {
+                case UNMATCHED_INTERNAL -> Side.INTERNAL;
+                case UNMATCHED_COUNTERPARTY -> Side.COUNTERPARTY;
+                default -> null;
+            };
+        }
+
+        /** Whether the row holds our record. */
+        public boolean hasInternal() {
+            return side != Side.COUNTERPARTY;
+        }
+
+        /** Whether the row holds the counterparty's record. */
+        public boolean hasCounterparty() {
+            return side != Side.INTERNAL;
         }
     }
 

@@ -131,7 +131,9 @@ final class ValueFactory {
     }
 
     private static BigDecimal randomDecimal(FieldSpec f, SplittableRandom r) {
-        int places = Math.min(f.scale(), 1 + r.nextInt(3));
+        // Mostly money-like values; now and then one with every decimal place the scale allows (18
+        // and more significant digits), which only exact arithmetic keeps apart from its neighbours.
+        int places = f.scale() >= 15 && r.nextInt(6) == 0 ? f.scale() : Math.min(f.scale(), 1 + r.nextInt(3));
         BigDecimal ulp = BigDecimal.ONE.movePointLeft(places);
         // The most the field's precision allows before the decimal point.
         BigDecimal maxAbs = BigDecimal.ONE.movePointRight(f.precision() - f.scale()).subtract(BigDecimal.ONE.movePointLeft(f.scale()));

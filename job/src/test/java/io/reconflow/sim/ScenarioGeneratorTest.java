@@ -38,11 +38,15 @@ class ScenarioGeneratorTest {
     /** Parses as the job must: decimals exact. */
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    /** Two dates and two counterparties, so per-batch seeding and key uniqueness across batches are exercised. */
+    /**
+     * Two dates and two counterparties, so per-batch seeding and key uniqueness across batches are
+     * exercised; secondary pairs and ambiguous groups where the feed has a keyed pass.
+     */
     private static ScenarioSettings settings() {
         return ScenarioSettings.small()
                 .withBusinessDates(List.of(LocalDate.of(2026, 11, 20), LocalDate.of(2026, 11, 21)))
-                .withCounterparties(List.of("counterparty-a", "counterparty-b"));
+                .withCounterparties(List.of("counterparty-a", "counterparty-b"))
+                .withPasses(3, 2);
     }
 
     static List<SimFeeds.Feed> feeds() {
@@ -87,12 +91,18 @@ class ScenarioGeneratorTest {
         ScenarioSettings set = settings();
         long batches = (long) set.businessDates().size() * set.counterparties().size();
         assertThat(s.batches()).hasSize((int) batches);
+        boolean keyed = SimFeeds.keyed(f);
+        long secondary = keyed ? set.secondaryMatches() : 0;
+        long ambiguousRows = keyed ? 3L * set.ambiguousGroups() : 0;
         assertThat(s.truth().statusCounts()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                MatchStatus.MATCHED, batches * set.matched(),
+                MatchStatus.MATCHED, batches * (set.matched() + secondary),
                 MatchStatus.MATCHED_WITHIN_TOLERANCE, batches * set.withinTolerance(),
                 MatchStatus.BREAK, batches * set.breaks(),
                 MatchStatus.UNMATCHED_INTERNAL, batches * set.unmatchedInternal(),
-                MatchStatus.UNMATCHED_COUNTERPARTY, batches * set.unmatchedCounterparty()));
+                MatchStatus.UNMATCHED_COUNTERPARTY, batches * set.unmatchedCounterparty(),
+                MatchStatus.AMBIGUOUS, batches * ambiguousRows));
+        assertThat(s.truth().keys().values().stream().filter(k -> k.matchType() == Truth.MatchType.SECONDARY).count())
+                .isEqualTo(batches * secondary);
         Truth.Totals t = s.truth().totals();
         long served = s.batches().stream().mapToLong(b -> b.servedRecords().size()).sum();
         assertThat(t.counterpartyServed()).isEqualTo(served);
@@ -153,6 +163,18 @@ class ScenarioGeneratorTest {
         assertThat(internalCodes).doesNotContain(ErrorCode.RECORD_UNPARSEABLE).isNotEmpty();
     }
 
+    /** The row each counterparty record ends in, by (date, the record's own match key). */
+    static Map<Truth.KeyRef, Truth.ExpectedKey> rowsOfCounterpartyRecords(Truth truth) {
+        Map<Truth.KeyRef, Truth.ExpectedKey> out = new HashMap<>();
+        for (Truth.ExpectedKey k : truth.keys().values()) {
+            if (k.hasCounterparty()) {
+                String own = k.matchType() == Truth.MatchType.SECONDARY ? k.counterpartyMatchKey() : k.matchKey();
+                assertThat(out.put(new Truth.KeyRef(k.businessDate(), own), k)).as("two rows hold %s", own).isNull();
+            }
+        }
+        return out;
+    }
+
     @ParameterizedTest
     @MethodSource("feeds")
     void everyOtherRecordIsValidAndAllKeysAreAccountedFor(SimFeeds.Feed f) {
@@ -160,6 +182,7 @@ class ScenarioGeneratorTest {
         RecordValidator validator = new RecordValidator(f.spec());
         RecordKeys keys = new RecordKeys(f.spec());
         Set<String> invalidRaws = counterpartyRejectRaws(s);
+        Map<Truth.KeyRef, Truth.ExpectedKey> counterpartyRows = rowsOfCounterpartyRecords(s.truth());
         for (Scenario.Batch b : s.batches()) {
             String date = b.businessDate().toString();
             for (String raw : b.servedRecords()) {
@@ -168,9 +191,10 @@ class ScenarioGeneratorTest {
                 }
                 RecordValidator.Outcome out = validator.validate(parse(raw), false);
                 assertThat(out.violation()).as(raw).isNull();
-                Truth.ExpectedKey k = s.truth().keys().get(new Truth.KeyRef(date, keys.matchKey(out.record())));
+                Truth.ExpectedKey k = counterpartyRows.get(new Truth.KeyRef(date, keys.matchKey(out.record())));
                 assertThat(k).as(raw).isNotNull();
                 assertThat(k.status()).isNotEqualTo(MatchStatus.UNMATCHED_INTERNAL);
+                assertThat(k.hasCounterparty()).isTrue();
                 assertThat(k.counterparty()).isEqualTo(b.counterparty());
             }
             for (Scenario.InternalRecord rec : b.internal()) {
@@ -185,12 +209,14 @@ class ScenarioGeneratorTest {
                 Truth.ExpectedKey k = s.truth().keys().get(new Truth.KeyRef(date, keys.matchKey(json.record())));
                 assertThat(k).as(rec.json()).isNotNull();
                 assertThat(k.status()).isNotEqualTo(MatchStatus.UNMATCHED_COUNTERPARTY);
+                assertThat(k.hasInternal()).isTrue();
             }
         }
         // Invalid records have fresh keys: none of them is a result row.
         for (Truth.ExpectedReject r : s.truth().rejects()) {
             if (r.code() != ErrorCode.DUPLICATE_CONFLICT && r.matchKey() != null) {
                 assertThat(s.truth().keys()).doesNotContainKey(new Truth.KeyRef(r.businessDate(), r.matchKey()));
+                assertThat(counterpartyRows).doesNotContainKey(new Truth.KeyRef(r.businessDate(), r.matchKey()));
             }
         }
     }
@@ -201,7 +227,7 @@ class ScenarioGeneratorTest {
         Scenario s = generate(f);
         RecordValidator validator = new RecordValidator(f.spec());
         RecordKeys keys = new RecordKeys(f.spec());
-        RuleEvaluator evaluator = new RuleEvaluator(f.spec(), f.match());
+        RuleEvaluator evaluator = new RuleEvaluator(f.spec(), new MatchSpec(f.match().rules(), f.match().primaryPasses()));
         Set<String> invalidRaws = counterpartyRejectRaws(s);
         Map<Truth.KeyRef, GenericRecord> ours = new HashMap<>();
         Map<Truth.KeyRef, GenericRecord> theirs = new HashMap<>();
@@ -233,8 +259,18 @@ class ScenarioGeneratorTest {
                     assertThat(theirs).containsKey(ref);
                     assertThat(ours).doesNotContainKey(ref);
                 }
+                case AMBIGUOUS -> assertThat(k.side() == Side.INTERNAL ? ours : theirs).containsKey(ref);
                 default -> {
-                    RuleEvaluator.Decision d = evaluator.decide(ours.get(ref), theirs.get(ref));
+                    Truth.KeyRef theirRef = new Truth.KeyRef(k.businessDate(), k.counterpartyMatchKey());
+                    if (k.matchType() == Truth.MatchType.SECONDARY) {
+                        assertThat(k.counterpartyMatchKey()).isNotEqualTo(k.matchKey());
+                        assertThat(theirs).doesNotContainKey(ref);
+                        assertThat(ours).doesNotContainKey(theirRef);
+                    } else {
+                        assertThat(k.matchType()).isEqualTo(Truth.MatchType.PRIMARY);
+                        assertThat(theirRef).isEqualTo(ref);
+                    }
+                    RuleEvaluator.Decision d = evaluator.decide(ours.get(ref), theirs.get(theirRef));
                     assertThat(d.status()).as(ref.toString()).isEqualTo(k.status());
                     Set<String> broken = new TreeSet<>();
                     d.breaks().forEach(x -> broken.add(x.field()));
@@ -245,7 +281,11 @@ class ScenarioGeneratorTest {
                 }
             }
         }
-        assertThat(seen.keySet()).containsExactlyInAnyOrder(MatchStatus.values());
+        Set<MatchStatus> statuses = new TreeSet<>(List.of(MatchStatus.values()));
+        if (!SimFeeds.keyed(f)) {
+            statuses.remove(MatchStatus.AMBIGUOUS);
+        }
+        assertThat(seen.keySet()).isEqualTo(statuses);
         // Breaks rotate over the rules: with 9 breaks per batch every non-key rule breaks somewhere.
         Set<String> brokenFields = new TreeSet<>();
         s.truth().keys().values().forEach(k -> brokenFields.addAll(k.breakFields()));
@@ -363,6 +403,65 @@ class ScenarioGeneratorTest {
                 assertThat(s.truth().status(r.businessDate(), r.matchKey())).isEqualTo(MatchStatus.UNMATCHED_COUNTERPARTY);
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("feeds")
+    void theTruthIsWhatTheMatchingPassesMakeOfTheRecords(SimFeeds.Feed f) {
+        Scenario s = generate(f);
+        // An independent reference of the passes over the very records served and written.
+        assertThat(PassesReference.run(s, f.spec(), f.match())).isEqualTo(PassesReference.expected(s.truth()));
+    }
+
+    @Test
+    void secondaryPairsAndAmbiguousGroupsHaveTheAdvertisedShape() {
+        SimFeeds.Feed f = SimFeeds.energyKeyed();
+        Scenario s = ScenarioGenerator.generate(f.spec(), f.match(), ScenarioSettings.small().withPasses(4, 4));
+        List<Truth.ExpectedKey> secondary = s.truth().keys().values().stream()
+                .filter(k -> k.matchType() == Truth.MatchType.SECONDARY).toList();
+        assertThat(secondary).hasSize(4).allSatisfy(k -> {
+            assertThat(k.status()).isEqualTo(MatchStatus.MATCHED);
+            assertThat(k.counterpartyMatchKey()).isNotNull().isNotEqualTo(k.matchKey());
+            assertThat(k.side()).isNull();
+        });
+        List<Truth.ExpectedKey> ambiguous = s.truth().keys().values().stream()
+                .filter(k -> k.status() == MatchStatus.AMBIGUOUS).toList();
+        assertThat(ambiguous).hasSize(12).allSatisfy(k -> {
+            assertThat(k.matchType()).isNull();
+            assertThat(k.candidates()).isNotEmpty();
+            // Every candidate is a record of the other side that is AMBIGUOUS too, and names this one back.
+            for (String c : k.candidates()) {
+                Truth.ExpectedKey other = s.truth().keys().get(new Truth.KeyRef(k.businessDate(), c));
+                assertThat(other.status()).isEqualTo(MatchStatus.AMBIGUOUS);
+                assertThat(other.side()).isNotEqualTo(k.side());
+                assertThat(other.candidates()).contains(k.matchKey());
+            }
+        });
+        // Both shapes: two of ours against one of theirs, and one of ours against two of theirs.
+        assertThat(ambiguous.stream().filter(k -> k.side() == Side.INTERNAL).count()).isEqualTo(6);
+        assertThat(ambiguous).anySatisfy(k -> assertThat(k.candidates()).hasSize(2));
+        assertThat(ambiguous.stream().filter(k -> k.side() == Side.INTERNAL && k.candidates().size() == 2).count()).isEqualTo(2);
+        assertThat(ambiguous.stream().filter(k -> k.side() == Side.COUNTERPARTY && k.candidates().size() == 2).count()).isEqualTo(2);
+    }
+
+    @Test
+    void withoutAKeyedPassTheSecondaryCountsDoNothing() {
+        SimFeeds.Feed f = SimFeeds.energy();
+        Scenario with = ScenarioGenerator.generate(f.spec(), f.match(), ScenarioSettings.small().withPasses(5, 5));
+        Scenario without = ScenarioGenerator.generate(f.spec(), f.match(), ScenarioSettings.small());
+        assertThat(with.batches()).isEqualTo(without.batches());
+        assertThat(with.truth()).isEqualTo(without.truth());
+    }
+
+    @Test
+    void aKeyedPassWhoseKeyHoldsTheWholeMatchKeyCannotMakeSecondaryPairs() {
+        SimFeeds.Feed f = SimFeeds.withSecondaryPass(SimFeeds.parcels(), List.of("shipment_id", "carrier", "pieces"), null);
+        assertThatThrownBy(() -> ScenarioGenerator.generate(f.spec(), f.match(), ScenarioSettings.small().withPasses(1, 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("secondaryMatches");
+        // Without secondary pairs asked for, the pass is still honoured: the truth stays certain.
+        Scenario s = ScenarioGenerator.generate(f.spec(), f.match(), ScenarioSettings.small());
+        assertThat(PassesReference.run(s, f.spec(), f.match())).isEqualTo(PassesReference.expected(s.truth()));
     }
 
     @Test

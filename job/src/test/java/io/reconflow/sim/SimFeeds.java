@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.match.MatchPass;
 import io.reconflow.operators.match.MatchRule;
 import io.reconflow.operators.match.MatchSpec;
 import io.reconflow.operators.match.RuleKind;
@@ -17,10 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The feeds the sim tests run on: energy (the real schema) and a made-up second feed. */
+/**
+ * The feeds the sim tests run on: energy (the real schema) and a made-up second feed, each also with
+ * a third, secondary-key pass.
+ */
 final class SimFeeds {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,7 +40,30 @@ final class SimFeeds {
     }
 
     static List<Feed> all() {
-        return List.of(energy(), parcels());
+        return List.of(energy(), parcels(), energyKeyed(), parcelsKeyed());
+    }
+
+    /** Energy with the third pass: a different trade_id, the same trade economics. */
+    static Feed energyKeyed() {
+        return withSecondaryPass(energy(), List.of("counterparty_id", "delivery_point", "delivery_start", "delivery_end"),
+                List.of("volume_mwh"));
+    }
+
+    /** Parcels with a third pass whose key holds part of the match key (carrier) and a rule in its key (pieces). */
+    static Feed parcelsKeyed() {
+        return withSecondaryPass(parcels(), List.of("carrier", "ship_date", "due_date", "pieces"), List.of("weight_kg"));
+    }
+
+    /** The feed with the default two passes and a third on {@code key}, its candidates checked by {@code passRules}. */
+    static Feed withSecondaryPass(Feed f, List<String> key, List<String> passRules) {
+        List<MatchPass> passes = new ArrayList<>(MatchSpec.defaultPasses());
+        passes.add(new MatchPass(passes.size() + 1, "secondary", true, key, passRules));
+        return new Feed(f.name() + "+secondary", f.spec(), new MatchSpec(f.match().rules(), passes));
+    }
+
+    /** Whether the feed's matching has a pass with a secondary key. */
+    static boolean keyed(Feed f) {
+        return !f.match().keyedPasses().isEmpty();
     }
 
     /** The energy schema as it is in the repository (file path first, then the schemas jar). */
