@@ -295,7 +295,8 @@ public record ReconConfig(
      * counterparty's own over the global one. Every key may be left out; nested blocks
      * ({@code rate_limit}, {@code circuit_breaker}) are merged key by key too.
      *
-     * @param global whether this is the global block, the only one that may set {@code capacity}
+     * @param global whether this is the global block, the only one that may set {@code capacity} and
+     *     {@code max_in_flight_total}
      */
     private static FetchSettings fetchSettings(ConfigNode f, FetchSettings base, boolean global) {
         if (!f.present()) {
@@ -306,6 +307,7 @@ public record ReconConfig(
                 "circuit_breaker"));
         if (global) {
             keys.add(0, "capacity");
+            keys.add("max_in_flight_total");
         }
         f.onlyKeys(keys.toArray(new String[0]));
         Duration backoffInitial = f.get("backoff_initial").duration(base.backoffInitial());
@@ -364,6 +366,7 @@ public record ReconConfig(
                 f.get("max_body_bytes").positiveLong(base.maxBodyBytes()),
                 deadline,
                 f.get("max_in_flight").positiveInt(base.maxInFlight()),
+                global ? f.get("max_in_flight_total").positiveInt(base.maxInFlightTotal()) : base.maxInFlightTotal(),
                 perSecond,
                 burst,
                 circuit);

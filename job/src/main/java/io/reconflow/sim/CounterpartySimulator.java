@@ -13,7 +13,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,6 +38,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,8 +50,11 @@ import java.util.regex.Pattern;
  * bodies, 401/404 with the Error body, and switchable {@link Faults}. It listens on 127.0.0.1 only.
  *
  * <p>Counters let tests check how a client behaved: requests in total, by path and by status, the
- * most requests in flight at once, requests that came before a 429's Retry-After had passed
- * (per path), and requests repeated after a 401, 403 or 404 (per path).
+ * most requests in flight at once (from arrival until the body of the answer starts to leave),
+ * requests that came before a 429's Retry-After had passed (for the whole counterparty: after a 429
+ * on any path, any request before its Retry-After counts, with the X-Request-Ids of both),
+ * requests repeated after a 401, 403 or 404 (per path), and the bytes of huge bodies sent before
+ * the client hung up.
  *
  * <p>The token is compared in constant time and never logged; log lines name the method, path,
  * status, fault, request id and duration only.
@@ -57,16 +66,20 @@ public final class CounterpartySimulator implements AutoCloseable {
     private static final int LOG_LINES = 10_000;
 
     /** A fault that hit a request. */
-    public enum Fault { DOWN, UNAVAILABLE, SERVER_ERROR, THROTTLED, SLOW, TRUNCATED, RESET }
+    public enum Fault { DOWN, UNAVAILABLE, SERVER_ERROR, THROTTLED, SLOW, TRUNCATED, RESET, GARBLED, HUGE }
 
     /**
      * A snapshot of the counters.
      *
-     * @param earlyRetries requests for a path that arrived before the Retry-After of a 429 on that path had passed
+     * @param earlyRetries requests (to any path) that arrived after a 429 was given and before its
+     *     Retry-After had passed: the counterparty asked for no requests at all until then
      * @param retriesAfterPermanent requests for a path that had already been answered 401, 403 or 404
+     * @param hugeBodyBytesSent bytes of huge bodies written before the client hung up
+     * @param earlyRequests the early requests themselves (the first 10,000)
      */
     public record Counters(long totalRequests, Map<String, Long> requestsByPath, Map<Integer, Long> requestsByStatus,
-                           Map<Fault, Long> faults, int maxInFlight, long earlyRetries, long retriesAfterPermanent) {
+                           Map<Fault, Long> faults, int maxInFlight, long earlyRetries, long retriesAfterPermanent,
+                           long hugeBodyBytesSent, List<Early> earlyRequests) {
         public long status(int code) {
             return requestsByStatus.getOrDefault(code, 0L);
         }
@@ -79,6 +92,15 @@ public final class CounterpartySimulator implements AutoCloseable {
             return requestsByPath.getOrDefault(path, 0L);
         }
     }
+
+    /**
+     * A request that came before a Retry-After had passed.
+     *
+     * @param requestId its X-Request-Id
+     * @param throttledRequestId the X-Request-Id of the request whose 429 asked for the wait
+     * @param millisEarly how long before the end of the wait it came
+     */
+    public record Early(String requestId, String path, String throttledRequestId, long millisEarly) {}
 
     private record Reply(int status, Map<String, String> headers, byte[] body) {}
 
@@ -95,7 +117,11 @@ public final class CounterpartySimulator implements AutoCloseable {
     private final AtomicLong downSince = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, AtomicInteger> attemptsByPath = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> faultsByPath = new ConcurrentHashMap<>();
-    private final Map<String, Long> retryNotBefore = new ConcurrentHashMap<>();
+    /** A 429 given: no request before {@code until} (System.nanoTime()). */
+    private record Throttle(long until, String requestId) {}
+
+    /** The 429 whose Retry-After ends last; in the past until a 429 is given. */
+    private final AtomicReference<Throttle> throttle = new AtomicReference<>(new Throttle(System.nanoTime(), null));
     private final Set<String> answeredPermanently = ConcurrentHashMap.newKeySet();
 
     private final LongAdder total = new LongAdder();
@@ -106,6 +132,8 @@ public final class CounterpartySimulator implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final LongAdder earlyRetries = new LongAdder();
     private final LongAdder retriesAfterPermanent = new LongAdder();
+    private final LongAdder hugeBytes = new LongAdder();
+    private final List<Early> earlyRequests = new ArrayList<>();
     private final Deque<String> log = new ArrayDeque<>();
 
     /** Serves {@code counterparty}'s batches on an ephemeral port, without faults. */
@@ -200,8 +228,12 @@ public final class CounterpartySimulator implements AutoCloseable {
         byStatus.forEach((k, v) -> statuses.put(k, v.sum()));
         Map<Fault, Long> fs = new EnumMap<>(Fault.class);
         byFault.forEach((k, v) -> fs.put(k, v.sum()));
+        List<Early> early;
+        synchronized (earlyRequests) {
+            early = List.copyOf(earlyRequests);
+        }
         return new Counters(total.sum(), paths, statuses, fs, maxInFlight.get(), earlyRetries.sum(),
-                retriesAfterPermanent.sum());
+                retriesAfterPermanent.sum(), hugeBytes.sum(), early);
     }
 
     /** Forgets counters and per-path fault history (faults already given to a path count again). */
@@ -213,9 +245,13 @@ public final class CounterpartySimulator implements AutoCloseable {
         maxInFlight.set(inFlight.get());
         earlyRetries.reset();
         retriesAfterPermanent.reset();
+        hugeBytes.reset();
         attemptsByPath.clear();
         faultsByPath.clear();
-        retryNotBefore.clear();
+        throttle.set(new Throttle(System.nanoTime(), null));
+        synchronized (earlyRequests) {
+            earlyRequests.clear();
+        }
         answeredPermanently.clear();
         synchronized (log) {
             log.clear();
@@ -249,9 +285,16 @@ public final class CounterpartySimulator implements AutoCloseable {
         if (requestId != null) {
             ex.getResponseHeaders().set("X-Request-Id", requestId);
         }
-        Long notBefore = retryNotBefore.get(path);
-        if (notBefore != null && start - notBefore < 0) {
+        Throttle t = throttle.get();
+        if (t.until() - start > 0) {
             earlyRetries.increment();
+            synchronized (earlyRequests) {
+                if (earlyRequests.size() < LOG_LINES) {
+                    earlyRequests.add(new Early(requestId, path, t.requestId(), (t.until() - start) / 1_000_000));
+                }
+            }
+            LOG.info("{}: {} (X-Request-Id {}) came {} ms before the Retry-After of the 429 to X-Request-Id {} had passed",
+                    counterparty, path, requestId, (t.until() - start) / 1_000_000, t.requestId());
         }
         if (answeredPermanently.contains(path)) {
             retriesAfterPermanent.increment();
@@ -272,6 +315,10 @@ public final class CounterpartySimulator implements AutoCloseable {
                 finish(ex, path, requestId, start, null, error(403, "forbidden", "this client may not read this feed"), false);
                 return;
             }
+            if (isHugePage(f, ex, path)) {
+                streamHugeBody(ex, path, requestId, start, f);
+                return;
+            }
             Fault fault = pickFault(f, path);
             if (fault == Fault.UNAVAILABLE) {
                 finish(ex, path, requestId, start, fault, error(503, "unavailable", "try again later"), false);
@@ -279,9 +326,18 @@ public final class CounterpartySimulator implements AutoCloseable {
                 finish(ex, path, requestId, start, fault, error(500, "internal_error", "something went wrong"), false);
             } else if (fault == Fault.THROTTLED) {
                 Reply r = error(429, "too_many_requests", "slow down");
-                r.headers().put("Retry-After", Integer.toString(f.retryAfterSeconds()));
+                long waitNanos = TimeUnit.SECONDS.toNanos(f.retryAfterSeconds());
+                if (f.retryAfterAsDate()) {
+                    // An HTTP-date has whole seconds: name the last whole second at or before now + wait.
+                    Instant until = Instant.now().plusSeconds(f.retryAfterSeconds()).truncatedTo(ChronoUnit.SECONDS);
+                    r.headers().put("Retry-After", DateTimeFormatter.RFC_1123_DATE_TIME.format(until.atZone(ZoneOffset.UTC)));
+                    waitNanos = Math.max(0, Duration.between(Instant.now(), until).toNanos());
+                } else {
+                    r.headers().put("Retry-After", Integer.toString(f.retryAfterSeconds()));
+                }
                 // Set before the answer leaves, so a client that waits as told is never counted early.
-                retryNotBefore.put(path, System.nanoTime() + TimeUnit.SECONDS.toNanos(f.retryAfterSeconds()));
+                Throttle given = new Throttle(System.nanoTime() + waitNanos, requestId);
+                throttle.accumulateAndGet(given, (cur, next) -> next.until() - cur.until() > 0 ? next : cur);
                 finish(ex, path, requestId, start, fault, r, false);
             } else if (fault == Fault.RESET) {
                 count(Fault.RESET);
@@ -291,6 +347,9 @@ public final class CounterpartySimulator implements AutoCloseable {
                 Reply r = route(ex, path);
                 scheduler.schedule(() -> finish(ex, path, requestId, start, Fault.SLOW, r, false),
                         f.slowDelay().toMillis(), TimeUnit.MILLISECONDS);
+            } else if (fault == Fault.GARBLED) {
+                Reply good = route(ex, path);
+                finish(ex, path, requestId, start, fault, good.status() == 200 ? garble(good) : good, false);
             } else {
                 finish(ex, path, requestId, start, fault, route(ex, path), fault == Fault.TRUNCATED);
             }
@@ -317,8 +376,9 @@ public final class CounterpartySimulator implements AutoCloseable {
     private Fault pickFault(Faults f, String path) {
         int attempt = attemptsByPath.computeIfAbsent(path, k -> new AtomicInteger()).getAndIncrement();
         double u = new SplittableRandom(f.seed() * 1_000_003L + path.hashCode() * 31L + attempt).nextDouble();
-        double[] ps = {f.unavailable(), f.serverError(), f.throttled(), f.slow(), f.truncated(), f.reset()};
-        Fault[] kinds = {Fault.UNAVAILABLE, Fault.SERVER_ERROR, Fault.THROTTLED, Fault.SLOW, Fault.TRUNCATED, Fault.RESET};
+        double[] ps = {f.unavailable(), f.serverError(), f.throttled(), f.slow(), f.truncated(), f.reset(), f.garbled()};
+        Fault[] kinds = {Fault.UNAVAILABLE, Fault.SERVER_ERROR, Fault.THROTTLED, Fault.SLOW, Fault.TRUNCATED, Fault.RESET,
+                Fault.GARBLED};
         Fault chosen = null;
         double acc = 0;
         for (int i = 0; i < ps.length && chosen == null; i++) {
@@ -371,6 +431,66 @@ public final class CounterpartySimulator implements AutoCloseable {
         return new Reply(200, new HashMap<>(), bodies.get(n - 1));
     }
 
+    /** A complete 200 body that is not JSON: the real one broken in the middle. */
+    private static Reply garble(Reply good) {
+        byte[] body = good.body();
+        byte[] broken = java.util.Arrays.copyOf(body, body.length / 2 + 3);
+        broken[broken.length - 3] = '}';
+        broken[broken.length - 2] = '{';
+        broken[broken.length - 1] = ']';
+        return new Reply(200, good.headers(), broken);
+    }
+
+    private boolean isHugePage(Faults f, HttpExchange ex, String path) {
+        if (f.hugePages().isEmpty() || !"GET".equals(ex.getRequestMethod())) {
+            return false;
+        }
+        Matcher m = ROUTE.matcher(path);
+        if (!m.matches() || m.group(4) == null || !m.group(4).matches("\\d{1,9}")) {
+            return false;
+        }
+        return f.hugePages().contains(Integer.parseInt(m.group(4))) && route(ex, path).status() == 200;
+    }
+
+    /**
+     * A 200 that starts like the page and never ends: records of filler, chunked (no length to
+     * refuse it by), written from one reused buffer until {@code hugeBodyBytes} or until the client
+     * hangs up. Memory stays at one chunk, whatever the size.
+     */
+    private void streamHugeBody(HttpExchange ex, String path, String requestId, long start, Faults f) {
+        count(Fault.HUGE);
+        byStatus.computeIfAbsent(200, k -> new LongAdder()).increment();
+        log(ex, path, requestId, start, "200", Fault.HUGE);
+        Matcher m = ROUTE.matcher(path);
+        m.matches();
+        byte[] head = utf8("{\"batch_id\":\"huge\",\"page\":" + m.group(4) + ",\"records\":[");
+        StringBuilder filler = new StringBuilder(64 * 1024);
+        while (filler.length() < 60 * 1024) {
+            filler.append("{\"filler\":\"").append("x".repeat(1000)).append("\"},");
+        }
+        byte[] chunk = utf8(filler.toString());
+        long sent = 0;
+        try {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            out.write(head);
+            sent += head.length;
+            hugeBytes.add(head.length);
+            while (sent < f.hugeBodyBytes()) {
+                int n = (int) Math.min(chunk.length, f.hugeBodyBytes() - sent);
+                out.write(chunk, 0, n);
+                sent += n;
+                hugeBytes.add(n);
+            }
+            out.close();
+        } catch (IOException e) {
+            LOG.debug("Client hung up on the huge body of {} after {} bytes", path, sent);
+        } finally {
+            done(ex);
+        }
+    }
+
     private static Reply error(int status, String code, String message) {
         String body = Scenario.json(g -> {
             g.writeStartObject();
@@ -394,12 +514,17 @@ public final class CounterpartySimulator implements AutoCloseable {
         }
         // Logged before the answer leaves: a client that has its answer finds it counted and logged.
         log(ex, path, requestId, start, Integer.toString(s), fault);
+        boolean left = false;
         try {
             Headers h = ex.getResponseHeaders();
             h.set("Content-Type", "application/json");
             reply.headers().forEach(h::set);
             byte[] body = reply.body();
             ex.sendResponseHeaders(s, body.length);
+            // Out of flight before the body leaves: a client that has it may send its next request
+            // before this thread is done closing, and must not be counted above its limit for that.
+            inFlight.decrementAndGet();
+            left = true;
             OutputStream out = ex.getResponseBody();
             // A truncated body declares its full length and stops halfway; closing then drops the connection.
             out.write(body, 0, truncate ? body.length / 2 : body.length);
@@ -407,7 +532,11 @@ public final class CounterpartySimulator implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("Client went away during {}: {}", path, e.toString());
         } finally {
-            done(ex);
+            if (left) {
+                ex.close();
+            } else {
+                done(ex);
+            }
         }
     }
 
@@ -415,9 +544,10 @@ public final class CounterpartySimulator implements AutoCloseable {
         byFault.computeIfAbsent(fault, k -> new LongAdder()).increment();
     }
 
+    /** Counts the request out of flight, then closes it (which, without an answer, drops the connection). */
     private void done(HttpExchange ex) {
-        ex.close();
         inFlight.decrementAndGet();
+        ex.close();
     }
 
     private void log(HttpExchange ex, String path, String requestId, long start, String outcome, Fault fault) {

@@ -98,6 +98,7 @@ class ReconConfigTest {
         ReconConfig c = ReconConfig.load(ENERGY, List.of(
                 "fetch.max_attempts=9",
                 "fetch.max_in_flight=6",
+                "fetch.max_in_flight_total=12",
                 "fetch.circuit_breaker.failure_rate=40",
                 "counterparties[0].fetch.max_in_flight=2",
                 "counterparties[0].fetch.deadline=5m",
@@ -115,6 +116,7 @@ class ReconConfigTest {
         assertThat(own.circuit()).isEqualTo(new FetchSettings.Circuit(40, d.circuit().minRequests(),
                 d.circuit().window(), Duration.ofSeconds(1), d.circuit().probes()));
         assertThat(own.capacity()).isEqualTo(global.capacity());
+        assertThat(own.maxInFlightTotal()).isEqualTo(12);
         // The async operators wait longer than the longest request deadline, waits and retries included.
         assertThat(c.fetchOperatorTimeout()).isGreaterThan(own.deadline());
         assertThat(plain.fetchOperatorTimeout()).isGreaterThan(d.deadline());
@@ -124,6 +126,8 @@ class ReconConfigTest {
     void badFetchSettingsAreRejectedNamingTheKey() {
         assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("counterparties[0].fetch.capacity=3")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("counterparties[0].fetch.capacity: unknown key");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("counterparties[0].fetch.max_in_flight_total=3")))
+                .hasMessageStartingWith("counterparties[0].fetch.max_in_flight_total: unknown key");
         assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("counterparties[0].fetch.max_in_flight=0")))
                 .hasMessageStartingWith("counterparties[0].fetch.max_in_flight:");
         assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("counterparties[0].fetch.deadline=1s")))

@@ -192,24 +192,84 @@ class CounterpartySimulatorTest {
     }
 
     @Test
-    void throttlingSaysRetryAfterAndCountsRequestsThatComeTooEarly() throws Exception {
+    void throttlingSaysRetryAfterAndCountsEveryRequestToTheCounterpartyThatComesTooEarly() throws Exception {
         Faults f = Faults.none().withThrottled(1.0, 1).withMaxFaultsPerPath(1);
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
-            String early = base() + "/pages/1";
-            HttpResponse<String> first = get(sim, early);
+            String throttled = base() + "/pages/1";
+            HttpResponse<String> first = get(sim, throttled);
             assertThat(first.statusCode()).isEqualTo(429);
             assertThat(first.headers().firstValue("Retry-After")).hasValue("1");
-            assertThat(get(sim, early).statusCode()).isEqualTo(200); // too early, but answered
+            assertThat(get(sim, throttled).statusCode()).isEqualTo(200); // too early, but answered
             assertThat(sim.counters().earlyRetries()).isEqualTo(1);
+            // The Retry-After is the counterparty's: another path asked before it passed is early too
+            // (and, being its first request, is throttled in turn).
+            assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(429);
+            assertThat(sim.counters().earlyRetries()).isEqualTo(2);
 
+            Thread.sleep(1_100); // the client side waiting as told, not the server
             String patient = base() + "/pages/2";
             assertThat(get(sim, patient).statusCode()).isEqualTo(429);
-            Thread.sleep(1_100); // the client side waiting as told, not the server
+            Thread.sleep(1_100);
             assertThat(get(sim, patient).statusCode()).isEqualTo(200);
             CounterpartySimulator.Counters c = sim.counters();
-            assertThat(c.earlyRetries()).isEqualTo(1);
-            assertThat(c.status(429)).isEqualTo(2);
-            assertThat(c.fault(CounterpartySimulator.Fault.THROTTLED)).isEqualTo(2);
+            assertThat(c.earlyRetries()).isEqualTo(2);
+            assertThat(c.status(429)).isEqualTo(3);
+            assertThat(c.fault(CounterpartySimulator.Fault.THROTTLED)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void retryAfterCanBeAnHttpDate() throws Exception {
+        Faults f = Faults.none().withThrottled(1.0, 2).withRetryAfterAsDate(true).withMaxFaultsPerPath(1);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            HttpResponse<String> r = get(sim, base() + "/manifest");
+            assertThat(r.statusCode()).isEqualTo(429);
+            java.time.ZonedDateTime until = java.time.ZonedDateTime.parse(r.headers().firstValue("Retry-After").orElseThrow(),
+                    java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+            assertThat(java.time.Duration.between(java.time.Instant.now(), until.toInstant()))
+                    .isBetween(Duration.ofMillis(900), Duration.ofSeconds(2));
+            assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(200);
+            assertThat(sim.counters().earlyRetries()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aGarbledBodyIsCompleteButNotJson() throws Exception {
+        Faults f = Faults.none().withGarbled(1.0).withMaxFaultsPerPath(1);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            HttpResponse<String> bad = get(sim, base() + "/pages/1");
+            assertThat(bad.statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> MAPPER.readTree(bad.body())).isInstanceOf(IOException.class);
+            HttpResponse<String> good = get(sim, base() + "/pages/1");
+            assertThat(good.body()).isEqualTo(batch.page(1).body(batch.manifest().batchId()));
+            assertThat(sim.counters().fault(CounterpartySimulator.Fault.GARBLED)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aHugeBodyIsStreamedUntilTheClientHangsUp() throws Exception {
+        Faults f = Faults.none().withHugePages(java.util.Set.of(2), Faults.TWO_GIB);
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
+            HttpResponse<java.io.InputStream> r = client.send(request(sim, base() + "/pages/2", TOKEN, "huge"),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Length")).isEmpty();
+            byte[] start;
+            try (java.io.InputStream in = r.body()) {
+                start = in.readNBytes(4 << 20);
+            }
+            assertThat(new String(start, 0, 40, StandardCharsets.UTF_8)).startsWith("{\"batch_id\":\"huge\",\"page\":2,\"records\":[");
+            // Other pages are served as usual.
+            assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(200);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (sim.counters().fault(CounterpartySimulator.Fault.HUGE) == 1 && System.nanoTime() < deadline
+                    && sim.requestLog().stream().noneMatch(l -> l.contains("HUGE"))) {
+                Thread.onSpinWait();
+            }
+            CounterpartySimulator.Counters c = sim.counters();
+            assertThat(c.fault(CounterpartySimulator.Fault.HUGE)).isEqualTo(1);
+            // It stopped soon after the client did: far short of the 2 GiB it would have sent.
+            assertThat(c.hugeBodyBytesSent()).isGreaterThanOrEqualTo(4 << 20).isLessThan(Faults.TWO_GIB);
         }
     }
 

@@ -1,5 +1,11 @@
 package io.reconflow.operators.fetch;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -15,11 +21,27 @@ import java.util.function.LongConsumer;
  * <p>Non-blocking on purpose: a blocking {@code InputStream} read would hold one of the client's
  * few threads for as long as a slow server dribbles, while this subscriber only runs when data is
  * there, so a small pool never starves and the attempt deadline can stop it at any time.
+ *
+ * <p>With {@code tokenize}, each buffer is also fed to Jackson's non-blocking parser as it arrives,
+ * so a body that stops being JSON is given up at the first bad byte (and the connection dropped)
+ * rather than read to the limit; the body must be one JSON object. The records are cut out of the
+ * kept bytes afterwards, by {@link PageParser}.
  */
 final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<BoundedBodySubscriber.Body> {
 
     /** The bytes read; only the first {@code length} bytes of {@code bytes} are the body. */
     record Body(byte[] bytes, int length, boolean truncated) {}
+
+    /** The body stopped being JSON while it arrived; the attempt is retried like any unparseable body. */
+    static final class MalformedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedException(String message) {
+            super(message);
+        }
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** The body is larger than the client accepts; the attempt fails without retry. */
     static final class TooLargeException extends RuntimeException {
@@ -42,6 +64,10 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
     private volatile boolean cancelled;
     private byte[] buffer;
     private int length;
+    /** Checks the JSON as it arrives; null when not asked for, or once the top-level object has ended. */
+    private JsonParser tokens;
+    private int depth;
+    private boolean ended;
 
     /**
      * @param limit most bytes kept
@@ -50,6 +76,19 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
      * @param declaredLength the Content-Length, or -1
      */
     BoundedBodySubscriber(long limit, boolean failOnOverflow, long declaredLength, LongConsumer onBytes) {
+        this(limit, failOnOverflow, declaredLength, onBytes, false);
+    }
+
+    /** @param tokenize check, as the bytes arrive, that they are one JSON object (identity-encoded bodies only) */
+    BoundedBodySubscriber(long limit, boolean failOnOverflow, long declaredLength, LongConsumer onBytes,
+                          boolean tokenize) {
+        if (tokenize) {
+            try {
+                this.tokens = JSON.createNonBlockingByteArrayParser();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a non-blocking JSON parser", e);
+            }
+        }
         this.limit = limit;
         this.failOnOverflow = failOnOverflow;
         this.declaredLength = declaredLength;
@@ -97,22 +136,81 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
                 return;
             }
             append(b, n);
+            if (tokens != null && !check(length - n, n)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Feeds the {@code n} bytes just kept at {@code from} to the non-blocking parser and reads every
+     * token they complete. False when the body is not JSON, after failing it.
+     */
+    private boolean check(int from, int n) {
+        try {
+            ((ByteArrayFeeder) tokens.getNonBlockingInputFeeder()).feedInput(buffer, from, from + n);
+            for (JsonToken t = tokens.nextToken(); t != JsonToken.NOT_AVAILABLE; t = tokens.nextToken()) {
+                if (t == null) {
+                    break;
+                }
+                if (ended) {
+                    throw new MalformedException("trailing content after the JSON object");
+                }
+                if (depth == 0 && t != JsonToken.START_OBJECT) {
+                    throw new MalformedException("the body is not a JSON object");
+                }
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd() && --depth == 0) {
+                    ended = true;
+                }
+            }
+            return true;
+        } catch (JsonProcessingException e) {
+            return malformed(new MalformedException(e.getOriginalMessage()));
+        } catch (MalformedException e) {
+            return malformed(e);
+        } catch (IOException e) {
+            return malformed(new MalformedException(e.getMessage()));
+        }
+    }
+
+    private boolean malformed(MalformedException e) {
+        subscription.cancel();
+        closeTokens();
+        body.completeExceptionally(e);
+        return false;
+    }
+
+    private void closeTokens() {
+        JsonParser t = tokens;
+        tokens = null;
+        if (t != null) {
+            try {
+                t.close();
+            } catch (IOException ignored) {
+                // Nothing to release but memory.
+            }
         }
     }
 
     @Override
     public void onError(Throwable t) {
+        closeTokens();
         body.completeExceptionally(t);
     }
 
     @Override
     public void onComplete() {
+        // Whether it ended as a whole object is the full parser's to say, with its own message.
+        closeTokens();
         body.complete(new Body(buffer, length, false));
     }
 
     /** Stops reading; the body then never completes normally. */
     void cancel(Throwable why) {
         cancelled = true;
+        closeTokens();
         Flow.Subscription s = subscription;
         if (s != null) {
             s.cancel();

@@ -2,8 +2,10 @@ package io.reconflow.operators.fetch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.failsafe.BulkheadFullException;
 import dev.failsafe.ExecutionContext;
 import dev.failsafe.Failsafe;
+import dev.failsafe.RateLimitExceededException;
 import dev.failsafe.RetryPolicy;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.FetchFailure;
@@ -11,7 +13,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -24,22 +25,21 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -53,9 +53,16 @@ import org.slf4j.LoggerFactory;
  * Speaks counterparty-api.yaml to one counterparty: GETs a manifest or a page, retrying what the
  * contract calls transient, and always answers with a value rather than an exceptional future.
  *
- * <p>Each client owns its threads (an HTTP pool and a one-thread scheduler for retry delays and
- * attempt deadlines) so that one slow counterparty cannot starve another, and nothing here ever
- * runs on the common pool or blocks the caller. Not serializable: create it in {@code open()}.
+ * <p>Each attempt is admitted in this order, every wait on a scheduler and none on the caller's
+ * thread: the counterparty's Retry-After gate, its circuit breaker (open: wait for the probe
+ * time; half-open: wait for a free probe), then its bulkhead (requests in flight) and token bucket
+ * through Failsafe's async executor, then one last look at the gate and the breaker before sending.
+ * Retries are a Failsafe {@link RetryPolicy} with full-jitter backoff. The whole request, waits
+ * included, is bounded by {@link FetchSettings#deadline()}.
+ *
+ * <p>The policies, the HTTP client and its threads are shared by every client of the same
+ * counterparty in this JVM ({@link CounterpartyPolicies}). Not serializable: create it in
+ * {@code open()}, close it in {@code close()}.
  */
 public final class CounterpartyClient implements AutoCloseable {
 
@@ -75,10 +82,9 @@ public final class CounterpartyClient implements AutoCloseable {
     private final String authorization;
     private final String base;
     private final long bodyLimit;
-    private final ThreadPoolExecutor httpExecutor;
-    private final ScheduledThreadPoolExecutor scheduler;
-    private final HttpClient http;
-    private volatile boolean closed;
+    private final CounterpartyPolicies policies;
+    private final Set<Call<?>> active = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Reads the bearer token from the environment variable {@code endpoint.tokenEnv()}. */
     public CounterpartyClient(CounterpartyEndpoint endpoint, FetchSettings settings) {
@@ -90,38 +96,46 @@ public final class CounterpartyClient implements AutoCloseable {
         this(endpoint, settings, listener, environmentToken(endpoint));
     }
 
-    /** For tests: the token comes from {@code tokenSource}, read once, here. */
+    /**
+     * For tests: the token comes from {@code tokenSource}, read once, here.
+     *
+     * @param settings used unless the endpoint has its own
+     */
     CounterpartyClient(CounterpartyEndpoint endpoint, FetchSettings settings, FetchListener listener,
                        Supplier<String> tokenSource) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-        this.settings = Objects.requireNonNull(settings, "settings");
+        this.settings = Objects.requireNonNull(endpoint.settings(settings), "settings");
         this.listener = listener == null ? FetchListener.NONE : listener;
-        validate(endpoint, settings);
+        validate(endpoint, this.settings);
         this.base = baseUrl(endpoint);
         this.token = checkedToken(endpoint, tokenSource.get());
         this.authorization = "Bearer " + token;
-        this.bodyLimit = Math.min(settings.maxBodyBytes(), MAX_ARRAY);
-
-        int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        // Runs a task on the submitting thread once the pool is shut down, so that a future still
-        // in flight at close() completes instead of hanging on a rejected continuation.
-        this.httpExecutor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads("reconflow-http-" + endpoint.name()), (task, pool) -> task.run());
-        this.httpExecutor.allowCoreThreadTimeOut(true);
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("reconflow-retry-" + endpoint.name()));
-        // Most attempt deadlines are cancelled; without this they would sit in the queue until due.
-        this.scheduler.setRemoveOnCancelPolicy(true);
-        this.http = HttpClient.newBuilder()
-                .executor(httpExecutor)
-                .connectTimeout(settings.connectTimeout())
-                // A redirect could carry the bearer token to another host; the contract has none.
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.bodyLimit = Math.min(this.settings.maxBodyBytes(), MAX_ARRAY);
+        this.policies = CounterpartyPolicies.acquire(endpoint.name(), base, this.settings);
     }
 
     public String counterparty() {
         return endpoint.name();
+    }
+
+    /** The settings in force for this counterparty. */
+    public FetchSettings settings() {
+        return settings;
+    }
+
+    /** The circuit breaker's state: 0 closed, 1 open, 2 half-open (shared by the JVM's clients of it). */
+    public int circuitState() {
+        return policies.circuitState();
+    }
+
+    /** HTTP requests to this counterparty in flight now, from every client of it in this JVM. */
+    public int inFlight() {
+        return policies.inFlight();
+    }
+
+    /** Times this counterparty's circuit opened since its policies were created in this JVM. */
+    long timesCircuitOpened() {
+        return policies.timesOpened();
     }
 
     public CompletableFuture<ManifestResult> manifest(String feed, String businessDate) {
@@ -149,17 +163,21 @@ public final class CounterpartyClient implements AutoCloseable {
                 o -> new PageResult(o.requestId, o.attempts, o.value, o.failure));
     }
 
+    /** Ends every request still under way with a failure and lets go of the shared policies. */
     @Override
     public void close() {
-        closed = true;
-        scheduler.shutdownNow();
-        httpExecutor.shutdownNow();
-        try {
-            // Java 21+ can stop the client's selector thread; on 17 it ends once the client is collected.
-            HttpClient.class.getMethod("shutdownNow").invoke(http);
-        } catch (ReflectiveOperationException e) {
-            LOG.debug("HttpClient.shutdownNow not available", e);
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
+        for (Call<?> call : List.copyOf(active)) {
+            end(call, "client is closed");
+            Future<?> run = call.run;
+            if (run != null) {
+                run.cancel(true);
+            }
+        }
+        active.clear();
+        policies.release();
     }
 
     @Override
@@ -191,20 +209,56 @@ public final class CounterpartyClient implements AutoCloseable {
         static <T> Attempt<T> fail(int number, String requestId, Integer status, ErrorCode code, String message) {
             return new Attempt<>(number, requestId, status, null, Verdict.FAIL, code, message, null);
         }
+
+        /**
+         * Whether the counterparty answered as a healthy server would, for the circuit breaker: any
+         * 4xx (429 included: throttling has its own gate), a 2xx, even one whose complete body does
+         * not parse (a content problem, retried but not a sign of an outage), are; a 5xx, no
+         * answer, or a 2xx body cut short are not.
+         */
+        boolean healthy() {
+            if (verdict == Verdict.OK) {
+                return true;
+            }
+            if (status == null || status >= 500) {
+                return false;
+            }
+            return !(verdict == Verdict.RETRY && status < 300 && code != ErrorCode.PAGE_UNPARSEABLE);
+        }
     }
 
-    /** One request through all its attempts. */
-    private static final class Call {
+    /** One request through all its attempts and waits. */
+    private static final class Call<T> {
         final String path;
         final URI uri;
         final long startNanos = System.nanoTime();
+        final long deadlineNanos;
+        /** Attempts sent. */
         final AtomicInteger attempts = new AtomicInteger();
+        /** Attempts counted against max_attempts: all but failed half-open probes. */
+        final AtomicInteger charged = new AtomicInteger();
         volatile String lastRequestId = "";
         volatile Integer lastStatus;
+        volatile String lastProblem;
+        volatile Duration lastRetryAfter;
+        /** Why the request is over before its attempts are (deadline, cancel, close); null while it runs. */
+        volatile String over;
+        /** The attempt under way (waiting or sending); completing it ends the attempt. */
+        volatile CompletableFuture<Attempt<T>> current;
+        /** Stops the HTTP exchange in flight, if any. */
+        volatile Runnable stopExchange;
+        /** The circuit breaker permit held while waiting to send. */
+        volatile CounterpartyPolicies.Permit permit;
+        volatile Future<?> run;
 
-        Call(String path, URI uri) {
+        Call(String path, URI uri, long deadlineNanos) {
             this.path = path;
             this.uri = uri;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        long remainingNanos() {
+            return deadlineNanos - System.nanoTime();
         }
     }
 
@@ -239,44 +293,215 @@ public final class CounterpartyClient implements AutoCloseable {
      */
     private <T, R> CompletableFuture<R> execute(String path, BodyParser<T> parser, Consumer<String> onAttempt,
                                                 Function<Outcome<T>, R> shape) {
-        Call call = new Call(path, URI.create(base + path));
+        Call<T> call = new Call<>(path, URI.create(base + path), System.nanoTime() + settings.deadline().toNanos());
         CompletableFuture<R> out = new CompletableFuture<>();
-        if (closed) {
+        if (closed.get()) {
             out.complete(shape.apply(giveUp(call, new IllegalStateException("client is closed"))));
             return out;
         }
+        active.add(call);
         RetryPolicy<Attempt<T>> policy = RetryPolicy.<Attempt<T>>builder()
-                .handleResultIf(a -> a.verdict() == Verdict.RETRY)
-                .withMaxAttempts(settings.maxAttempts())
-                .withDelayFn(ctx -> retryDelay(settings, ctx.getLastResult() == null ? 1 : ctx.getLastResult().number(),
-                        ctx.getLastResult() == null ? null : ctx.getLastResult().retryAfter(),
-                        ThreadLocalRandom.current()))
+                .handleResultIf(a -> a.verdict() == Verdict.RETRY && mayRetry(call))
+                // Our attempts answer with values; an exception is a bug, not something to retry.
+                .abortIf((a, e) -> e != null)
+                // Counted by hand: failed half-open probes do not use up attempts, and the deadline bounds all.
+                .withMaxAttempts(-1)
+                .withDelayFn(ctx -> backoff(call))
                 .build();
         CompletableFuture<Attempt<T>> run;
+        ScheduledFuture<?> deadline;
         try {
-            run = Failsafe.with(policy).with(scheduler).getStageAsync(ctx -> attempt(call, parser, onAttempt, ctx));
-        } catch (RejectedExecutionException e) {
+            deadline = policies.schedule(() -> end(call, "no answer within the deadline of "
+                    + seconds(settings.deadline())), call.remainingNanos());
+            run = Failsafe.with(policy).with(policies.scheduler).getStageAsync(ctx -> attempt(call, parser, onAttempt, ctx));
+        } catch (RuntimeException e) {
+            active.remove(call);
             out.complete(shape.apply(giveUp(call, e)));
             return out;
         }
-        run.whenComplete((a, err) -> out.complete(shape.apply(err != null || a == null ? giveUp(call, err) : finish(call, a))));
+        call.run = run;
+        run.whenComplete((a, err) -> {
+            deadline.cancel(false);
+            active.remove(call);
+            out.complete(shape.apply(err != null || a == null ? giveUp(call, err) : finish(call, a)));
+        });
         // A caller that stops waiting (the async operator's timeout) also stops the retries.
         out.whenComplete((o, err) -> {
             if (out.isCancelled()) {
+                end(call, "cancelled");
                 run.cancel(true);
             }
         });
         return out;
     }
 
-    private <T> CompletionStage<Attempt<T>> attempt(Call call, BodyParser<T> parser, Consumer<String> onAttempt,
+    private boolean mayRetry(Call<?> call) {
+        return call.over == null && !closed.get() && call.charged.get() < settings.maxAttempts();
+    }
+
+    /** Full-jitter backoff after the latest failed attempt, never past the deadline. */
+    private Duration backoff(Call<?> call) {
+        Duration d = retryDelay(settings, Math.max(1, call.attempts.get()), call.lastRetryAfter,
+                ThreadLocalRandom.current());
+        long left = Math.max(0, call.remainingNanos());
+        return d.toNanos() > left ? Duration.ofNanos(left) : d;
+    }
+
+    /** Ends the request: the attempt under way (waiting or in flight) completes with {@code why}. */
+    private <T> void end(Call<T> call, String why) {
+        if (call.over == null) {
+            call.over = why;
+        }
+        CompletableFuture<Attempt<T>> current = call.current;
+        if (current != null) {
+            current.complete(overAttempt(call));
+        }
+        Runnable stop = call.stopExchange;
+        if (stop != null) {
+            stop.run();
+        }
+    }
+
+    private <T> Attempt<T> overAttempt(Call<T> call) {
+        String problem = call.lastProblem;
+        String message = call.over + (problem == null ? "" : "; last attempt: " + problem);
+        return Attempt.fail(call.attempts.get(), call.lastRequestId, call.lastStatus, ErrorCode.FETCH_FAILED, message);
+    }
+
+    private <T> CompletionStage<Attempt<T>> attempt(Call<T> call, BodyParser<T> parser, Consumer<String> onAttempt,
                                                     ExecutionContext<Attempt<T>> ctx) {
+        CompletableFuture<Attempt<T>> result = new CompletableFuture<>();
+        call.current = result;
+        if (closed.get() && call.over == null) {
+            call.over = "client is closed";
+        }
+        if (call.over != null) {
+            result.complete(overAttempt(call));
+        } else {
+            ctx.onCancel(() -> end(call, "cancelled"));
+            admit(call, result, parser, onAttempt);
+        }
+        return result.thenApply(a -> {
+            logAttempt(call, a);
+            return a;
+        });
+    }
+
+    /**
+     * Lets the attempt go when the counterparty may be asked: past its Retry-After, its circuit
+     * letting it through, a place in its bulkhead and a token from its bucket. Every wait is a
+     * timer or a queue; nothing blocks.
+     */
+    private <T> void admit(Call<T> call, CompletableFuture<Attempt<T>> result, BodyParser<T> parser,
+                           Consumer<String> onAttempt) {
+        try {
+            if (result.isDone()) {
+                releaseUnsent(call);
+                return;
+            }
+            long now = System.nanoTime();
+            long gate = policies.notBefore();
+            if (gate - now > 0) {
+                if (gate - call.deadlineNanos > 0) {
+                    releaseUnsent(call);
+                    result.complete(Attempt.fail(call.attempts.get(), call.lastRequestId, call.lastStatus,
+                            ErrorCode.FETCH_FAILED, "the counterparty asked (Retry-After) for no requests during the next "
+                                    + seconds(Duration.ofNanos(gate - now)) + ", beyond this request's deadline"
+                                    + (call.lastProblem == null ? "" : "; last attempt: " + call.lastProblem)));
+                    return;
+                }
+                policies.schedule(() -> admit(call, result, parser, onAttempt), gate - now);
+                return;
+            }
+            if (call.permit == null) {
+                long seen = policies.wakeSeq();
+                CounterpartyPolicies.Permit permit = policies.tryAcquire();
+                if (permit == null) {
+                    long open = policies.remainingOpenNanos();
+                    if (open > 0) {
+                        // Open: wait (backpressure) for the probe time rather than fail; no attempt is used.
+                        policies.schedule(() -> admit(call, result, parser, onAttempt),
+                                Math.min(open, call.remainingNanos()) + 1_000_000L);
+                    } else {
+                        // Half-open and every probe taken: wait for a probe to come back.
+                        policies.park(seen, () -> admit(call, result, parser, onAttempt));
+                    }
+                    return;
+                }
+                call.permit = permit;
+            }
+            // The bulkheads queue and the rate limiter schedules: Failsafe's async forms, no thread waits.
+            // This counterparty's own place first, so that one slow counterparty queueing for it does
+            // not hold places of the total that others could use.
+            Failsafe.with(policies.bulkhead, policies.total, policies.rateLimiter).with(policies.scheduler)
+                    .getStageAsync(() -> send(call, result, parser, onAttempt))
+                    .whenComplete((handled, err) -> {
+                        if (err != null) {
+                            releaseUnsent(call);
+                            Throwable why = unwrap(err);
+                            String problem = why instanceof RateLimitExceededException
+                                    ? "the rate limit would not let it go before its deadline"
+                                    : why instanceof BulkheadFullException
+                                            ? "no place among the requests in flight before its deadline"
+                                            : "could not be sent: " + describe(why);
+                            result.complete(Attempt.fail(call.attempts.get(), call.lastRequestId, call.lastStatus,
+                                    ErrorCode.FETCH_FAILED, problem));
+                        } else if (!handled) {
+                            admit(call, result, parser, onAttempt);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // The scheduler refusing work after close(): answer rather than leave Failsafe waiting.
+            releaseUnsent(call);
+            result.complete(Attempt.fail(call.attempts.get(), call.lastRequestId, call.lastStatus,
+                    ErrorCode.FETCH_FAILED, "request could not be sent: " + describe(e)));
+        }
+    }
+
+    /**
+     * A half-open probe permit that will not be used must still come back to the breaker, or the
+     * breaker would wait for it forever; it is recorded as a failed probe. A closed-state permit
+     * costs nothing and is simply dropped.
+     */
+    private void releaseUnsent(Call<?> call) {
+        CounterpartyPolicies.Permit p = call.permit;
+        call.permit = null;
+        if (p != null && p.probe()) {
+            policies.record(p, false);
+        }
+    }
+
+    /**
+     * Sends the attempt, holding a bulkhead place until it ends. Answers false when it must go back
+     * to admission instead (a Retry-After or a change of the circuit arrived while it waited).
+     */
+    private <T> CompletableFuture<Boolean> send(Call<T> call, CompletableFuture<Attempt<T>> result,
+                                                BodyParser<T> parser, Consumer<String> onAttempt) {
+        if (result.isDone()) {
+            releaseUnsent(call);
+            return CompletableFuture.completedFuture(true);
+        }
+        // The last look at the gate, atomically ordered against every 429 that closes it.
+        long order = policies.claimSend();
+        if (order < 0) {
+            return CompletableFuture.completedFuture(false);
+        }
+        CounterpartyPolicies.Permit permit = call.permit;
+        call.permit = null;
+        if (!policies.current(permit)) {
+            // The circuit opened (or moved on) while this waited: its permit is void.
+            return CompletableFuture.completedFuture(false);
+        }
+        long left = call.remainingNanos();
+        if (left <= 0) {
+            call.permit = permit;
+            releaseUnsent(call);
+            end(call, "no answer within the deadline of " + seconds(settings.deadline()));
+            return CompletableFuture.completedFuture(true);
+        }
+
         int n = call.attempts.incrementAndGet();
         String requestId = UUID.randomUUID().toString();
-        if (closed) {
-            return CompletableFuture.completedFuture(Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED,
-                    "client is closed"));
-        }
         call.lastRequestId = requestId;
         listener.requestSent();
         if (n > 1) {
@@ -285,11 +510,36 @@ public final class CounterpartyClient implements AutoCloseable {
         if (onAttempt != null) {
             onAttempt.accept(requestId);
         }
-        CompletableFuture<Attempt<T>> result = new CompletableFuture<>();
+        LOG.debug("counterparty {} GET {} attempt {} sent (X-Request-Id {}, #{})", endpoint.name(), call.path, n,
+                requestId, order);
+        CompletableFuture<Attempt<T>> attempt = new CompletableFuture<>();
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        long sentAt = System.nanoTime();
+        policies.sending();
+        attempt.whenComplete((a, err) -> {
+            policies.done();
+            call.stopExchange = null;
+            long latency = System.nanoTime() - sentAt;
+            Attempt<T> outcome = a != null ? a : Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED,
+                    "unexpected error: " + describe(err));
+            report(outcome, latency);
+            boolean healthy = outcome.healthy();
+            policies.record(permit, healthy);
+            if (!(permit.probe() && !healthy)) {
+                call.charged.incrementAndGet();
+            }
+            if (outcome.verdict() != Verdict.OK) {
+                call.lastProblem = outcome.message();
+            }
+            call.lastRetryAfter = outcome.retryAfter();
+            result.complete(outcome);
+            done.complete(true);
+        });
+        Duration timeout = Duration.ofNanos(Math.min(settings.requestTimeout().toNanos(), left));
         try {
             HttpRequest request = HttpRequest.newBuilder(call.uri)
                     .GET()
-                    .timeout(settings.requestTimeout())
+                    .timeout(timeout)
                     .header("X-Request-Id", requestId)
                     .header("Authorization", authorization)
                     .header("Accept", "application/json")
@@ -297,43 +547,85 @@ public final class CounterpartyClient implements AutoCloseable {
                     .build();
             Exchange exchange = new Exchange();
             CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> sent =
-                    http.sendAsync(request, info -> {
+                    policies.http.sendAsync(request, info -> {
                         exchange.status = info.statusCode();
                         call.lastStatus = info.statusCode();
+                        onStatus(call, requestId, info);
                         return exchange.attach(subscriberFor(info));
                     });
             sent.whenCompleteAsync((response, err) -> {
                 try {
-                    result.complete(response != null
+                    attempt.complete(response != null
                             ? fromResponse(call, n, requestId, response, parser)
-                            : fromError(n, requestId, exchange.status, err));
+                            : fromError(n, requestId, exchange.status, err, timeout));
                 } catch (RuntimeException e) {
-                    result.complete(Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED,
+                    attempt.complete(Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED,
                             "unexpected error: " + describe(e)));
                 }
-            }, httpExecutor);
+            }, policies.httpExecutor);
+            // A deadline or a cancel stops the exchange; the attempt then ends as the request did.
+            call.stopExchange = () -> {
+                if (attempt.complete(overAttempt(call))) {
+                    stop(sent, exchange, new CancellationException(call.over));
+                }
+            };
+            if (call.over != null) {
+                call.stopExchange.run();
+            }
             // HttpRequest.timeout stops counting once headers arrive; the setting covers the whole
-            // body, so the attempt has its own deadline as well.
-            ScheduledFuture<?> deadline = scheduler.schedule(() -> {
-                String why = "no complete answer within " + millis(settings.requestTimeout());
-                if (result.complete(Attempt.retry(n, requestId, exchange.status, ErrorCode.FETCH_FAILED, why, null))) {
+            // body, so the attempt has its own timer as well.
+            ScheduledFuture<?> timer = policies.schedule(() -> {
+                String why = "no complete answer within " + millis(timeout);
+                if (attempt.complete(Attempt.retry(n, requestId, exchange.status, ErrorCode.FETCH_FAILED, why, null))) {
                     stop(sent, exchange, new HttpTimeoutException(why));
                 }
-            }, settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-            result.whenComplete((a, err) -> deadline.cancel(false));
-            ctx.onCancel(() -> {
-                result.complete(Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED, "cancelled"));
-                stop(sent, exchange, new CancellationException("cancelled"));
-            });
+            }, timeout.toNanos());
+            attempt.whenComplete((a, err) -> timer.cancel(false));
         } catch (RuntimeException e) {
-            // Also the scheduler refusing work after close(): answer rather than leave Failsafe waiting.
-            result.complete(Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED,
+            attempt.complete(Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED,
                     "request could not be sent: " + describe(e)));
         }
-        return result.thenApply(a -> {
-            logAttempt(call, a);
-            return a;
-        });
+        return done;
+    }
+
+    /**
+     * Runs as soon as the status line is in, before the body: a Retry-After closes the gate for
+     * every request to the counterparty at once, not only when this attempt has been read.
+     */
+    private void onStatus(Call<?> call, String requestId, HttpResponse.ResponseInfo info) {
+        int status = info.statusCode();
+        if (status == 429 || status == 503) {
+            Duration retryAfter = info.headers().firstValue("Retry-After")
+                    .map(v -> parseRetryAfter(v, Instant.now()))
+                    .orElse(null);
+            if (retryAfter != null && !retryAfter.isZero()) {
+                long now = System.nanoTime();
+                long order = policies.holdOff(now + Math.min(retryAfter.toNanos(), Long.MAX_VALUE / 4));
+                LOG.info("counterparty {} answered {} with Retry-After {} s on GET {} (X-Request-Id {}, #{}): "
+                        + "no request to it before then", endpoint.name(), status, retryAfter.toSeconds(), call.path,
+                        requestId, order);
+            }
+        }
+    }
+
+    private void report(Attempt<?> a, long latencyNanos) {
+        Integer status = a.status();
+        if (status == null) {
+            listener.unanswered(latencyNanos);
+            return;
+        }
+        listener.answered(status, latencyNanos);
+        if (status == 429) {
+            listener.throttled();
+        } else if (status == 401 || status == 403) {
+            listener.authRejected(status);
+            if (policies.firstAuthFailure()) {
+                // Loud and once: every request to this counterparty will fail the same way.
+                LOG.error("counterparty {} refused our credentials (HTTP {}): check the bearer token in environment "
+                        + "variable {}; every request to it fails until that is fixed", endpoint.name(), status,
+                        endpoint.tokenEnv());
+            }
+        }
     }
 
     private static void stop(CompletableFuture<?> sent, Exchange exchange, Throwable why) {
@@ -346,12 +638,15 @@ public final class CounterpartyClient implements AutoCloseable {
         int status = info.statusCode();
         long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1L);
         if (status >= 200 && status < 300) {
-            return new BoundedBodySubscriber(bodyLimit, true, declared, listener::bytesReceived);
+            // Identity bodies are checked as JSON while they arrive; gzip ones once decoded.
+            boolean identity = info.headers().firstValue("Content-Encoding")
+                    .map(v -> v.isBlank() || v.trim().equalsIgnoreCase("identity")).orElse(true);
+            return new BoundedBodySubscriber(bodyLimit, true, declared, listener::bytesReceived, identity);
         }
         return new BoundedBodySubscriber(ERROR_BODY_LIMIT, false, declared, listener::bytesReceived);
     }
 
-    private <T> Attempt<T> fromResponse(Call call, int n, String requestId,
+    private <T> Attempt<T> fromResponse(Call<T> call, int n, String requestId,
                                         HttpResponse<BoundedBodySubscriber.Body> response, BodyParser<T> parser) {
         int status = response.statusCode();
         call.lastStatus = status;
@@ -377,27 +672,29 @@ public final class CounterpartyClient implements AutoCloseable {
             Duration retryAfter = response.headers().firstValue("Retry-After")
                     .map(v -> parseRetryAfter(v, Instant.now()))
                     .orElse(null);
-            if (retryAfter != null) {
-                Duration waited = Duration.ofNanos(System.nanoTime() - call.startNanos);
-                // The async operator's timeout is sized on the retry budget: a longer wait would only
-                // be cut by it, so give up now with the reason instead.
-                if (waited.plus(retryAfter).compareTo(settings.retryBudget()) > 0) {
-                    return Attempt.fail(n, requestId, status, ErrorCode.FETCH_FAILED, message + "; Retry-After of "
-                            + retryAfter.toSeconds() + " s is beyond the retry budget of "
-                            + settings.retryBudget().toSeconds() + " s");
-                }
+            if (retryAfter != null && retryAfter.toNanos() > call.remainingNanos()) {
+                // Waiting would only run into the deadline: give up now, with the reason.
+                return Attempt.fail(n, requestId, status, ErrorCode.FETCH_FAILED, message + "; Retry-After of "
+                        + retryAfter.toSeconds() + " s is beyond the request's deadline ("
+                        + seconds(Duration.ofNanos(Math.max(0, call.remainingNanos()))) + " left)");
             }
             return Attempt.retry(n, requestId, status, ErrorCode.FETCH_FAILED, message, retryAfter);
         }
+        // 401, 403, 404 and every other answer: the contract says not to retry.
         return Attempt.fail(n, requestId, status, ErrorCode.FETCH_FAILED, message);
     }
 
     /** @param status the status line of this attempt, if the failure came after it */
-    private <T> Attempt<T> fromError(int n, String requestId, Integer status, Throwable err) {
+    private <T> Attempt<T> fromError(int n, String requestId, Integer status, Throwable err, Duration timeout) {
         Throwable e = unwrap(err);
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof BoundedBodySubscriber.TooLargeException tooLarge) {
                 return Attempt.fail(n, requestId, status, ErrorCode.PAGE_UNPARSEABLE, tooLarge.getMessage());
+            }
+            if (c instanceof BoundedBodySubscriber.MalformedException malformed) {
+                return Attempt.retry(n, requestId, status, ErrorCode.PAGE_UNPARSEABLE,
+                        "HTTP " + status + " body does not parse (given up while it arrived): "
+                                + scrub(malformed.getMessage()), null);
             }
         }
         if (e instanceof HttpConnectTimeoutException) {
@@ -406,7 +703,7 @@ public final class CounterpartyClient implements AutoCloseable {
         }
         if (e instanceof HttpTimeoutException) {
             return Attempt.retry(n, requestId, status, ErrorCode.FETCH_FAILED,
-                    "no response within " + millis(settings.requestTimeout()), null);
+                    "no response within " + millis(timeout), null);
         }
         if (e instanceof IOException) {
             String what = status == null ? "I/O error: " : "I/O error reading the HTTP " + status + " body: ";
@@ -418,7 +715,7 @@ public final class CounterpartyClient implements AutoCloseable {
         return Attempt.fail(n, requestId, status, ErrorCode.FETCH_FAILED, "unexpected error: " + describe(e));
     }
 
-    private <T> Outcome<T> finish(Call call, Attempt<T> last) {
+    private <T> Outcome<T> finish(Call<T> call, Attempt<T> last) {
         if (last.verdict() == Verdict.OK) {
             return new Outcome<>(last.value(), last.requestId(), last.number(), null);
         }
@@ -427,48 +724,49 @@ public final class CounterpartyClient implements AutoCloseable {
                 : last.message();
         listener.failed();
         LOG.warn("counterparty {} GET {} failed for good after {} attempt(s), last X-Request-Id {}: {}",
-                endpoint.name(), call.path, last.number(), last.requestId(), message);
+                endpoint.name(), call.path, last.number(), last.requestId(), scrub(message));
+        Integer status = last.status() != null ? last.status() : call.lastStatus;
         FetchFailure failure = FetchFailure.newBuilder()
                 .setCode(last.code())
-                .setHttpStatus(call.lastStatus)
+                .setHttpStatus(status)
                 .setMessage(scrub(message))
                 .setAttempts(last.number())
                 .build();
         return new Outcome<>(null, last.requestId(), last.number(), failure);
     }
 
-    /** Failsafe itself failed (the client was closed under it): answer with what is known. */
-    private <T> Outcome<T> giveUp(Call call, Throwable err) {
-        String message = closed ? "client is closed" : "request failed: " + describe(unwrap(err));
+    /** Failsafe itself failed (or the client was closed under it): answer with what is known. */
+    private <T> Outcome<T> giveUp(Call<T> call, Throwable err) {
+        String message = closed.get() ? "client is closed"
+                : call.over != null ? call.over : "request failed: " + describe(unwrap(err));
         listener.failed();
         LOG.warn("counterparty {} GET {} failed after {} attempt(s), last X-Request-Id {}: {}",
-                endpoint.name(), call.path, call.attempts.get(), call.lastRequestId, message);
+                endpoint.name(), call.path, call.attempts.get(), call.lastRequestId, scrub(message));
         FetchFailure failure = FetchFailure.newBuilder()
                 .setCode(ErrorCode.FETCH_FAILED)
                 .setHttpStatus(call.lastStatus)
                 .setMessage(scrub(message))
-                .setAttempts(Math.max(1, call.attempts.get()))
+                .setAttempts(call.attempts.get())
                 .build();
-        return new Outcome<>(null, call.lastRequestId, Math.max(1, call.attempts.get()), failure);
+        return new Outcome<>(null, call.lastRequestId, call.attempts.get(), failure);
     }
 
-    private void logAttempt(Call call, Attempt<?> a) {
+    private void logAttempt(Call<?> call, Attempt<?> a) {
         if (a.verdict() == Verdict.OK) {
             LOG.debug("counterparty {} GET {} attempt {} -> {} X-Request-Id {}",
                     endpoint.name(), call.path, a.number(), a.status(), a.requestId());
             return;
         }
-        boolean willRetry = a.verdict() == Verdict.RETRY && a.number() < settings.maxAttempts() && !closed;
+        boolean willRetry = a.verdict() == Verdict.RETRY && mayRetry(call);
         String status = a.status() == null ? "none" : a.status().toString();
         if (willRetry) {
             // Transient faults are part of the contract: worth a line, not an alarm.
-            LOG.info("counterparty {} GET {} attempt {}/{} failed (status {}, X-Request-Id {}): {}; retrying",
-                    endpoint.name(), call.path, a.number(), settings.maxAttempts(), status, a.requestId(),
-                    scrub(a.message()));
+            LOG.info("counterparty {} GET {} attempt {} ({} of {} counted) failed (status {}, X-Request-Id {}): {}; "
+                            + "retrying", endpoint.name(), call.path, a.number(), call.charged.get(),
+                    settings.maxAttempts(), status, a.requestId(), scrub(a.message()));
         } else {
-            LOG.warn("counterparty {} GET {} attempt {}/{} failed (status {}, X-Request-Id {}): {}; not retrying",
-                    endpoint.name(), call.path, a.number(), settings.maxAttempts(), status, a.requestId(),
-                    scrub(a.message()));
+            LOG.warn("counterparty {} GET {} attempt {} failed (status {}, X-Request-Id {}): {}; not retrying",
+                    endpoint.name(), call.path, a.number(), status, a.requestId(), scrub(a.message()));
         }
     }
 
@@ -631,30 +929,15 @@ public final class CounterpartyClient implements AutoCloseable {
         return d.toMillis() + " ms";
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     private static void validate(CounterpartyEndpoint e, FetchSettings s) {
-        String who = "counterparty " + e.name() + ": ";
-        if (s.maxAttempts() < 1) {
-            throw new IllegalArgumentException(who + "maxAttempts must be at least 1");
-        }
-        for (Duration d : new Duration[] {s.connectTimeout(), s.requestTimeout(), s.backoffInitial(), s.backoffMax()}) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException(who + "fetch durations must be set and not negative");
-            }
-        }
-        if (s.connectTimeout().isZero() || s.requestTimeout().isZero()) {
-            throw new IllegalArgumentException(who + "connect and request timeouts must be positive");
-        }
-        if (s.maxBodyBytes() <= 0) {
-            throw new IllegalArgumentException(who + "maxBodyBytes must be positive");
+        List<String> problems = s.problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("counterparty " + e.name() + ": " + String.join("; ", problems));
         }
     }
 

@@ -6,7 +6,10 @@ import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One client per configured counterparty, for the lifetime of one fetch function instance. */
+/**
+ * One client per configured counterparty, for the lifetime of one fetch function instance. The
+ * clients of one counterparty share its policies across the JVM ({@link CounterpartyPolicies}).
+ */
 final class CounterpartyClients implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CounterpartyClients.class);
@@ -23,11 +26,13 @@ final class CounterpartyClients implements AutoCloseable {
         try {
             for (Map.Entry<String, CounterpartyEndpoint> e : endpoints.entrySet()) {
                 CounterpartyEndpoint endpoint = e.getValue();
-                FetchListener listener = FetchMetrics.register(metrics, e.getKey());
+                FetchMetrics listener = FetchMetrics.register(metrics, e.getKey());
+                // The endpoint's own settings, when it has them, win over the global ones.
                 CounterpartyClient client = tokens == null
                         ? new CounterpartyClient(endpoint, settings, listener)
                         : new CounterpartyClient(endpoint, settings, listener, () -> tokens.token(endpoint));
                 all.clients.put(e.getKey(), client);
+                listener.watch(client);
             }
         } catch (RuntimeException e) {
             all.close();

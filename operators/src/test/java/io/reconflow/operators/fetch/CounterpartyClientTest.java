@@ -38,6 +38,7 @@ class CounterpartyClientTest {
     static final String DATE = "2024-03-01";
     static final String MANIFEST_PATH = "/v1/feeds/" + FEED + "/batches/" + DATE + "/manifest";
     static final String PAGE_1 = "/v1/feeds/" + FEED + "/batches/" + DATE + "/pages/1";
+    static final String PAGE_2 = "/v1/feeds/" + FEED + "/batches/" + DATE + "/pages/2";
     static final String MANIFEST = "{\"feed\":\"" + FEED + "\",\"business_date\":\"" + DATE + "\",\"batch_id\":\"B-1\","
             + "\"record_count\":3,\"page_count\":2,\"control_total\":\"150.500\",\"published_at\":\"2024-03-02T00:00:00Z\"}";
     static final String RECORD_1 = "{\"trade_id\":\"T-1\", \"volume_mwh\": 12.500}";
@@ -195,15 +196,23 @@ class CounterpartyClientTest {
     }
 
     @Test
-    void doesNotWaitForARetryAfterBeyondTheRetryBudget() throws Exception {
+    void doesNotWaitForARetryAfterBeyondTheDeadlineAndHoldsBackTheRestOfTheCounterparty() throws Exception {
         stub.on(MANIFEST_PATH, status(429, "Retry-After", "3600"), json(200, MANIFEST));
+        stub.on(PAGE_1, json(200, PAGE));
 
         ManifestResult r = await(client(settings()).manifest(FEED, DATE));
 
         assertThat(stub.seen(MANIFEST_PATH)).hasSize(1);
         assertThat(r.failure().getCode()).isEqualTo(ErrorCode.FETCH_FAILED);
         assertThat(r.failure().getHttpStatus()).isEqualTo(429);
-        assertThat(r.failure().getMessage()).contains("Retry-After of 3600 s").contains("retry budget");
+        assertThat(r.failure().getMessage()).contains("Retry-After of 3600 s").contains("deadline");
+
+        // The hour applies to the whole counterparty: another path is not asked either.
+        PageResult p = await(client.page(FEED, DATE, 1));
+        assertThat(stub.seen(PAGE_1)).isEmpty();
+        assertThat(p.failure().getCode()).isEqualTo(ErrorCode.FETCH_FAILED);
+        assertThat(p.failure().getAttempts()).isZero();
+        assertThat(p.failure().getMessage()).contains("Retry-After").contains("beyond this request's deadline");
     }
 
     @Test
@@ -296,6 +305,20 @@ class CounterpartyClientTest {
         assertThat(r.failure().getMessage()).contains("exceeded 65536 bytes");
         assertThat(r.failure().getHttpStatus()).isEqualTo(200);
         assertThat(counts.bytes.get()).isLessThan(16L << 20);
+    }
+
+    @Test
+    void aBodyThatStopsBeingJsonIsGivenUpAsItArrivesNotReadToTheLimit() throws Exception {
+        stub.on(PAGE_1, StubCounterparty.startsLikeJsonThenGarbage(1L << 30));
+
+        PageResult r = await(client(settings(2, Duration.ofSeconds(5), 64L << 20)).page(FEED, DATE, 1));
+
+        assertThat(r.failure().getCode()).isEqualTo(ErrorCode.PAGE_UNPARSEABLE);
+        assertThat(r.failure().getHttpStatus()).isEqualTo(200);
+        assertThat(r.failure().getMessage()).contains("given up while it arrived");
+        // Retried like any unparseable body, each time dropped at the first bad bytes.
+        assertThat(stub.seen(PAGE_1)).hasSize(2);
+        assertThat(counts.bytes.get()).isLessThan(2L << 20);
     }
 
     @Test

@@ -54,6 +54,7 @@ final class StubCounterparty implements AutoCloseable {
     });
     private final Map<String, Deque<Responder>> scripts = new HashMap<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+
     /** Released at close so that stalling responders end. */
     final CountDownLatch closing = new CountDownLatch(1);
 
@@ -181,6 +182,29 @@ final class StubCounterparty implements AutoCloseable {
             byte[] chunk = new byte[64 * 1024];
             java.util.Arrays.fill(chunk, (byte) ' ');
             try (OutputStream os = ex.getResponseBody()) {
+                for (long sent = 0; sent < totalBytes; sent += chunk.length) {
+                    os.write(chunk);
+                }
+            }
+        };
+    }
+
+    /** Answers as {@code then} does, after {@code millis}. */
+    static Responder after(long millis, Responder then) {
+        return ex -> {
+            TimeUnit.MILLISECONDS.sleep(millis);
+            then.respond(ex);
+        };
+    }
+
+    /** A chunked 200 that starts as a page, then turns into {@code totalBytes} of bytes that are not JSON. */
+    static Responder startsLikeJsonThenGarbage(long totalBytes) {
+        return ex -> {
+            ex.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) '@');
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write("{\"batch_id\":\"B-1\",\"records\":[{\"a\":1},".getBytes(StandardCharsets.UTF_8));
                 for (long sent = 0; sent < totalBytes; sent += chunk.length) {
                     os.write(chunk);
                 }

@@ -1,0 +1,397 @@
+package io.reconflow.operators.fetch;
+
+import static io.reconflow.operators.fetch.CounterpartyClientTest.DATE;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.FEED;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.MANIFEST;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.MANIFEST_PATH;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.PAGE;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.PAGE_1;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.TOKEN;
+import static io.reconflow.operators.fetch.StubCounterparty.after;
+import static io.reconflow.operators.fetch.StubCounterparty.json;
+import static io.reconflow.operators.fetch.StubCounterparty.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reconflow.events.ErrorCode;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-counterparty policies as the counterparty sees them: one Retry-After gate, one token
+ * bucket, one bulkhead and one circuit breaker shared by every client of it in the JVM.
+ */
+class CounterpartyPoliciesTest {
+
+    StubCounterparty stub;
+    final List<CounterpartyClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        stub = new StubCounterparty();
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(CounterpartyClient::close);
+        stub.close();
+        assertThat(CounterpartyPolicies.live()).as("policies released with their last client").isZero();
+    }
+
+    /** Quick retries, a generous rate, and a circuit that does not open on a couple of faults. */
+    static FetchSettings fast() {
+        return new FetchSettings(16, Duration.ofSeconds(1), Duration.ofSeconds(2), 4,
+                Duration.ofMillis(10), Duration.ofMillis(40), 1 << 20)
+                .withDeadline(Duration.ofSeconds(15))
+                .withRateLimit(1000, 100)
+                .withCircuit(new FetchSettings.Circuit(50, 20, Duration.ofSeconds(10), Duration.ofMillis(300), 1));
+    }
+
+    CounterpartyClient client(FetchSettings s, FetchListener listener) {
+        CounterpartyClient c = new CounterpartyClient(new CounterpartyEndpoint("acme", stub.baseUrl(), "ACME_TOKEN"),
+                s, listener, () -> TOKEN);
+        clients.add(c);
+        return c;
+    }
+
+    static String page(int n) {
+        return "/v1/feeds/" + FEED + "/batches/" + DATE + "/pages/" + n;
+    }
+
+    static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aRetryAfterHoldsBackEveryRequestToTheCounterpartyFromEveryClient() throws Exception {
+        FetchSettings s = fast();
+        CounterpartyClient manifests = client(s, null);
+        CounterpartyClient pages = client(s, null);
+        stub.on(MANIFEST_PATH, status(429, "Retry-After", "1"), json(200, MANIFEST));
+        stub.on(PAGE_1, json(200, PAGE));
+
+        CompletableFuture<ManifestResult> m = manifests.manifest(FEED, DATE);
+        while (stub.seen(MANIFEST_PATH).isEmpty()) {
+            Thread.onSpinWait();
+        }
+        long throttledAt = stub.seen(MANIFEST_PATH).get(0).nanos();
+        // Give the 429 time to arrive, then ask another path through another client.
+        TimeUnit.MILLISECONDS.sleep(100);
+        PageResult p = await(pages.page(FEED, DATE, 1));
+
+        assertThat(await(m).ok()).isTrue();
+        assertThat(p.ok()).isTrue();
+        assertThat(Duration.ofNanos(stub.seen(PAGE_1).get(0).nanos() - throttledAt))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(stub.seen(MANIFEST_PATH).get(1).nanos() - throttledAt))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aRetryAfterAsAnHttpDateIsHonouredToo() throws Exception {
+        String inTwoSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2));
+        stub.on(MANIFEST_PATH, status(429, "Retry-After", inTwoSeconds), json(200, MANIFEST));
+
+        ManifestResult r = await(client(fast(), null).manifest(FEED, DATE));
+
+        assertThat(r.ok()).isTrue();
+        List<StubCounterparty.Seen> seen = stub.seen(MANIFEST_PATH);
+        // An HTTP-date has whole seconds: at least one full second is left of the two.
+        assertThat(Duration.ofNanos(seen.get(1).nanos() - seen.get(0).nanos())).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void neverMoreRequestsInFlightThanTheCounterpartysLimitAcrossClients() throws Exception {
+        int limit = 3;
+        FetchSettings s = fast().withMaxInFlight(limit);
+        CounterpartyClient a = client(s, null);
+        CounterpartyClient b = client(s, null);
+        List<CompletableFuture<PageResult>> results = new ArrayList<>();
+        AtomicInteger sampledMax = new AtomicInteger();
+        // In flight at the counterparty from arrival until it starts answering: a client that has the
+        // answer may send its next request before the server's thread has finished closing this one.
+        AtomicInteger handling = new AtomicInteger();
+        AtomicInteger mostHandled = new AtomicInteger();
+        for (int i = 1; i <= 12; i++) {
+            stub.on(page(i), ex -> {
+                mostHandled.accumulateAndGet(handling.incrementAndGet(), Math::max);
+                try {
+                    TimeUnit.MILLISECONDS.sleep(60);
+                } finally {
+                    handling.decrementAndGet();
+                }
+                json(200, PAGE).respond(ex);
+            });
+        }
+        for (int i = 1; i <= 12; i++) {
+            results.add((i % 2 == 0 ? a : b).page(FEED, DATE, i));
+            sampledMax.accumulateAndGet(a.inFlight(), Math::max);
+        }
+        for (CompletableFuture<PageResult> r : results) {
+            while (!r.isDone()) {
+                sampledMax.accumulateAndGet(a.inFlight(), Math::max);
+                Thread.onSpinWait();
+            }
+            assertThat(r.get().ok()).isTrue();
+        }
+
+        assertThat(mostHandled.get()).isEqualTo(limit);
+        assertThat(sampledMax.get()).isBetween(1, limit);
+        assertThat(a.inFlight()).isZero();
+    }
+
+    @Test
+    void neverMoreRequestsInFlightThanTheTotalLimitAcrossCounterparties() throws Exception {
+        int each = 3;
+        int total = 4;
+        FetchSettings s = fast().withMaxInFlight(each).withMaxInFlightTotal(total);
+        CounterpartyClient acme = client(s, null);
+        CounterpartyClient globex = new CounterpartyClient(new CounterpartyEndpoint("globex", stub.baseUrl(), "GLOBEX_TOKEN"),
+                s, null, () -> TOKEN);
+        clients.add(globex);
+        AtomicInteger handling = new AtomicInteger();
+        AtomicInteger mostHandled = new AtomicInteger();
+        for (int i = 1; i <= 10; i++) {
+            stub.on(page(i), ex -> {
+                mostHandled.accumulateAndGet(handling.incrementAndGet(), Math::max);
+                try {
+                    TimeUnit.MILLISECONDS.sleep(60);
+                } finally {
+                    handling.decrementAndGet();
+                }
+                json(200, PAGE).respond(ex);
+            });
+        }
+        List<CompletableFuture<PageResult>> results = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            results.add(acme.page(FEED, DATE, i));
+            results.add(globex.page(FEED, DATE, i));
+        }
+        for (CompletableFuture<PageResult> r : results) {
+            assertThat(await(r).ok()).isTrue();
+        }
+
+        // Each counterparty alone could have had 3 in flight, 6 together; the total held them to 4.
+        assertThat(mostHandled.get()).isEqualTo(total);
+    }
+
+    @Test
+    void theTokenBucketSpacesRequestsAfterTheBurst() throws Exception {
+        double perSecond = 20;
+        int burst = 2;
+        FetchSettings s = fast().withRateLimit(perSecond, burst);
+        CounterpartyClient c = client(s, null);
+        int n = 8;
+        for (int i = 1; i <= n; i++) {
+            stub.on(page(i), json(200, PAGE));
+        }
+        List<CompletableFuture<PageResult>> results = new ArrayList<>();
+        // When each request is handed to the HTTP client (its arrival adds network jitter the client does not control).
+        List<Long> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            results.add(c.page(FEED, DATE, i, id -> sent.add(System.nanoTime())));
+        }
+        for (CompletableFuture<PageResult> r : results) {
+            assertThat(await(r).ok()).isTrue();
+        }
+
+        assertThat(stub.seen()).hasSize(n);
+        List<Long> arrivals = sent.stream().sorted().toList();
+        long period = s.rateLimitPeriod().toNanos();
+        // A bucket of `burst` refilled once per period: never more than 2 × burst within one period
+        // (a full bucket at the end of one period and a fresh one at the start of the next).
+        for (int k = 0; k + 2 * burst < arrivals.size(); k++) {
+            assertThat(arrivals.get(k + 2 * burst) - arrivals.get(k)).isGreaterThanOrEqualTo(period);
+        }
+        // On average no faster than the rate.
+        assertThat(arrivals.get(n - 1) - arrivals.get(0))
+                .isGreaterThanOrEqualTo((long) ((n - 2 * burst) / perSecond * 1e9));
+    }
+
+    @Test
+    void anOpenCircuitHoldsRequestsBackWithoutUsingTheirAttemptsAndNothingIsLostWhenTheCounterpartyReturns()
+            throws Exception {
+        FetchSettings.Circuit circuit = new FetchSettings.Circuit(50, 4, Duration.ofSeconds(10), Duration.ofMillis(300), 1);
+        FetchSettings s = fast().withCircuit(circuit);
+        AtomicBoolean up = new AtomicBoolean(false);
+        int pages = 6;
+        for (int i = 1; i <= pages; i++) {
+            stub.on(page(i), ex -> (up.get() ? json(200, PAGE) : status(503)).respond(ex));
+        }
+        CounterpartyClient c = client(s, null);
+
+        List<CompletableFuture<PageResult>> results = new ArrayList<>();
+        for (int i = 1; i <= pages; i++) {
+            results.add(c.page(FEED, DATE, i));
+        }
+        while (c.circuitState() != 1) {
+            Thread.onSpinWait();
+        }
+        int atOpen = stub.seen().size();
+        long openedAt = System.nanoTime();
+        // Down for well over max_attempts × backoff: without the circuit's waiting they would all fail.
+        TimeUnit.MILLISECONDS.sleep(1500);
+        int duringOpen = stub.seen().size() - atOpen;
+        long openNanos = System.nanoTime() - openedAt;
+        up.set(true);
+
+        for (CompletableFuture<PageResult> r : results) {
+            PageResult p = await(r);
+            assertThat(p.ok()).as("page fetched once the counterparty is back: %s", p.failure()).isTrue();
+        }
+        assertThat(c.circuitState()).isZero();
+        assertThat(c.timesCircuitOpened()).isGreaterThanOrEqualTo(1);
+        // While open or half-open only probes went: one per open period (plus the ones in flight when it opened).
+        long openPeriods = openNanos / circuit.openFor().toNanos() + 1;
+        assertThat((long) duringOpen).isLessThanOrEqualTo(openPeriods * circuit.probes() + pages);
+        assertThat(duringOpen).isGreaterThan(0);
+    }
+
+    @Test
+    void theDeadlineBoundsTheWholeRequestWhateverItsAttempts() throws Exception {
+        stub.on(MANIFEST_PATH, status(503));
+        FetchSettings s = new FetchSettings(16, Duration.ofSeconds(1), Duration.ofSeconds(1), 1000,
+                Duration.ofMillis(20), Duration.ofMillis(50), 1 << 20)
+                .withDeadline(Duration.ofMillis(1200))
+                .withRateLimit(1000, 100)
+                // A circuit that stays closed, to see the deadline alone at work.
+                .withCircuit(new FetchSettings.Circuit(100, 100_000, Duration.ofSeconds(10), Duration.ofSeconds(1), 1));
+
+        long start = System.nanoTime();
+        ManifestResult r = await(client(s, null).manifest(FEED, DATE));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(r.failure().getCode()).isEqualTo(ErrorCode.FETCH_FAILED);
+        assertThat(r.failure().getHttpStatus()).isEqualTo(503);
+        assertThat(r.failure().getMessage()).contains("deadline of 1.2 s").contains("HTTP 503");
+        assertThat(r.failure().getAttempts()).isGreaterThan(1).isLessThan(1000);
+        assertThat(took).isGreaterThanOrEqualTo(s.deadline()).isLessThan(s.deadline().plus(s.requestTimeout()));
+    }
+
+    @Test
+    void aRefusedTokenIsLoggedOnceLoudlyCountedAndNeverRetried() throws Exception {
+        stub.on(MANIFEST_PATH, json(401, "{\"error\":\"unauthorized\",\"message\":\"bad token " + TOKEN + "\"}"));
+        stub.on(PAGE_1, status(403));
+        CounterpartyClientTest.Counts counts = new CounterpartyClientTest.Counts();
+        AtomicInteger rejected = new AtomicInteger();
+        FetchListener listener = new FetchListener() {
+            @Override
+            public void requestSent() {
+                counts.requestSent();
+            }
+
+            @Override
+            public void retried() {
+                counts.retried();
+            }
+
+            @Override
+            public void failed() {
+                counts.failed();
+            }
+
+            @Override
+            public void bytesReceived(long bytes) {}
+
+            @Override
+            public void authRejected(int status) {
+                rejected.incrementAndGet();
+            }
+        };
+        ManifestResult m;
+        PageResult p;
+        ManifestResult again;
+        try (LogCapture logs = new LogCapture("io.reconflow", Level.DEBUG)) {
+            CounterpartyClient c = client(fast(), listener);
+            m = await(c.manifest(FEED, DATE));
+            p = await(c.page(FEED, DATE, 1));
+            again = await(c.manifest(FEED, DATE));
+
+            List<String> loud = logs.lines().stream().filter(l -> l.startsWith("ERROR")).toList();
+            assertThat(loud).singleElement().satisfies(l -> assertThat(l)
+                    .contains("counterparty acme").contains("HTTP 401").contains("ACME_TOKEN").doesNotContain(TOKEN));
+            assertThat(logs.lines()).isNotEmpty().noneMatch(l -> l.contains(TOKEN));
+        }
+
+        assertThat(m.failure().getHttpStatus()).isEqualTo(401);
+        assertThat(p.failure().getHttpStatus()).isEqualTo(403);
+        assertThat(again.failure().getHttpStatus()).isEqualTo(401);
+        assertThat(List.of(m.failure(), p.failure(), again.failure())).allSatisfy(f -> {
+            assertThat(f.getCode()).isEqualTo(ErrorCode.FETCH_FAILED);
+            assertThat(f.getAttempts()).isEqualTo(1);
+            assertThat(f.getMessage()).doesNotContain(TOKEN);
+        });
+        assertThat(stub.seen(MANIFEST_PATH)).hasSize(2);
+        assertThat(stub.seen(PAGE_1)).hasSize(1);
+        assertThat(counts.retries).hasValue(0);
+        assertThat(rejected).hasValue(3);
+    }
+
+    @Test
+    void nothingRunsOnTheCallersThreadOrTheCommonPoolAndTheCallerNeverWaits() throws Exception {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        FetchListener recording = new FetchListener() {
+            @Override
+            public void requestSent() {
+                threads.add(Thread.currentThread().getName());
+            }
+
+            @Override
+            public void retried() {
+                threads.add(Thread.currentThread().getName());
+            }
+
+            @Override
+            public void failed() {
+                threads.add(Thread.currentThread().getName());
+            }
+
+            @Override
+            public void bytesReceived(long bytes) {
+                threads.add(Thread.currentThread().getName());
+            }
+
+            @Override
+            public void answered(int status, long latencyNanos) {
+                threads.add(Thread.currentThread().getName());
+            }
+        };
+        // Slow answers and a Retry-After: plenty to wait for, none of it on the caller's thread.
+        stub.on(MANIFEST_PATH, after(100, status(429, "Retry-After", "1")), after(100, json(200, MANIFEST)));
+        stub.on(PAGE_1, stub.stallBody());
+        CounterpartyClient c = client(fast().withMaxInFlight(1), recording);
+
+        long start = System.nanoTime();
+        CompletableFuture<ManifestResult> m = c.manifest(FEED, DATE, id -> threads.add(Thread.currentThread().getName()));
+        CompletableFuture<PageResult> p = c.page(FEED, DATE, 1, id -> threads.add(Thread.currentThread().getName()));
+        Duration calling = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(m.isDone()).isFalse();
+        assertThat(p.isDone()).isFalse();
+        // The answer takes seconds; the calls return at once.
+        assertThat(calling).isLessThan(Duration.ofMillis(250));
+        assertThat(await(m).ok()).isTrue();
+        while (stub.seen(PAGE_1).isEmpty()) {
+            Thread.onSpinWait();
+        }
+        assertThat(Set.copyOf(threads)).isNotEmpty().allSatisfy(t -> assertThat(t).startsWith("reconflow-"))
+                .doesNotContain(Thread.currentThread().getName());
+        // Cancelling (what the async operator's timeout does) ends the stalled request at once.
+        p.cancel(true);
+        assertThat(p.isCancelled()).isTrue();
+    }
+}
