@@ -4,28 +4,18 @@ import io.reconflow.events.BatchManifest;
 import io.reconflow.events.BatchRequest;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.FetchFailure;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * Fetches the manifest of each requested batch. Always answers with exactly one BatchManifest:
  * a fetch that fails, times out or names an unknown counterparty yields one with {@code failure}
  * set, so that a counterparty's trouble becomes a reject rather than a job failure.
  */
-public class FetchManifest extends RichAsyncFunction<BatchRequest, BatchManifest> {
+public class FetchManifest extends CounterpartyFetchFunction<BatchRequest, BatchManifest> {
 
     private static final long serialVersionUID = 1L;
-
-    private final Map<String, CounterpartyEndpoint> endpoints;
-    private final FetchSettings settings;
-    private final TokenSource tokens;
-
-    private transient CounterpartyClients clients;
-    private transient InFlight<BatchManifest> inFlight;
 
     public FetchManifest(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings) {
         this(endpoints, settings, null);
@@ -33,25 +23,7 @@ public class FetchManifest extends RichAsyncFunction<BatchRequest, BatchManifest
 
     /** For tests: tokens from {@code tokens} instead of the environment. */
     FetchManifest(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings, TokenSource tokens) {
-        this.endpoints = new LinkedHashMap<>(endpoints);
-        this.settings = settings;
-        this.tokens = tokens;
-    }
-
-    @Override
-    public void open(OpenContext openContext) throws Exception {
-        clients = CounterpartyClients.open(endpoints, settings, getRuntimeContext().getMetricGroup(), tokens);
-        inFlight = new InFlight<>();
-    }
-
-    @Override
-    public void close() throws Exception {
-        if (clients != null) {
-            clients.close();
-        }
-        if (inFlight != null) {
-            inFlight.clear();
-        }
+        super(endpoints, settings, tokens);
     }
 
     @Override
@@ -103,15 +75,6 @@ public class FetchManifest extends RichAsyncFunction<BatchRequest, BatchManifest
                 .setBusinessDate(request.getBusinessDate())
                 .setCorrelationId(correlationId == null ? "" : correlationId)
                 .setFailure(failure)
-                .build();
-    }
-
-    static FetchFailure failure(ErrorCode code, Integer httpStatus, String message, int attempts) {
-        return FetchFailure.newBuilder()
-                .setCode(code)
-                .setHttpStatus(httpStatus)
-                .setMessage(message)
-                .setAttempts(attempts)
                 .build();
     }
 }

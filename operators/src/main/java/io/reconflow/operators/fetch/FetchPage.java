@@ -6,28 +6,18 @@ import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Side;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * Fetches one page and answers with one RawRecord per record on it, each the record's exact text;
  * or, when the page finally fails or times out, with exactly one RawRecord whose {@code failure}
  * is set (and {@code raw} empty), so that the page's loss is counted rather than silent.
  */
-public class FetchPage extends RichAsyncFunction<PageRequest, RawRecord> {
+public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord> {
 
     private static final long serialVersionUID = 1L;
-
-    private final Map<String, CounterpartyEndpoint> endpoints;
-    private final FetchSettings settings;
-    private final TokenSource tokens;
-
-    private transient CounterpartyClients clients;
-    private transient InFlight<RawRecord> inFlight;
 
     public FetchPage(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings) {
         this(endpoints, settings, null);
@@ -35,46 +25,28 @@ public class FetchPage extends RichAsyncFunction<PageRequest, RawRecord> {
 
     /** For tests: tokens from {@code tokens} instead of the environment. */
     FetchPage(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings, TokenSource tokens) {
-        this.endpoints = new LinkedHashMap<>(endpoints);
-        this.settings = settings;
-        this.tokens = tokens;
-    }
-
-    @Override
-    public void open(OpenContext openContext) throws Exception {
-        clients = CounterpartyClients.open(endpoints, settings, getRuntimeContext().getMetricGroup(), tokens);
-        inFlight = new InFlight<>();
-    }
-
-    @Override
-    public void close() throws Exception {
-        if (clients != null) {
-            clients.close();
-        }
-        if (inFlight != null) {
-            inFlight.clear();
-        }
+        super(endpoints, settings, tokens);
     }
 
     @Override
     public void asyncInvoke(PageRequest request, ResultFuture<RawRecord> resultFuture) {
         CounterpartyClient client = clients.get(request.getCounterparty());
         if (client == null) {
-            resultFuture.complete(List.of(failed(request, "", FetchManifest.failure(ErrorCode.FETCH_FAILED, null,
+            resultFuture.complete(List.of(failed(request, "", failure(ErrorCode.FETCH_FAILED, null,
                     "unknown counterparty " + request.getCounterparty(), 0))));
             return;
         }
         inFlight.start(resultFuture,
                 onAttempt -> client.page(request.getFeed(), request.getBusinessDate(), request.getPage(), onAttempt),
                 (result, r) -> toRecords(request, result),
-                (err, r) -> failed(request, r.lastRequestId(), FetchManifest.failure(ErrorCode.FETCH_FAILED, null,
+                (err, r) -> failed(request, r.lastRequestId(), failure(ErrorCode.FETCH_FAILED, null,
                         "fetch failed unexpectedly: " + err, Math.max(1, r.attempts()))));
     }
 
     @Override
     public void timeout(PageRequest request, ResultFuture<RawRecord> resultFuture) {
         inFlight.timeout(resultFuture, r -> failed(request, r == null ? "" : r.lastRequestId(),
-                FetchManifest.failure(ErrorCode.FETCH_FAILED, null, r == null
+                failure(ErrorCode.FETCH_FAILED, null, r == null
                         ? "timed out (async operator timeout)"
                         : "timed out after " + r.elapsedMillis() + " ms", r == null ? 0 : r.attempts())));
     }

@@ -1,0 +1,57 @@
+package io.reconflow.operators.fetch;
+
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.FetchFailure;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the manifest and page fetches share: the counterparties they may call, a client per
+ * counterparty opened with the function (its policies shared across the TaskManager), and the
+ * requests in flight, which {@code close()} abandons.
+ */
+abstract class CounterpartyFetchFunction<IN, OUT> extends RichAsyncFunction<IN, OUT> {
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, CounterpartyEndpoint> endpoints;
+    private final FetchSettings settings;
+    private final TokenSource tokens;
+
+    protected transient CounterpartyClients clients;
+    protected transient InFlight<OUT> inFlight;
+
+    /** @param tokens null in production (tokens from the environment); tests supply their own */
+    CounterpartyFetchFunction(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings, TokenSource tokens) {
+        this.endpoints = new LinkedHashMap<>(endpoints);
+        this.settings = settings;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        clients = CounterpartyClients.open(endpoints, settings, getRuntimeContext().getMetricGroup(), tokens);
+        inFlight = new InFlight<>();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (clients != null) {
+            clients.close();
+        }
+        if (inFlight != null) {
+            inFlight.clear();
+        }
+    }
+
+    static FetchFailure failure(ErrorCode code, Integer httpStatus, String message, int attempts) {
+        return FetchFailure.newBuilder()
+                .setCode(code)
+                .setHttpStatus(httpStatus)
+                .setMessage(message)
+                .setAttempts(attempts)
+                .build();
+    }
+}
