@@ -5,6 +5,7 @@ import io.reconflow.events.Reject;
 import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.sink.ParquetSinks;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -28,6 +29,7 @@ import java.util.List;
  * reconflow migrate --config conf/recon/energy-confirmations.yaml [--set ledger.jdbc_url=...]
  * reconflow demo [--feed energy-confirmations] [--port 8081] [--keep-dashboard] [--postgres]
  * reconflow sql  "SELECT ..."                       (DuckDB over the output folder)
+ * reconflow bench [--feed F] [--records N]          (throughput and peak heap, printed)
  * </pre>
  */
 public final class ReconflowJob {
@@ -45,7 +47,8 @@ public final class ReconflowJob {
                 case "migrate" -> migrate(CommandLine.parse(rest));
                 case "demo" -> io.reconflow.job.demo.Demo.main(rest);
                 case "sql" -> OutputQuery.main(rest);
-                default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, migrate, demo or sql");
+                case "bench" -> io.reconflow.job.bench.Benchmark.main(rest);
+                default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, migrate, demo, sql or bench");
             }
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("reconflow: " + e.getMessage());
@@ -132,6 +135,10 @@ public final class ReconflowJob {
     public static Configuration localClusterSettings() {
         Configuration conf = new Configuration();
         conf.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
+        // Checkpoints on disk: the JobManager's memory would cap the state of a real day at 5 MiB.
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                Path.of(System.getProperty("java.io.tmpdir"), "reconflow-checkpoints").toUri().toString());
         // A local run that keeps failing should stop and say why, not restart forever.
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
