@@ -93,6 +93,15 @@ public final class ReconflowJob {
 
     static JobExecutionResult run(CommandLine cli) throws Exception {
         ReconConfig config = ReconConfig.load(cli.config(), cli.overrides());
+        // This run's task managers are this process: a token missing here is missing for the job.
+        for (int i = 0; i < config.counterparties().size(); i++) {
+            String variable = config.counterparties().get(i).tokenEnv();
+            String token = System.getenv(variable);
+            if (token == null || token.isBlank()) {
+                throw new ConfigException("counterparties[" + i + "].token_env",
+                        "environment variable " + variable + " (the bearer token of " + config.counterparties().get(i).name() + ") is not set");
+            }
+        }
         Configuration conf = flinkSettings(config);
         conf.addAll(localClusterSettings());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
