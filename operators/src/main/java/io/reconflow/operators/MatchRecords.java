@@ -21,8 +21,9 @@ import java.time.Duration;
  * <p>A key with both sides is decided as soon as the second side arrives. A key still missing a
  * side when event time passes its business date's deadline (end of the business date plus a grace
  * period) ends UNMATCHED_INTERNAL or UNMATCHED_COUNTERPARTY, or, when the reconciliation has
- * secondary-key passes, goes on to them through the side output {@link Tags#unmatched}. A bounded run ends with the maximum
- * watermark, so every key is decided at the end of input. State is cleared once a key is decided.
+ * secondary-key passes, goes on to them through the side output {@link Tags#unmatched}. A bounded
+ * run ends with the maximum watermark, so every key is decided at the end of input. State is
+ * cleared once a key is decided.
  */
 public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> {
     private static final long serialVersionUID = 1L;
