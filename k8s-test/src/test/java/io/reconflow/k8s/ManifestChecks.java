@@ -37,7 +37,7 @@ final class ManifestChecks {
 
     private static Map<String, String> flinkConfiguration(ObjectNode d) {
         Map<String, String> conf = new java.util.LinkedHashMap<>();
-        d.path("spec").path("flinkConfiguration").fields().forEachRemaining(e -> conf.put(e.getKey(), e.getValue().asText()));
+        d.path("spec").path("flinkConfiguration").properties().forEach(e -> conf.put(e.getKey(), e.getValue().asText()));
         return conf;
     }
 

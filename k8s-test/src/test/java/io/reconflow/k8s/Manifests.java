@@ -115,7 +115,7 @@ final class Manifests {
     }
 
     private static void merge(ObjectNode into, ObjectNode from) {
-        from.fields().forEachRemaining(e -> {
+        from.properties().forEach(e -> {
             JsonNode old = into.get(e.getKey());
             if (old instanceof ObjectNode o && e.getValue() instanceof ObjectNode n) {
                 merge(o, n);

@@ -101,7 +101,7 @@ class ManifestsTest {
 
     private static void flatten(String prefix, JsonNode node, List<String> out) {
         if (node.isObject()) {
-            node.fields().forEachRemaining(e -> flatten(prefix + e.getKey() + ".", e.getValue(), out));
+            node.properties().forEach(e -> flatten(prefix + e.getKey() + ".", e.getValue(), out));
         } else {
             out.add(prefix.substring(0, prefix.length() - 1));
         }
