@@ -111,9 +111,16 @@ final class ManifestChecks {
         return out;
     }
 
-    /** Every pod runs as a non-root user without privilege escalation. */
+    /** Every pod runs as a non-root user without privilege escalation, from pod templates merged by name. */
     List<String> nonRoot(Manifests.Doc d) {
         List<String> out = new ArrayList<>();
+        // By default the operator merges the common and the role's pod template lists by position:
+        // the TaskManagers' env would then replace the common env entry by entry.
+        boolean both = d.tree().path("spec").path("podTemplate").has("spec") && (d.tree().path("spec").path("jobManager").has("podTemplate")
+                || d.tree().path("spec").path("taskManager").has("podTemplate"));
+        if (both && !"true".equals(flinkConfiguration(d.tree()).get("kubernetes.operator.pod-template.merge-arrays-by-name"))) {
+            out.add(d + ": common and per-role pod templates need kubernetes.operator.pod-template.merge-arrays-by-name: \"true\"");
+        }
         for (String role : List.of("jobManager", "taskManager")) {
             ObjectNode pod = Manifests.pod(d.tree(), role);
             JsonNode sc = pod.path("securityContext");

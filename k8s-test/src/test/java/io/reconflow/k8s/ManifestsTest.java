@@ -168,6 +168,12 @@ class ManifestsTest {
     }
 
     @Test
+    void podTemplatesMustMergeByName() {
+        assertThat(problemsAfter(APP, d -> conf(d).remove("kubernetes.operator.pod-template.merge-arrays-by-name")))
+                .anyMatch(s -> s.contains("need kubernetes.operator.pod-template.merge-arrays-by-name"));
+    }
+
+    @Test
     void everyTokenEnvNeedsATaskManagerVariableFromASecret() {
         assertThat(problemsAfter(APP, d -> removeEnv((ArrayNode) d.at("/spec/taskManager/podTemplate/spec/containers/0/env"),
                 "RECONFLOW_TOKEN_NORTHPOOL")))
