@@ -81,10 +81,20 @@ final class FeedRun {
     /** {@link #run(Path, ScenarioSettings, Path, String, String, Function)} with {@code overrides} applied to the YAML first. */
     static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
                        Function<ReconConfig, StreamExecutionEnvironment> environment) throws Exception {
+        return run(yaml, overrides, settings, tmp, tokenEnv, token, environment, (config, generated) -> generated);
+    }
+
+    /**
+     * {@link #run(Path, List, ScenarioSettings, Path, String, String, Function)} with the generated
+     * scenario changed by {@code alter} (given the YAML's configuration) before it is written and served.
+     */
+    static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
+                       Function<ReconConfig, StreamExecutionEnvironment> environment,
+                       java.util.function.BiFunction<ReconConfig, Scenario, Scenario> alter) throws Exception {
         ReconConfig base = ReconConfig.load(yaml, overrides);
         String counterparty = base.counterparties().get(0).name();
         ScenarioSettings s = settings.withBusinessDates(base.businessDates()).withCounterparties(List.of(counterparty));
-        Scenario scenario = ScenarioGenerator.generate(base.feed(), base.matching(), s);
+        Scenario scenario = alter.apply(base, ScenarioGenerator.generate(base.feed(), base.matching(), s));
         String format = base.internal().format().name().toLowerCase(Locale.ROOT);
         Truth truth = scenario.truth().forInternalFormat(format);
         String internalPath = tmp.resolve("internal/business_date={business_date}").toString();
