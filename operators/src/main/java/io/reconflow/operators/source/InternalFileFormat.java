@@ -23,7 +23,9 @@ import java.util.Map;
 /**
  * Reads our own records from CSV, JSON Lines or Parquet files into {@link RawRecord}s that name
  * their file, line (or row) and business date. The business date comes from the folder a file
- * lies under (one folder per business date, from {@code internal.path}).
+ * lies under (one folder per business date, from {@code internal.path}). A file is read in the
+ * format its name ends with ({@code .csv}, {@code .jsonl}, {@code .parquet}), any other in the
+ * configured one.
  *
  * <p>Nothing in a file fails the job: a line that cannot be read is one record carrying its
  * failure (the validator makes it a {@code RECORD_UNPARSEABLE} reject naming file and line), and
@@ -74,7 +76,7 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
 
     private StreamFormat<RawRecord> format(Path file) {
         String date = businessDate(file);
-        return switch (format) {
+        return switch (InternalFormat.ofFile(file.getName(), format)) {
             case CSV -> new CsvFormat(new FileContext(file.toString(), date, feed.name(), "line"), feed);
             case JSONL -> new JsonLinesFormat(new FileContext(file.toString(), date, feed.name(), "line"));
             case PARQUET -> new ParquetFormat(new FileContext(file.toString(), date, feed.name(), "row"), feed);
@@ -87,7 +89,7 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
      */
     private Reader<RawRecord> empty(FileSourceSplit split, long skip) {
         List<RawRecord> records = new ArrayList<>();
-        if (format == InternalFormat.PARQUET && skip == 0) {
+        if (InternalFormat.ofFile(split.path().getName(), format) == InternalFormat.PARQUET && skip == 0) {
             records.add(new FileContext(split.path().toString(), businessDate(split.path()), feed.name(), "row")
                     .failure(null, ErrorCode.FILE_UNREADABLE, null, "an empty file is not Parquet", null));
         }
