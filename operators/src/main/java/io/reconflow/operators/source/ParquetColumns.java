@@ -109,7 +109,8 @@ final class ParquetColumns {
         }
         Mismatch mismatch = problems.isEmpty() ? null
                 : new Mismatch(firstField, "does not fit feed " + feed.name() + ": " + String.join("; ", problems)
-                        + " (columns: " + file.getFields().stream().map(ParquetColumns::describeColumn).toList() + ")");
+                        + " (columns: " + file.getFields().stream().limit(20).map(ParquetColumns::describeColumn).toList()
+                        + (file.getFieldCount() > 20 ? " and " + (file.getFieldCount() - 20) + " more" : "") + ")");
         return new ParquetColumns(columns, new MessageType(file.getName(), read), mismatch);
     }
 
@@ -149,8 +150,8 @@ final class ParquetColumns {
                 default -> null;
             };
         }
-        Read whole = integer(p.getPrimitiveTypeName(), logical);
-        return whole;
+        // A whole number is an exact decimal too.
+        return integer(p.getPrimitiveTypeName(), logical);
     }
 
     private static Read integer(PrimitiveType.PrimitiveTypeName physical, LogicalTypeAnnotation logical) {
