@@ -31,7 +31,7 @@ import java.util.Set;
  * on. A header that is unreadable, repeats a column or lacks a feed field fails the whole file
  * ({@code FILE_UNREADABLE}).
  */
-final class CsvFormat extends LineFormat {
+final class CsvFormat extends PerFileFormat {
     private static final long serialVersionUID = 1L;
     private static final ObjectReader CELLS = new CsvMapper().readerFor(String[].class)
             .with(CsvParser.Feature.WRAP_AS_ARRAY);

@@ -17,7 +17,7 @@ import java.io.IOException;
  * UTF-8, is longer than the cap, or has anything but white space after its value is one reject
  * naming its file and line; blank lines are skipped.
  */
-final class JsonLinesFormat extends LineFormat {
+final class JsonLinesFormat extends PerFileFormat {
     private static final long serialVersionUID = 1L;
     private static final JsonFactory JSON = new JsonFactory();
 

@@ -34,7 +34,7 @@ import java.io.IOException;
  * (after the rows read before). A row with a value that cannot be read is one reject naming its
  * row and column.
  */
-final class ParquetFormat extends LineFormat {
+final class ParquetFormat extends PerFileFormat {
     private static final long serialVersionUID = 1L;
     private static final ObjectWriter JSON = JsonMapper.builder()
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)

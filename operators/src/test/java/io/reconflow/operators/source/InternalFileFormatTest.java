@@ -183,7 +183,7 @@ class InternalFileFormatTest {
 
     @Test
     void aLineOverTheCapIsOneRejectWithoutBeingKept() throws Exception {
-        String huge = "x".repeat(LineFormat.MAX_RECORD_BYTES + 10);
+        String huge = "x".repeat(PerFileFormat.MAX_RECORD_BYTES + 10);
         Path file = file("books.csv", String.join("\n", header(), row("T-1", huge), row("T-2", "TTF")));
         List<RawRecord> records = read(file);
         assertThat(records).hasSize(2);

@@ -15,7 +15,7 @@ import java.io.IOException;
  * restored reader reads the file again from the start and skips that many. Reading is
  * deterministic, so the same records come in the same order.
  */
-abstract class LineFormat implements StreamFormat<RawRecord> {
+abstract class PerFileFormat implements StreamFormat<RawRecord> {
     private static final long serialVersionUID = 1L;
 
     /** A line (a CSV record with its quoted line breaks) longer than this is one reject. */
@@ -23,7 +23,7 @@ abstract class LineFormat implements StreamFormat<RawRecord> {
 
     final FileContext context;
 
-    LineFormat(FileContext context) {
+    PerFileFormat(FileContext context) {
         this.context = context;
     }
 
