@@ -81,7 +81,8 @@ final class FeedRun {
     /** {@link #run(Path, ScenarioSettings, Path, String, String, Function)} with {@code overrides} applied to the YAML first. */
     static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
                        Function<ReconConfig, StreamExecutionEnvironment> environment) throws Exception {
-        return run(yaml, overrides, settings, tmp, tokenEnv, token, environment, (config, generated) -> generated);
+        return run(yaml, overrides, settings, tmp, tokenEnv, token, environment, (config, generated) -> generated,
+                (scenario, truth, folder) -> truth);
     }
 
     /**
@@ -91,14 +92,34 @@ final class FeedRun {
     static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
                        Function<ReconConfig, StreamExecutionEnvironment> environment,
                        java.util.function.BiFunction<ReconConfig, Scenario, Scenario> alter) throws Exception {
+        return run(yaml, overrides, settings, tmp, tokenEnv, token, environment, alter, (scenario, truth, folder) -> truth);
+    }
+
+    /** Changes our files once they are written, before the run, and says what the truth then is. */
+    @FunctionalInterface
+    interface InternalFilesEdit {
+        /** @param folderPattern the internal folder with {@code {business_date}} in it */
+        Truth edit(Scenario scenario, Truth truth, String folderPattern) throws Exception;
+    }
+
+    /** A run whose internal files {@code edit} changes after they are written. */
+    static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
+                       Function<ReconConfig, StreamExecutionEnvironment> environment, InternalFilesEdit edit) throws Exception {
+        return run(yaml, overrides, settings, tmp, tokenEnv, token, environment, (config, generated) -> generated, edit);
+    }
+
+    private static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
+                               Function<ReconConfig, StreamExecutionEnvironment> environment,
+                               java.util.function.BiFunction<ReconConfig, Scenario, Scenario> alter,
+                               InternalFilesEdit edit) throws Exception {
         ReconConfig base = ReconConfig.load(yaml, overrides);
         String counterparty = base.counterparties().get(0).name();
         ScenarioSettings s = settings.withBusinessDates(base.businessDates()).withCounterparties(List.of(counterparty));
         Scenario scenario = alter.apply(base, ScenarioGenerator.generate(base.feed(), base.matching(), s));
         String format = base.internal().format().name().toLowerCase(Locale.ROOT);
-        Truth truth = scenario.truth().forInternalFormat(format);
         String internalPath = tmp.resolve("internal/business_date={business_date}").toString();
         InternalFiles.write(scenario, base.feed(), internalPath, format);
+        Truth truth = edit.edit(scenario, scenario.truth().forInternalFormat(format), internalPath);
         Path out = tmp.resolve("out");
 
         // Occasional 503s, cut bodies and dropped connections: every request still gets through on retry.

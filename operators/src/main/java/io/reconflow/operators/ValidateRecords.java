@@ -88,7 +88,9 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     public void processElement(RawRecord raw, Context ctx, Collector<GenericRecord> out) {
         FetchFailure failure = raw.getFailure();
         if (failure != null) {
-            reject(ctx, raw, failure.getCode(), null, failure.getMessage(), failure.getHttpStatus(), null);
+            // A line of our files that could not be read keeps its text; a failed request has none.
+            String text = raw.getRaw() == null || raw.getRaw().isEmpty() ? null : raw.getRaw();
+            reject(ctx, raw, failure.getCode(), failure.getField(), failure.getMessage(), failure.getHttpStatus(), text);
             return;
         }
         RecordDefect defect = raw.getDefect();
