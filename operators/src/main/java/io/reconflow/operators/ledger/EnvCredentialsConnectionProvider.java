@@ -108,19 +108,22 @@ public class EnvCredentialsConnectionProvider implements JdbcConnectionProvider 
 
     private Connection patiently(Connect connect) throws SQLException, ClassNotFoundException {
         RetryPolicy<Connection> retry = RetryPolicy.<Connection>builder()
-                .handle(SQLException.class)
+                .handleIf(e -> e instanceof SQLException s && unreachable(s))
                 .withBackoff(FIRST_BACKOFF, MAX_BACKOFF)
                 .withMaxRetries(-1)
                 .withMaxDuration(patience)
                 .abortIf((c, e) -> closing)
                 .onRetry(e -> LOG.warn("The ledger database {} cannot be reached ({}); trying again for up to {} since the first attempt",
-                        url, e.getLastException().getMessage(), patience))
+                        where(), e.getLastException().getMessage(), patience))
                 .build();
         try {
             return Failsafe.with(retry).get(connect::get);
         } catch (FailsafeException e) {
             if (e.getCause() instanceof SQLException s) {
-                throw new SQLException("the ledger database " + url + " could not be reached for " + patience
+                if (!unreachable(s)) {
+                    throw s;
+                }
+                throw new SQLException("the ledger database " + where() + " could not be reached for " + patience
                         + (closing ? " (writer closing, not waiting)" : ""), s.getSQLState(), s);
             }
             if (e.getCause() instanceof ClassNotFoundException c) {
@@ -128,10 +131,26 @@ public class EnvCredentialsConnectionProvider implements JdbcConnectionProvider 
             }
             if (e.getCause() instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while waiting for the ledger database " + url, "08001", e.getCause());
+                throw new SQLException("interrupted while waiting for the ledger database " + where(), "08001", e.getCause());
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the database is away rather than refusing us: a connection failure (SQLSTATE class
+     * 08), a server shutting down or starting up (57P01-57P03), or out of resources such as
+     * connection slots (class 53). A wrong password or database name fails at once.
+     */
+    static boolean unreachable(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("57P") || state.startsWith("53");
+    }
+
+    /** The URL without its parameters, which may hold a password. */
+    private String where() {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
     }
 
     @Override
