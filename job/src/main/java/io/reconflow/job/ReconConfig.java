@@ -62,9 +62,9 @@ public record ReconConfig(
      * Credentials come from the two environment variables, never from the file.
      */
     public record Ledger(String jdbcUrl, String userEnv, String passwordEnv, int batchSize, Duration batchInterval,
-                         int maxRetries) {
+                         int maxRetries, Duration outagePatience) {
         public LedgerSinks sinks() {
-            return new LedgerSinks(jdbcUrl, userEnv, passwordEnv, batchSize, batchInterval.toMillis(), maxRetries);
+            return new LedgerSinks(jdbcUrl, userEnv, passwordEnv, batchSize, batchInterval.toMillis(), maxRetries, outagePatience);
         }
     }
 
@@ -246,7 +246,7 @@ public record ReconConfig(
         Ledger ledger = null;
         ConfigNode l = root.get("ledger");
         if (l.present()) {
-            l.onlyKeys("jdbc_url", "user_env", "password_env", "batch_size", "batch_interval", "max_retries");
+            l.onlyKeys("jdbc_url", "user_env", "password_env", "batch_size", "batch_interval", "max_retries", "outage_patience");
             if (l.get("jdbc_url").present()) {
                 String url = l.get("jdbc_url").string();
                 if (!url.startsWith("jdbc:postgresql:")) {
@@ -257,7 +257,8 @@ public record ReconConfig(
                         l.get("password_env").matching(ENV_VAR, "an environment variable name (A-Z, 0-9, _)", "RECONFLOW_JDBC_PASSWORD"),
                         l.get("batch_size").positiveInt(500),
                         l.get("batch_interval").duration(Duration.ofSeconds(1)),
-                        l.get("max_retries").positiveInt(5));
+                        l.get("max_retries").positiveInt(5),
+                        positive(l.get("outage_patience"), Duration.ofSeconds(60)));
             }
         }
 

@@ -142,6 +142,12 @@ final class FeedRun {
         }
     }
 
+    /** The checks of a run its caller made itself (on its own simulator, database or schedule). */
+    static FeedRun of(ReconConfig config, Scenario scenario, Path out, JobExecutionResult result) {
+        String format = config.internal().format().name().toLowerCase(Locale.ROOT);
+        return new FeedRun(config, scenario, scenario.truth().forInternalFormat(format), out, result);
+    }
+
     /** Every check against the truth: rows, breaks, passes, rejects, the accounting identity, types, batches, files. */
     void checkEverything() throws Exception {
         try (OutputQuery q = new OutputQuery(out.toString())) {

