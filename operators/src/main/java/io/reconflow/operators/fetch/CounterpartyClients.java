@@ -31,6 +31,7 @@ final class CounterpartyClients implements AutoCloseable {
      */
     static CounterpartyClients open(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings,
                                     MetricGroup metrics, TokenSource tokens, boolean gauges) {
+        HttpClientLogGuard.check(); // before any client exists that could log a token
         CounterpartyClients all = new CounterpartyClients();
         try {
             for (Map.Entry<String, CounterpartyEndpoint> e : endpoints.entrySet()) {
