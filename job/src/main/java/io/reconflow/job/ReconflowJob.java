@@ -37,22 +37,22 @@ public final class ReconflowJob {
 
     private ReconflowJob() {}
 
+    /**
+     * The entry point a Flink cluster calls ({@code flink run}, REST, application mode): a bad
+     * configuration is an exception, which the CLI and REST report; it never exits the JVM, as that
+     * JVM may be the JobManager. The {@code ./reconflow} launcher goes through {@link Launcher}.
+     */
     public static void main(String[] args) throws Exception {
         boolean named = args.length > 0 && !args[0].startsWith("--");
         String command = named ? args[0] : "run";
         String[] rest = named ? Arrays.copyOfRange(args, 1, args.length) : args;
-        try {
-            switch (command) {
-                case "run" -> run(CommandLine.parse(rest));
-                case "migrate" -> migrate(CommandLine.parse(rest));
-                case "demo" -> io.reconflow.job.demo.Demo.main(rest);
-                case "sql" -> OutputQuery.main(rest);
-                case "bench" -> io.reconflow.job.bench.Benchmark.main(rest);
-                default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, migrate, demo, sql or bench");
-            }
-        } catch (ConfigException | IllegalArgumentException e) {
-            System.err.println("reconflow: " + e.getMessage());
-            System.exit(2);
+        switch (command) {
+            case "run" -> run(CommandLine.parse(rest));
+            case "migrate" -> migrate(CommandLine.parse(rest));
+            case "demo" -> io.reconflow.job.demo.Demo.main(rest);
+            case "sql" -> OutputQuery.main(rest);
+            case "bench" -> io.reconflow.job.bench.Benchmark.main(rest);
+            default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, migrate, demo, sql or bench");
         }
     }
 
@@ -93,19 +93,33 @@ public final class ReconflowJob {
 
     static JobExecutionResult run(CommandLine cli) throws Exception {
         ReconConfig config = ReconConfig.load(cli.config(), cli.overrides());
-        // This run's task managers are this process: a token missing here is missing for the job.
-        for (int i = 0; i < config.counterparties().size(); i++) {
-            String variable = config.counterparties().get(i).tokenEnv();
-            String token = System.getenv(variable);
-            if (token == null || token.isBlank()) {
-                throw new ConfigException("counterparties[" + i + "].token_env",
-                        "environment variable " + variable + " (the bearer token of " + config.counterparties().get(i).name() + ") is not set");
-            }
-        }
+        return run(environment(config), config);
+    }
+
+    /**
+     * The environment of a run: the cluster's when the job was submitted to one (its configuration
+     * rules: restart strategy, checkpoint storage, ...), else an embedded MiniCluster with
+     * {@link #localClusterSettings()}. Either way with {@link #flinkSettings}.
+     */
+    static StreamExecutionEnvironment environment(ReconConfig config) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(settings(config, embedded()));
+    }
+
+    /**
+     * True when no cluster set a context environment: the CLI, REST and application mode all run
+     * {@code main} with one (Flink's StreamContextEnvironment), a plain {@code java} process has none.
+     */
+    static boolean embedded() {
+        return StreamExecutionEnvironment.areExplicitEnvironmentsAllowed();
+    }
+
+    /** What a run adds to the cluster's configuration; the local settings only for an embedded run. */
+    static Configuration settings(ReconConfig config, boolean embedded) {
         Configuration conf = flinkSettings(config);
-        conf.addAll(localClusterSettings());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        return run(env, config);
+        if (embedded) {
+            conf.addAll(localClusterSettings());
+        }
+        return conf;
     }
 
     /** Plugs the real sources and sinks into the dataflow and runs it on {@code env}. */
@@ -126,7 +140,7 @@ public final class ReconflowJob {
         env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         ReconPipeline.assemble(config,
                 Sources.internalFiles(env, config),
-                Sources.batchRequests(env, config),
+                Sources.counterpartyBatches(env, config),
                 new ReconPipeline.Sinks(
                         ParquetSinks.generic(config.resultsPath(), AvroSchemas.result(config.feed())),
                         ParquetSinks.specific(config.rejectsPath(), Reject.class),

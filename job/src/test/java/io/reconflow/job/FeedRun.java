@@ -112,6 +112,29 @@ final class FeedRun {
                                Function<ReconConfig, StreamExecutionEnvironment> environment,
                                java.util.function.BiFunction<ReconConfig, Scenario, Scenario> alter,
                                InternalFilesEdit edit) throws Exception {
+        // Occasional 503s, cut bodies and dropped connections: every request still gets through on retry.
+        Faults faults = Faults.none().withSeed(3).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
+        return run(yaml, overrides, settings, faults, tmp, tokenEnv, token, alter, edit,
+                (config, sim, scenario) -> ReconflowJob.run(environment.apply(config), config));
+    }
+
+    /** How a test runs the job once the data and the simulator are ready. */
+    @FunctionalInterface
+    interface Runner {
+        JobExecutionResult run(ReconConfig config, CounterpartySimulator sim, Scenario scenario) throws Exception;
+    }
+
+    /** A run with the simulator's {@code faults}, the job run by {@code runner} (for runs in several steps). */
+    static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Faults faults, Path tmp,
+                       String tokenEnv, String token, Runner runner) throws Exception {
+        return run(yaml, overrides, settings, faults, tmp, tokenEnv, token, (config, generated) -> generated,
+                (scenario, truth, folder) -> truth, runner);
+    }
+
+    private static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Faults faults, Path tmp,
+                               String tokenEnv, String token,
+                               java.util.function.BiFunction<ReconConfig, Scenario, Scenario> alter,
+                               InternalFilesEdit edit, Runner runner) throws Exception {
         ReconConfig base = ReconConfig.load(yaml, overrides);
         String counterparty = base.counterparties().get(0).name();
         ScenarioSettings s = settings.withBusinessDates(base.businessDates()).withCounterparties(List.of(counterparty));
@@ -122,8 +145,6 @@ final class FeedRun {
         Truth truth = edit.edit(scenario, scenario.truth().forInternalFormat(format), internalPath);
         Path out = tmp.resolve("out");
 
-        // Occasional 503s, cut bodies and dropped connections: every request still gets through on retry.
-        Faults faults = Faults.none().withSeed(3).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, faults, 0)) {
             List<String> all = new ArrayList<>(overrides);
             all.addAll(List.of(
@@ -137,7 +158,7 @@ final class FeedRun {
                     "fetch.request_timeout=5s",
                     "job.checkpoint_interval=300ms"));
             ReconConfig config = ReconConfig.load(yaml, all);
-            JobExecutionResult result = ReconflowJob.run(environment.apply(config), config);
+            JobExecutionResult result = runner.run(config, sim, scenario);
             return new FeedRun(config, scenario, truth, out, result);
         }
     }

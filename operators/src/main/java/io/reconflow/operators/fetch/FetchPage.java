@@ -8,8 +8,13 @@ import io.reconflow.events.RecordDefect;
 import io.reconflow.events.Side;
 import io.reconflow.operators.feed.Texts;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
 /**
@@ -30,6 +35,23 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
         super(endpoints, settings, tokens);
     }
 
+    /** Per counterparty: pages answered whole, and pages that finally failed (against the source's pagesKnown). */
+    private transient Map<String, Counter> pagesFetched;
+    private transient Map<String, Counter> pagesFailed;
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        super.open(openContext);
+        pagesFetched = new HashMap<>();
+        pagesFailed = new HashMap<>();
+        for (String cp : endpointNames()) {
+            MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("counterparty", cp);
+            // Thread-safe: answers complete on the client's threads.
+            pagesFetched.put(cp, group.counter("pagesFetched", new ThreadSafeSimpleCounter()));
+            pagesFailed.put(cp, group.counter("pagesFailed", new ThreadSafeSimpleCounter()));
+        }
+    }
+
     @Override
     public void asyncInvoke(PageRequest request, ResultFuture<RawRecord> resultFuture) {
         CounterpartyClient client = clients.get(request.getCounterparty());
@@ -40,7 +62,10 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
         }
         inFlight.start(resultFuture,
                 onAttempt -> client.page(request.getFeed(), request.getBusinessDate(), request.getPage(), onAttempt),
-                (result, r) -> toRecords(request, result),
+                (result, r) -> {
+                    (result.ok() ? pagesFetched : pagesFailed).get(request.getCounterparty()).inc();
+                    return toRecords(request, result);
+                },
                 (err, r) -> failed(request, r.lastRequestId(), failure(ErrorCode.FETCH_FAILED, null,
                         "fetch failed unexpectedly: " + err, Math.max(1, r.attempts()))));
     }
