@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;
 import io.reconflow.operators.fetch.FetchSettings;
+import io.reconflow.operators.fetch.PauseFileWatcher;
 import io.reconflow.operators.ledger.LedgerSinks;
 import io.reconflow.operators.match.MatchPass;
 import io.reconflow.operators.match.MatchRule;
@@ -48,7 +49,16 @@ public record ReconConfig(
         Duration matchGrace,
         String outputPath,
         Ledger ledger,
-        Job job) {
+        Job job,
+        PauseFileWatcher.Settings pause) {
+
+    /** A configuration without a pause switch ({@code fetch.pause_file}). */
+    public ReconConfig(String name, FeedSpec feed, List<LocalDate> businessDates, Internal internal,
+                       List<CounterpartyEndpoint> counterparties, FetchSettings fetch, Duration dedupTtl, MatchSpec matching,
+                       Duration matchGrace, String outputPath, Ledger ledger, Job job) {
+        this(name, feed, businessDates, internal, counterparties, fetch, dedupTtl, matching, matchGrace, outputPath,
+                ledger, job, null);
+    }
 
     /** Where our own records are: a folder per business date. */
     public record Internal(InternalFormat format, String pathPattern) {
@@ -269,7 +279,7 @@ public record ReconConfig(
             job = new Job(j.get("parallelism").positiveInt(1), j.get("checkpoint_interval").duration(Duration.ofSeconds(5)));
         }
         return new ReconConfig(name, feed, List.copyOf(dates), internal, List.copyOf(counterparties), fetch, ttl,
-                matching, grace, output, ledger, job);
+                matching, grace, output, ledger, job, pauseSwitch(root.get("fetch")));
     }
 
     /** How much longer than the longest request deadline the async fetch operators wait before their own timeout. */
@@ -309,6 +319,8 @@ public record ReconConfig(
         if (global) {
             keys.add(0, "capacity");
             keys.add("max_in_flight_total");
+            keys.add("pause_file");
+            keys.add("pause_poll");
         }
         f.onlyKeys(keys.toArray(new String[0]));
         Duration backoffInitial = f.get("backoff_initial").duration(base.backoffInitial());
@@ -378,6 +390,24 @@ public record ReconConfig(
             throw new ConfigException(f.path(), String.join("; ", problems));
         }
         return s;
+    }
+
+    /** The emergency pause switch (README "Emergency pause"): {@code fetch.pause_file}, read every {@code fetch.pause_poll}. */
+    private static PauseFileWatcher.Settings pauseSwitch(ConfigNode fetch) {
+        if (!fetch.present()) {
+            return null;
+        }
+        Duration poll = positive(fetch.get("pause_poll"), Duration.ofSeconds(5));
+        if (!fetch.get("pause_file").present()) {
+            if (fetch.get("pause_poll").present()) {
+                throw new ConfigException(fetch.get("pause_poll").path(), "has no effect without fetch.pause_file");
+            }
+            return null;
+        }
+        if (poll.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new ConfigException(fetch.get("pause_poll").path(), "must be at least 100ms");
+        }
+        return new PauseFileWatcher.Settings(fetch.get("pause_file").string(), poll);
     }
 
     private static Duration positive(ConfigNode n, Duration fallback) {

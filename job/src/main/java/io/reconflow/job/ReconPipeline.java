@@ -108,7 +108,7 @@ public final class ReconPipeline {
                 .uid("route-fetch-tasks").name("Manifests and page requests");
 
         SingleOutputStreamOperator<RawRecord> counterpartyRecords = AsyncDataStream.unorderedWait(
-                        pageRequests, new FetchPage(endpoints, config.fetch()), asyncTimeoutMs, TimeUnit.MILLISECONDS, capacity)
+                        pageRequests, new FetchPage(endpoints, config.fetch()).pausedBy(config.pause()), asyncTimeoutMs, TimeUnit.MILLISECONDS, capacity)
                 .returns(new AvroTypeInfo<>(RawRecord.class))
                 .uid("fetch-pages").name("Fetch pages");
 
@@ -148,7 +148,8 @@ public final class ReconPipeline {
                     .process(new MatchBySecondaryKey(config.name(), config.feed(), config.matching(), pass.number(),
                             i == keyedPasses.size() - 1, config.matchGrace()))
                     .returns(resultType)
-                    .uid("match-pass-" + pass.name()).name("Match by " + pass.name() + " key " + pass.key());
+                    // Short and stable: Flink cuts operator names in metric scopes at 80 characters.
+                    .uid("match-pass-" + pass.name()).name("Match pass " + pass.number() + " (" + pass.name() + ")");
             results = results.union(next);
             previous = next;
         }

@@ -25,7 +25,9 @@ import java.util.List;
  * Parquet sinks, and runs.
  *
  * <pre>
- * reconflow run  --config conf/recon/energy-confirmations.yaml [--set key=value]...
+ * reconflow run  --config conf/recon/energy-confirmations.yaml [--set key=value]... [--from D1 --to D2]
+ * reconflow pause  --config … --counterparty NAME --reason "…"   (the emergency pause switch)
+ * reconflow resume --config … --counterparty NAME
  * reconflow migrate --config conf/recon/energy-confirmations.yaml [--set ledger.jdbc_url=...]
  * reconflow demo [--feed energy-confirmations] [--port 8081] [--keep-dashboard] [--postgres]
  * reconflow sql  "SELECT ..."                       (DuckDB over the output folder)
@@ -49,29 +51,48 @@ public final class ReconflowJob {
         switch (command) {
             case "run" -> run(CommandLine.parse(rest));
             case "migrate" -> migrate(CommandLine.parse(rest));
+            case "pause", "resume" -> PauseCommand.main(command, rest, System.out);
             case "demo" -> io.reconflow.job.demo.Demo.main(rest);
             case "sql" -> OutputQuery.main(rest);
             case "bench" -> io.reconflow.job.bench.Benchmark.main(rest);
-            default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, migrate, demo, sql or bench");
+            default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, migrate, pause, resume, demo, sql or bench");
         }
     }
 
-    /** The parsed command line of {@code run}. */
-    record CommandLine(Path config, List<String> overrides) {
+    /**
+     * The parsed command line of {@code run}.
+     *
+     * @param overrides the {@code --set} arguments, and a backfill's business dates last
+     * @param backfill {@code --from D1 --to D2}, or null
+     */
+    record CommandLine(Path config, List<String> overrides, Backfill backfill) {
+        CommandLine(Path config, List<String> overrides) {
+            this(config, overrides, null);
+        }
+
         static CommandLine parse(String[] args) {
             Path config = null;
             List<String> overrides = new ArrayList<>();
+            String from = null;
+            String to = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--config" -> config = Path.of(value(args, ++i, "--config"));
                     case "--set" -> overrides.add(value(args, ++i, "--set"));
-                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; use --config FILE and --set key=value");
+                    case "--from" -> from = value(args, ++i, "--from");
+                    case "--to" -> to = value(args, ++i, "--to");
+                    default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                            + "'; use --config FILE, --set key=value and, for a backfill, --from D1 --to D2");
                 }
             }
             if (config == null) {
                 throw new IllegalArgumentException("--config FILE is required");
             }
-            return new CommandLine(config, overrides);
+            Backfill backfill = Backfill.of(from, to, overrides);
+            if (backfill != null) {
+                overrides.add(backfill.override());
+            }
+            return new CommandLine(config, List.copyOf(overrides), backfill);
         }
 
         private static String value(String[] args, int i, String flag) {
@@ -93,7 +114,12 @@ public final class ReconflowJob {
 
     static JobExecutionResult run(CommandLine cli) throws Exception {
         ReconConfig config = ReconConfig.load(cli.config(), cli.overrides());
-        return run(environment(config), config);
+        if (cli.backfill() == null) {
+            return run(environment(config), config);
+        }
+        Configuration conf = settings(config, embedded());
+        conf.addAll(Backfill.settings());
+        return cli.backfill().run(StreamExecutionEnvironment.getExecutionEnvironment(conf), config, System.out);
     }
 
     /**

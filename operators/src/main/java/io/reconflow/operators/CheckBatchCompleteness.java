@@ -148,8 +148,10 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
         BatchOutcome outcome = o.build();
         if (whole) {
             complete.inc();
+            getRuntimeContext().getLongCounter(RunTotals.BATCHES_COMPLETE).add(1L);
         } else {
             incomplete.inc();
+            getRuntimeContext().getLongCounter(RunTotals.BATCHES_INCOMPLETE).add(1L);
             LOG.warn("INCOMPLETE BATCH {} of {} for {} (batch {}): {}", recon, outcome.getCounterparty(),
                     outcome.getBusinessDate(), outcome.getBatchId(), outcome.getMessage());
         }

@@ -35,6 +35,7 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
     private transient Counter duplicates;
     private transient Counter conflicts;
     private transient LongCounter duplicatesTotal;
+    private transient RejectCounters byCode;
 
     public DeduplicateRecords(String recon, String feed, Duration ttl) {
         this.recon = recon;
@@ -53,6 +54,7 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
         conflicts = getRuntimeContext().getMetricGroup().counter("duplicateConflicts");
         duplicatesTotal = getRuntimeContext().getLongCounter(DUPLICATES_ACCUMULATOR);
+        byCode = new RejectCounters(getRuntimeContext());
     }
 
     @Override
@@ -67,6 +69,7 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
             duplicatesTotal.add(1L);
         } else {
             conflicts.inc();
+            byCode.inc(ErrorCode.DUPLICATE_CONFLICT);
             Reject.Builder reject = Reject.newBuilder()
                     .setRecon(recon)
                     .setFeed(feed)

@@ -64,7 +64,7 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
         waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("unmatched",
                 new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed))));
         evaluator = new RuleEvaluator(feed, matchSpec);
-        outcomes = new MatchOutcomes(recon, feed, getRuntimeContext().getMetricGroup(), !lastPass);
+        outcomes = new MatchOutcomes(recon, feed, getRuntimeContext(), !lastPass);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.reconflow.operators;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.match.MatchStatus;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
@@ -19,14 +21,17 @@ import java.util.function.BiConsumer;
 final class MatchOutcomes {
     private final ResultRows rows;
     private final Map<MatchStatus, Counter> counters = new EnumMap<>(MatchStatus.class);
+    private final Map<MatchStatus, LongCounter> totals = new EnumMap<>(MatchStatus.class);
     private final OutputTag<GenericRecord> handOnTag;
 
     /** @param handOn whether a later pass takes the records this one leaves unmatched */
-    MatchOutcomes(String recon, FeedSpec feed, MetricGroup metrics, boolean handOn) {
+    MatchOutcomes(String recon, FeedSpec feed, RuntimeContext context, boolean handOn) {
         this.rows = new ResultRows(recon, feed);
         this.handOnTag = handOn ? Tags.unmatched(feed) : null;
+        MetricGroup metrics = context.getMetricGroup();
         for (MatchStatus s : MatchStatus.values()) {
             counters.put(s, metrics.addGroup("status", s.name()).counter("keys"));
+            totals.put(s, context.getLongCounter(RunTotals.RESULTS + s.name()));
         }
     }
 
@@ -35,7 +40,9 @@ final class MatchOutcomes {
     }
 
     void emit(GenericRecord row, Collector<GenericRecord> out) {
-        counters.get(MatchStatus.valueOf(row.get("status").toString())).inc();
+        MatchStatus status = MatchStatus.valueOf(row.get("status").toString());
+        counters.get(status).inc();
+        totals.get(status).add(1L);
         out.collect(row);
     }
 

@@ -6,6 +6,12 @@ import io.reconflow.operators.match.MatchSpec;
 import io.reconflow.operators.match.RuleEvaluator;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
@@ -25,7 +31,8 @@ import java.time.Duration;
  * run ends with the maximum watermark, so every key is decided at the end of input. State is
  * cleared once a key is decided.
  */
-public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> {
+public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     private final String recon;
@@ -37,6 +44,13 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     private transient ValueState<GenericRecord> counterpartySide;
     private transient RuleEvaluator evaluator;
     private transient MatchOutcomes outcomes;
+    /**
+     * Keys of this subtask holding one side, waiting for the other (gauge {@code keysWaiting}):
+     * counted as state is set and cleared rather than by scanning it, and kept in operator state so
+     * that a restored job goes on from the right figure (after rescaling, subtasks share the total).
+     */
+    private transient long keysWaiting;
+    private transient ListState<Long> waitingState;
 
     public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace) {
         this.recon = recon;
@@ -51,8 +65,9 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         internalSide = getRuntimeContext().getState(new ValueStateDescriptor<>("internal", envelopeType));
         counterpartySide = getRuntimeContext().getState(new ValueStateDescriptor<>("counterparty", envelopeType));
         evaluator = new RuleEvaluator(feed, matchSpec);
+        getRuntimeContext().getMetricGroup().gauge("keysWaiting", () -> keysWaiting);
         // With a secondary-key pass, what finds no counterpart here is handed on to it.
-        outcomes = new MatchOutcomes(recon, feed, getRuntimeContext().getMetricGroup(), !matchSpec.keyedPasses().isEmpty());
+        outcomes = new MatchOutcomes(recon, feed, getRuntimeContext(), !matchSpec.keyedPasses().isEmpty());
     }
 
     @Override
@@ -71,6 +86,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         if (waiting == null) {
             if (own.value() == null) {
                 ctx.timerService().registerEventTimeTimer(deadline(record));
+                keysWaiting++;
             }
             // A second record for the same side and key (possible only when the idempotency key is
             // narrower than the match key) replaces the first, which then ends unmatched.
@@ -88,6 +104,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
                 (GenericRecord) internal.get(Envelope.RECORD), (GenericRecord) counterparty.get(Envelope.RECORD));
         outcomes.emit(outcomes.rows().pair(d, internal, counterparty, false), out);
         ctx.timerService().deleteEventTimeTimer(deadline(record));
+        keysWaiting--;
         internalSide.clear();
         counterpartySide.clear();
     }
@@ -102,8 +119,25 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         if (counterparty != null) {
             unmatched(counterparty, ctx, out);
         }
+        if (internal != null || counterparty != null) {
+            keysWaiting--;
+        }
         internalSide.clear();
         counterpartySide.clear();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        waitingState.update(java.util.List.of(keysWaiting));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        waitingState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("keys-waiting", Types.LONG));
+        keysWaiting = 0;
+        for (Long n : waitingState.get()) {
+            keysWaiting += n;
+        }
     }
 
     private void unmatched(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) {

@@ -55,6 +55,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     private transient int controlPosition;
     private transient Counter[] valid;
     private transient Counter[] rejected;
+    private transient RejectCounters byCode;
 
     public ValidateRecords(String recon, FeedSpec feed) {
         this.recon = recon;
@@ -82,6 +83,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
             valid[side.ordinal()] = sideGroup.counter("recordsValid");
             rejected[side.ordinal()] = sideGroup.counter("recordsRejected");
         }
+        byCode = new RejectCounters(getRuntimeContext());
     }
 
     @Override
@@ -91,6 +93,9 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
             // A line of our files that could not be read keeps its text; a failed request has none.
             String text = raw.getRaw() == null || raw.getRaw().isEmpty() ? null : raw.getRaw();
             reject(ctx, raw, failure.getCode(), failure.getField(), failure.getMessage(), failure.getHttpStatus(), text);
+            if (raw.getSide() == Side.COUNTERPARTY && raw.getPage() != null) {
+                getRuntimeContext().getLongCounter(RunTotals.PAGES_FAILED).add(1L);
+            }
             return;
         }
         RecordDefect defect = raw.getDefect();
@@ -143,6 +148,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
         envelope.put(Envelope.RAW, raw.getRaw());
         envelope.put(Envelope.RECORD, record);
         valid[raw.getSide().ordinal()].inc();
+        getRuntimeContext().getLongCounter(RunTotals.RECORDS_VALID + raw.getSide().name()).add(1L);
         out.collect(envelope);
     }
 
@@ -181,6 +187,8 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     private void reject(Context ctx, RawRecord raw, ErrorCode code, String field, String message, Integer status,
                         String rawText) {
         rejected[raw.getSide().ordinal()].inc();
+        byCode.inc(code);
+        getRuntimeContext().getLongCounter(RunTotals.RECORDS_REJECTED + raw.getSide().name()).add(1L);
         Reject.Builder reject = Reject.newBuilder()
                 .setRecon(recon)
                 .setFeed(raw.getFeed())

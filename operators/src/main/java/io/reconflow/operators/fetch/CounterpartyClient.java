@@ -232,7 +232,11 @@ public final class CounterpartyClient implements AutoCloseable {
         final String path;
         final URI uri;
         final long startNanos = System.nanoTime();
-        final long deadlineNanos;
+        /** Moved later by the time the request spent held by the emergency pause. */
+        volatile long deadlineNanos;
+        /** System.nanoTime() when the pause began holding it; 0 while not held. */
+        volatile long heldSince;
+        volatile ScheduledFuture<?> deadlineTimer;
         /** Attempts sent. */
         final AtomicInteger attempts = new AtomicInteger();
         /** Attempts counted against max_attempts: all but failed half-open probes. */
@@ -309,10 +313,8 @@ public final class CounterpartyClient implements AutoCloseable {
                 .withDelayFn(ctx -> backoff(call))
                 .build();
         CompletableFuture<Attempt<T>> run;
-        ScheduledFuture<?> deadline;
         try {
-            deadline = policies.schedule(() -> end(call, "no answer within the deadline of "
-                    + seconds(settings.deadline())), call.remainingNanos());
+            armDeadline(call);
             run = Failsafe.with(policy).with(policies.scheduler).getStageAsync(ctx -> attempt(call, parser, onAttempt, ctx));
         } catch (RuntimeException e) {
             active.remove(call);
@@ -321,7 +323,7 @@ public final class CounterpartyClient implements AutoCloseable {
         }
         call.run = run;
         run.whenComplete((a, err) -> {
-            deadline.cancel(false);
+            call.deadlineTimer.cancel(false);
             active.remove(call);
             out.complete(shape.apply(err != null || a == null ? giveUp(call, err) : finish(call, a)));
         });
@@ -333,6 +335,42 @@ public final class CounterpartyClient implements AutoCloseable {
             }
         });
         return out;
+    }
+
+    // --- emergency pause (PauseGate): the one hook, kept apart from the admission steps ---------
+
+    /**
+     * Holds the attempt while its counterparty is paused: it waits (nothing blocks) until resumed,
+     * then goes through admission again. Its deadline does not run while held, so a pause fails
+     * no request; an attempt already sent is not touched.
+     */
+    private boolean heldByPause(Call<?> call, Runnable again) {
+        long heldAt = System.nanoTime();
+        call.heldSince = heldAt;
+        boolean held = policies.pause.hold(() -> {
+            call.deadlineNanos += System.nanoTime() - heldAt;
+            call.heldSince = 0;
+            armDeadline(call);
+            policies.execute(again);
+        });
+        if (!held) {
+            call.heldSince = 0;
+        }
+        return held;
+    }
+
+    /** Ends the request at its deadline, unless the pause holds it (its resumption re-arms this). */
+    private void armDeadline(Call<?> call) {
+        call.deadlineTimer = policies.schedule(() -> {
+            if (call.heldSince != 0) {
+                return;
+            }
+            if (call.remainingNanos() > 0) {
+                armDeadline(call); // moved by a pause
+            } else {
+                end(call, "no answer within the deadline of " + seconds(settings.deadline()));
+            }
+        }, call.remainingNanos());
     }
 
     private boolean mayRetry(Call<?> call) {
@@ -397,6 +435,9 @@ public final class CounterpartyClient implements AutoCloseable {
         try {
             if (result.isDone()) {
                 releaseUnsent(call);
+                return;
+            }
+            if (heldByPause(call, () -> admit(call, result, parser, onAttempt))) {
                 return;
             }
             long now = System.nanoTime();
@@ -483,7 +524,7 @@ public final class CounterpartyClient implements AutoCloseable {
         }
         // The last look at the gate, atomically ordered against every 429 that closes it.
         long order = policies.claimSend();
-        if (order < 0) {
+        if (order < 0 || policies.pause.paused()) {
             return CompletableFuture.completedFuture(false);
         }
         CounterpartyPolicies.Permit permit = call.permit;

@@ -68,6 +68,8 @@ final class CounterpartyPolicies {
     /** Shared with every other counterparty in this JVM that has the same total limit. */
     final Bulkhead<Boolean> total;
     final RateLimiter<Boolean> rateLimiter;
+    /** The emergency pause switch of this counterparty (README "Emergency pause"); see CounterpartyClient#heldByPause. */
+    final PauseGate pause;
     private final CircuitBreaker<Object> breaker;
     private long epoch; // guarded by this: counts the breaker's state changes
 
@@ -85,6 +87,7 @@ final class CounterpartyPolicies {
         this.key = key;
         this.name = key.name();
         this.settings = key.settings();
+        this.pause = PauseGate.of(name);
         int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         // Runs a task on the submitting thread once the pool is shut down, so that a future still
         // in flight at shutdown completes instead of hanging on a rejected continuation.

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -35,9 +36,20 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
         super(endpoints, settings, tokens);
     }
 
+    /** The emergency pause switch this job watches (README "Emergency pause"), or null for none. */
+    private PauseFileWatcher.Settings pause;
+
     /** Per counterparty: pages answered whole, and pages that finally failed (against the source's pagesKnown). */
     private transient Map<String, Counter> pagesFetched;
     private transient Map<String, Counter> pagesFailed;
+    private transient FetchProgress progress;
+    private transient AutoCloseable pauseWatch;
+
+    /** Watches {@code settings}' pause file while this function is open. */
+    public FetchPage pausedBy(PauseFileWatcher.Settings settings) {
+        this.pause = settings;
+        return this;
+    }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
@@ -49,6 +61,24 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
             // Thread-safe: answers complete on the client's threads.
             pagesFetched.put(cp, group.counter("pagesFetched", new ThreadSafeSimpleCounter()));
             pagesFailed.put(cp, group.counter("pagesFailed", new ThreadSafeSimpleCounter()));
+            PauseGate gate = PauseGate.of(cp);
+            group.gauge("paused", () -> gate.paused() ? 1 : 0);
+        }
+        progress = new FetchProgress("subtask " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), 10, TimeUnit.SECONDS);
+        if (pause != null) {
+            pauseWatch = PauseFileWatcher.watch(pause, endpointNames());
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (pauseWatch != null) {
+                pauseWatch.close();
+                pauseWatch = null;
+            }
+        } finally {
+            super.close();
         }
     }
 
@@ -60,10 +90,12 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
                     "unknown counterparty " + request.getCounterparty(), 0))));
             return;
         }
+        progress.requested(request);
         inFlight.start(resultFuture,
                 onAttempt -> client.page(request.getFeed(), request.getBusinessDate(), request.getPage(), onAttempt),
                 (result, r) -> {
                     (result.ok() ? pagesFetched : pagesFailed).get(request.getCounterparty()).inc();
+                    progress.answered(request, result.ok());
                     return toRecords(request, result);
                 },
                 (err, r) -> failed(request, r.lastRequestId(), failure(ErrorCode.FETCH_FAILED, null,
@@ -72,6 +104,15 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
 
     @Override
     public void timeout(PageRequest request, ResultFuture<RawRecord> resultFuture) {
+        InFlight.Request running = inFlight.request(resultFuture);
+        if (running != null && PauseGate.of(request.getCounterparty()).pausedSince(running.startNanos())) {
+            // Held by the emergency pause, whose time its deadline does not count: the client still
+            // answers by that deadline (the async operator leaves an element it did not complete).
+            return;
+        }
+        if (running != null) {
+            progress.answered(request, false);
+        }
         inFlight.timeout(resultFuture, r -> failed(request, r == null ? "" : r.lastRequestId(),
                 failure(ErrorCode.FETCH_FAILED, null, r == null
                         ? "timed out (async operator timeout)"

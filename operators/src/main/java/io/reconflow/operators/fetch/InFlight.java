@@ -39,6 +39,10 @@ final class InFlight<OUT> {
             return attempts.get();
         }
 
+        long startNanos() {
+            return startNanos;
+        }
+
         long elapsedMillis() {
             return (System.nanoTime() - startNanos) / 1_000_000;
         }
@@ -78,6 +82,11 @@ final class InFlight<OUT> {
                 requests.remove(resultFuture);
             }
         });
+    }
+
+    /** The request under way for {@code resultFuture}, or null. */
+    Request request(ResultFuture<OUT> resultFuture) {
+        return requests.get(resultFuture);
     }
 
     /** @param answer the output for a request that ran out of time; its Request is null if unknown */
