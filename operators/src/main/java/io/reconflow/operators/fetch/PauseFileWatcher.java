@@ -135,8 +135,15 @@ public final class PauseFileWatcher {
 
     /** {@code file} as a Flink path: a URI with a scheme ({@code s3://…}, {@code file:…}), else a local file. */
     public static Path path(String file) {
-        URI uri = URI.create(file.replace('\\', '/'));
-        return new Path(uri.getScheme() == null || uri.getScheme().length() == 1 ? new java.io.File(file).toURI() : uri);
+        try {
+            URI uri = new URI(file);
+            if (uri.getScheme() != null && uri.getScheme().length() > 1) { // not a Windows drive letter
+                return new Path(uri);
+            }
+        } catch (java.net.URISyntaxException e) {
+            // a local path with characters a URI may not hold
+        }
+        return new Path(new java.io.File(file).toURI());
     }
 
     /** One counterparty per line, then its reason; blank lines and lines starting with # are skipped. */

@@ -1,0 +1,151 @@
+package io.reconflow.operators.fetch;
+
+import static io.reconflow.operators.fetch.CounterpartyClientTest.PAGE;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.PAGE_1;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.PAGE_2;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.TOKEN;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.FEED;
+import static io.reconflow.operators.fetch.CounterpartyClientTest.DATE;
+import static io.reconflow.operators.fetch.StubCounterparty.json;
+import static io.reconflow.operators.fetch.StubCounterparty.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The emergency pause: the gate itself, the client's admission under it, and the file that flips it. */
+class PauseGateTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void holdsWhilePausedAndLetsHeldWorkGoOnResumeInOrder() {
+        PauseGate gate = PauseGate.of("gate-unit");
+        List<String> ran = new ArrayList<>();
+        assertThat(gate.hold(() -> ran.add("never"))).as("not paused: not held").isFalse();
+        long before = System.nanoTime();
+        assertThat(gate.pausedSince(before)).isFalse();
+
+        gate.pause("maintenance window");
+        assertThat(gate.paused()).isTrue();
+        assertThat(gate.reason()).isEqualTo("maintenance window");
+        assertThat(gate.hold(() -> ran.add("first"))).isTrue();
+        assertThat(gate.hold(() -> ran.add("second"))).isTrue();
+        assertThat(gate.held()).isEqualTo(2);
+        assertThat(ran).isEmpty();
+        assertThat(gate.pausedSince(before)).isTrue();
+
+        gate.resume();
+        assertThat(gate.paused()).isFalse();
+        assertThat(ran).containsExactly("first", "second");
+        assertThat(gate.held()).isZero();
+        assertThat(gate.pausedSince(before)).as("paused within the interval, though resumed since").isTrue();
+        assertThat(gate.pausedSince(System.nanoTime())).isFalse();
+    }
+
+    @Test
+    void aPausedCounterpartyGetsNoNewRequestFailsNoneAndItsInFlightRequestCompletes() throws Exception {
+        String name = "paused-client";
+        PauseGate gate = PauseGate.of(name);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        // Deadline 600 ms: a request held for longer must still not fail, its deadline stopped while held.
+        FetchSettings s = CounterpartyClientTest.settings(4, Duration.ofMillis(600), 1 << 20).withDeadline(Duration.ofMillis(600));
+        try (StubCounterparty stub = new StubCounterparty()) {
+            stub.on(PAGE_1, ex -> {
+                firstArrived.countDown();
+                Thread.sleep(300);
+                json(200, PAGE).respond(ex);
+            });
+            stub.on(PAGE_2, json(200, PAGE.replace("\"page\":1", "\"page\":2")));
+            try (CounterpartyClient client = new CounterpartyClient(new CounterpartyEndpoint(name, stub.baseUrl(), "ACME_TOKEN"),
+                    s, FetchListener.NONE, () -> TOKEN)) {
+                CompletableFuture<PageResult> inFlight = client.page(FEED, DATE, 1);
+                assertThat(firstArrived.await(5, TimeUnit.SECONDS)).isTrue();
+                gate.pause("test");
+                CompletableFuture<PageResult> held = client.page(FEED, DATE, 2);
+
+                assertThat(inFlight.get(5, TimeUnit.SECONDS).ok()).as("in flight when paused: completes").isTrue();
+                Thread.sleep(1500); // well past the 600 ms deadline
+                assertThat(held).as("held, not failed").isNotDone();
+                assertThat(stub.seen(PAGE_2)).as("no new request while paused").isEmpty();
+
+                gate.resume();
+                PageResult answer = held.get(5, TimeUnit.SECONDS);
+                assertThat(answer.ok()).as("after resume: %s", answer.failure()).isTrue();
+                assertThat(stub.seen(PAGE_2)).hasSize(1);
+            }
+        } finally {
+            gate.resume();
+        }
+    }
+
+    @Test
+    void aRetryWaitsForTheResumeToo() throws Exception {
+        String name = "paused-retry";
+        PauseGate gate = PauseGate.of(name);
+        try (StubCounterparty stub = new StubCounterparty()) {
+            stub.on(PAGE_1, ex -> {
+                gate.pause("paused between attempts");
+                status(503).respond(ex);
+            }, json(200, PAGE));
+            try (CounterpartyClient client = new CounterpartyClient(new CounterpartyEndpoint(name, stub.baseUrl(), "ACME_TOKEN"),
+                    CounterpartyClientTest.settings(), FetchListener.NONE, () -> TOKEN)) {
+                CompletableFuture<PageResult> page = client.page(FEED, DATE, 1);
+                Thread.sleep(800); // backoff is at most 40 ms
+                assertThat(page).isNotDone();
+                assertThat(stub.seen(PAGE_1)).as("the retry is held").hasSize(1);
+                gate.resume();
+                assertThat(page.get(5, TimeUnit.SECONDS).ok()).isTrue();
+                assertThat(stub.seen(PAGE_1)).hasSize(2);
+            }
+        } finally {
+            gate.resume();
+        }
+    }
+
+    @Test
+    void theFilePausesTheCounterpartiesItNamesAndResumesThemWhenTheyLeaveIt() throws Exception {
+        Path file = tmp.resolve("pause");
+        Files.writeString(file, "# comment\n\npaused-by-file   counterparty asked us to stop\nsomeone-else\n");
+        PauseGate gate = PauseGate.of("paused-by-file");
+        PauseGate other = PauseGate.of("not-in-file");
+        other.pause("by hand");
+        try (AutoCloseable watch = PauseFileWatcher.watch(new PauseFileWatcher.Settings(file.toString(), Duration.ofMillis(50)),
+                Set.of("paused-by-file", "not-in-file"))) {
+            assertThat(gate.paused()).as("read at once when watching starts").isTrue();
+            assertThat(gate.reason()).isEqualTo("counterparty asked us to stop");
+            assertThat(other.paused()).as("a watched counterparty the file does not name runs").isFalse();
+
+            Files.writeString(file, "someone-else\n");
+            awaitTrue(() -> !gate.paused());
+            Files.writeString(file, "paused-by-file\n");
+            awaitTrue(gate::paused);
+            assertThat(gate.reason()).isEqualTo("(no reason given)");
+            Files.delete(file);
+            awaitTrue(() -> !gate.paused());
+        } finally {
+            gate.resume();
+            other.resume();
+        }
+        assertThat(PauseFileWatcher.parse("a x y\n#b\n  c\t z ")).isEqualTo(Map.of("a", "x y", "c", "z"));
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - until).as("condition not met within 10 s").isNegative();
+            Thread.sleep(20);
+        }
+    }
+}
