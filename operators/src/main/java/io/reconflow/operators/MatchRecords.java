@@ -126,6 +126,11 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         counterpartySide.clear();
     }
 
+    /** The {@code keysWaiting} gauge's value. */
+    long keysWaiting() {
+        return keysWaiting;
+    }
+
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         waitingState.update(java.util.List.of(keysWaiting));

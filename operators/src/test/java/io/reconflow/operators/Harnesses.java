@@ -57,9 +57,20 @@ public final class Harnesses {
     public static KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> keyedCo(
             KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> fn,
             KeySelector<GenericRecord, String> key1, KeySelector<GenericRecord, String> key2, Schema out) throws Exception {
+        return keyedCo(fn, key1, key2, out, null);
+    }
+
+    /** A keyed two-input harness restored from {@code state} (a harness snapshot), or fresh when it is null. */
+    public static KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> keyedCo(
+            KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> fn,
+            KeySelector<GenericRecord, String> key1, KeySelector<GenericRecord, String> key2, Schema out,
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState state) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn), key1, key2, Types.STRING);
         h.setup(avro(out));
+        if (state != null) {
+            h.initializeState(state);
+        }
         h.open();
         return h;
     }

@@ -97,6 +97,31 @@ class MatchRecordsTest {
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
+    private static long keysWaiting(KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> h) {
+        return ((MatchRecords) ((org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<?, ?, ?, ?>) h.getOperator())
+                .getUserFunction()).keysWaiting();
+    }
+
+    @Test
+    void keysWaitingCountsKeysHoldingOneSideAndSurvivesARestore() throws Exception {
+        harness.processElement1(envelopes.internal(TestFeeds.trade("T-1"), 2), 0L);
+        harness.processElement2(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-2")), 1), 0L);
+        harness.processElement2(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-3")), 1), 0L);
+        assertThat(keysWaiting(harness)).isEqualTo(3);
+        harness.processElement2(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-1")), 1), 0L);
+        assertThat(keysWaiting(harness)).as("T-1 paired").isEqualTo(2);
+
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        harness = Harnesses.keyedCo(new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6)),
+                new MatchKey(), new MatchKey(), AvroSchemas.result(TestFeeds.energy()), snapshot);
+        assertThat(keysWaiting(harness)).as("restored").isEqualTo(2);
+        harness.processElement1(envelopes.internal(TestFeeds.trade("T-2"), 3), 0L);
+        assertThat(keysWaiting(harness)).isEqualTo(1);
+        harness.processBothWatermarks(new Watermark(DEADLINE));
+        assertThat(keysWaiting(harness)).as("T-3 ended unmatched").isZero();
+    }
+
     @Test
     void endOfInputDecidesEveryKey() throws Exception {
         harness.processElement1(envelopes.internal(TestFeeds.trade("T-1"), 2), 0L);
