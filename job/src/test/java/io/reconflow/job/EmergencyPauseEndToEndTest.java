@@ -83,6 +83,64 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
     }
 
     @Test
+    void theEmergencyProcedurePauseSavepointRestartResumeLosesNothing() throws Exception {
+        // No exact duplicates: the accounting reads the duplicates dropped from the second job's accumulators only.
+        ScenarioSettings settings = new ScenarioSettings(29L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
+                260, 10, 10, 5, 5, 4, 2, 0, 1, 1);
+        Faults latency = Faults.none().withSeed(9).withSlow(1.0, Duration.ofMillis(20)).withMaxFaultsPerPath(1);
+        Path pauseFile = tmp.resolve("pause-switch");
+        List<String> overrides = List.of("business_dates=[2026-11-20]", "fetch.rate_limit.requests_per_second=60",
+                "fetch.rate_limit.burst=6", "fetch.pause_file=" + pauseFile, "fetch.pause_poll=100ms");
+        FeedRun run = FeedRun.run(ENERGY, overrides, settings, latency, tmp, TOKEN_ENV, token(), (config, sim, scenario) -> {
+            int pages = scenario.batches().get(0).pages().size();
+            String counterparty = config.counterparties().get(0).name();
+            String[] command = {"--config", ENERGY.toString(), "--set", "fetch.pause_file=" + pauseFile,
+                    "--counterparty", counterparty};
+            PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+            StreamExecutionEnvironment first = environment(config);
+            ReconflowJob.plug(first, config);
+            JobClient job = first.executeAsync(first.getStreamGraph());
+            awaitPagesServed(sim, pages / 5);
+            PauseCommand.main("pause", append(command, "--reason", "incident"), quiet);
+            long settled = awaitQuiet(sim);
+
+            // 1. A savepoint while paused completes: the held requests are in it.
+            String savepoint = job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
+                    org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+            // 2. The changed job starts from it, still paused: it asks the counterparty nothing.
+            StreamExecutionEnvironment second = environment(config);
+            ReconflowJob.plug(second, config);
+            var graph = second.getStreamGraph();
+            graph.setSavepointRestoreSettings(org.apache.flink.runtime.jobgraph.SavepointRestoreSettings.forPath(savepoint, false));
+            JobClient upgraded = second.executeAsync(graph);
+            awaitRunning(upgraded);
+            Thread.sleep(2000);
+            assertThat(sim.counters().totalRequests()).as("requests while paused, across the upgrade").isEqualTo(settled);
+            // 3. Resume: the run completes exactly.
+            PauseCommand.main("resume", command, quiet);
+            var result = upgraded.getJobExecutionResult().get(3, TimeUnit.MINUTES);
+            assertThat(sim.counters().pagesServed()).isEqualTo(pages);
+            return result;
+        });
+        try (OutputQuery q = new OutputQuery(run.out.toString())) {
+            run.checkRows(q);
+            run.checkBreaks(q);
+            run.checkRejects(q);
+            run.checkAccounting(q);
+            run.checkBatches(q);
+        }
+    }
+
+    private static void awaitRunning(JobClient job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (job.getJobStatus().get() != JobStatus.RUNNING) {
+            assertThat(System.nanoTime() - deadline).as("job not running").isNegative();
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
     void pauseNeedsAPauseFileAndAKnownCounterparty() {
         assertThatThrownBy(() -> PauseCommand.main("pause", new String[] {"--config", ENERGY.toString(), "--counterparty", "x"}, System.out))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("fetch.pause_file");
