@@ -78,6 +78,21 @@ class ReconConfigTest {
     }
 
     @Test
+    void thePauseSwitchIsAFileReadEveryPausePoll() {
+        assertThat(ReconConfig.load(ENERGY, List.of()).pause()).isNull();
+        ReconConfig c = ReconConfig.load(ENERGY, List.of("fetch.pause_file=/shared/reconflow/pause"));
+        assertThat(c.pause()).isEqualTo(new io.reconflow.operators.fetch.PauseFileWatcher.Settings("/shared/reconflow/pause", Duration.ofSeconds(5)));
+        assertThat(ReconConfig.load(ENERGY, List.of("fetch.pause_file=s3://b/pause", "fetch.pause_poll=1s")).pause().poll())
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.pause_poll=1s")))
+                .hasMessage("fetch.pause_poll: has no effect without fetch.pause_file");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.pause_file=/p", "fetch.pause_poll=10ms")))
+                .hasMessage("fetch.pause_poll: must be at least 100ms");
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("counterparties[0].fetch.pause_file=/p")))
+                .hasMessageStartingWith("counterparties[0].fetch.pause_file: unknown key");
+    }
+
+    @Test
     void severalDatesNeedAPlaceholderInTheInternalPath() throws Exception {
         Path yaml = tmp.resolve("r.yaml");
         Files.writeString(yaml, Files.readString(ENERGY).replace("business_date={business_date}", "fixed"));

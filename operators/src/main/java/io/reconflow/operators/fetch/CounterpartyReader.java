@@ -58,6 +58,8 @@ final class CounterpartyReader implements SourceReader<FetchTask, FetchSplit> {
 
     // From the clients' threads.
     private final Queue<Arrival> arrived = new ConcurrentLinkedQueue<>();
+    /** Splits whose page requests the emergency pause held back (PauseGate), handed back on resume. */
+    private final Queue<String> resumed = new ConcurrentLinkedQueue<>();
     private final Set<CompletableFuture<?>> fetching = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
     private CompletableFuture<Void> available = new CompletableFuture<>();
@@ -85,9 +87,17 @@ final class CounterpartyReader implements SourceReader<FetchTask, FetchSplit> {
             progress(split);
             return InputStatus.MORE_AVAILABLE;
         }
+        for (String r; (r = resumed.poll()) != null; ) {
+            withPages.addLast(r);
+        }
         String id = withPages.poll();
         if (id != null) {
             FetchSplit split = splits.get(id);
+            // Emergency pause: no page request of a paused counterparty enters the page fetch's queue, so
+            // the source never waits on a queue that only a resume would free, and checkpoints go on.
+            if (PauseGate.of(split.batch().getCounterparty()).hold(() -> { resumed.add(id); wakeUp(); })) {
+                return InputStatus.MORE_AVAILABLE;
+            }
             output.collect(FetchTask.newBuilder().setManifest(null).setPage(split.pageRequest()).build());
             counter(pagesRequested, "pagesRequested", split).inc();
             progress(split.advanced());
@@ -121,7 +131,7 @@ final class CounterpartyReader implements SourceReader<FetchTask, FetchSplit> {
     @Override
     public CompletableFuture<Void> isAvailable() {
         synchronized (lock) {
-            if (!arrived.isEmpty() || !withPages.isEmpty() || (noMoreSplits && splits.isEmpty())) {
+            if (!arrived.isEmpty() || !withPages.isEmpty() || !resumed.isEmpty() || (noMoreSplits && splits.isEmpty())) {
                 return CompletableFuture.completedFuture(null);
             }
             if (available.isDone()) {
