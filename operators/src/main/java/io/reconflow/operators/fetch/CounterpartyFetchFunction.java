@@ -46,6 +46,11 @@ abstract class CounterpartyFetchFunction<IN, OUT> extends RichAsyncFunction<IN, 
         }
     }
 
+    /** The global fetch settings ({@code capacity} is the async operator's). */
+    protected FetchSettings fetchSettings() {
+        return settings;
+    }
+
     /** The configured counterparties' names. */
     protected java.util.Set<String> endpointNames() {
         return endpoints.keySet();

@@ -90,7 +90,7 @@ final class CounterpartyReader implements SourceReader<FetchTask, FetchSplit> {
         for (String r; (r = resumed.poll()) != null; ) {
             withPages.addLast(r);
         }
-        String id = withPages.poll();
+        String id = withPages.isEmpty() || !pageFetchHasRoom() ? null : withPages.poll();
         if (id != null) {
             FetchSplit split = splits.get(id);
             // Emergency pause: no page request of a paused counterparty enters the page fetch's queue, so
@@ -131,14 +131,29 @@ final class CounterpartyReader implements SourceReader<FetchTask, FetchSplit> {
     @Override
     public CompletableFuture<Void> isAvailable() {
         synchronized (lock) {
-            if (!arrived.isEmpty() || !withPages.isEmpty() || !resumed.isEmpty() || (noMoreSplits && splits.isEmpty())) {
-                return CompletableFuture.completedFuture(null);
-            }
+            // Renewed before the checks, so that a wake-up they cause (a free place) completes the one returned.
             if (available.isDone()) {
                 available = new CompletableFuture<>();
             }
+            if (!arrived.isEmpty() || (!withPages.isEmpty() && pageFetchHasRoom()) || !resumed.isEmpty()
+                    || (noMoreSplits && splits.isEmpty())) {
+                return CompletableFuture.completedFuture(null);
+            }
             return available;
         }
+    }
+
+    /**
+     * Whether the page fetch chained behind has a free place (FetchSlots); if not, a wake-up when it
+     * has one, so that the task idles rather than waits (busy) inside the page fetch's full queue.
+     */
+    private boolean pageFetchHasRoom() {
+        FetchSlots slots = FetchSlots.ofThisTask();
+        if (slots == null || slots.hasRoom()) {
+            return true;
+        }
+        slots.whenRoom().thenRun(this::wakeUp);
+        return false;
     }
 
     private void wakeUp() {

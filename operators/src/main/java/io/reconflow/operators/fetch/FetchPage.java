@@ -44,6 +44,7 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
     private transient Map<String, Counter> pagesFailed;
     private transient FetchProgress progress;
     private transient AutoCloseable pauseWatch;
+    private transient FetchSlots slots;
 
     /** Watches {@code settings}' pause file while this function is open. */
     public FetchPage pausedBy(PauseFileWatcher.Settings settings) {
@@ -64,6 +65,8 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
             PauseGate gate = PauseGate.of(cp);
             group.gauge("paused", () -> gate.paused() ? 1 : 0);
         }
+        slots = FetchSlots.open(fetchSettings().capacity());
+        inFlight.onComplete(slots::free);
         progress = new FetchProgress("subtask " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), 10, TimeUnit.SECONDS);
         if (pause != null) {
             pauseWatch = PauseFileWatcher.watch(pause, endpointNames());
@@ -73,6 +76,9 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
     @Override
     public void close() throws Exception {
         try {
+            if (slots != null) {
+                slots.close();
+            }
             if (pauseWatch != null) {
                 pauseWatch.close();
                 pauseWatch = null;
@@ -91,6 +97,7 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
             return;
         }
         progress.requested(request);
+        slots.take();
         inFlight.start(resultFuture,
                 onAttempt -> client.page(request.getFeed(), request.getBusinessDate(), request.getPage(), onAttempt),
                 (result, r) -> {

@@ -48,6 +48,13 @@ final class InFlight<OUT> {
         }
     }
 
+    /** Runs once per request started, when its ResultFuture is completed (by the answer or the timeout). */
+    private volatile Runnable onComplete = () -> { };
+
+    void onComplete(Runnable r) {
+        this.onComplete = r;
+    }
+
     // Keyed by identity: the operator hands timeout() the very ResultFuture it gave asyncInvoke().
     private final Map<ResultFuture<OUT>, Request> requests = Collections.synchronizedMap(new IdentityHashMap<>());
 
@@ -80,6 +87,7 @@ final class InFlight<OUT> {
                 resultFuture.complete(out);
             } finally {
                 requests.remove(resultFuture);
+                onComplete.run();
             }
         });
     }
@@ -101,7 +109,13 @@ final class InFlight<OUT> {
                 f.cancel(true);
             }
         }
-        resultFuture.complete(List.of(answer.apply(request)));
+        try {
+            resultFuture.complete(List.of(answer.apply(request)));
+        } finally {
+            if (request != null) {
+                onComplete.run();
+            }
+        }
     }
 
     void clear() {
