@@ -81,6 +81,26 @@ final class FeedRun {
     /** {@link #run(Path, ScenarioSettings, Path, String, String, Function)} with {@code overrides} applied to the YAML first. */
     static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
                        Function<ReconConfig, StreamExecutionEnvironment> environment) throws Exception {
+        // Occasional 503s, cut bodies and dropped connections: every request still gets through on retry.
+        Faults faults = Faults.none().withSeed(3).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
+        return run(yaml, overrides, settings, tmp, tokenEnv, token, faults,
+                (config, all, sim) -> ReconflowJob.run(environment.apply(config), config));
+    }
+
+    /** Runs the job over a prepared run's data: in this JVM, or submitted to a cluster. */
+    @FunctionalInterface
+    interface Runner {
+        /**
+         * @param config the configuration with every override applied
+         * @param overrides the {@code --set key=value} values that turn the YAML into {@code config}
+         * @param sim the counterparty, serving the batch until this returns
+         */
+        JobExecutionResult run(ReconConfig config, List<String> overrides, CounterpartySimulator sim) throws Exception;
+    }
+
+    /** Generates the data, serves it with {@code faults} and lets {@code runner} run the job over it. */
+    static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
+                       Faults faults, Runner runner) throws Exception {
         ReconConfig base = ReconConfig.load(yaml, overrides);
         String counterparty = base.counterparties().get(0).name();
         ScenarioSettings s = settings.withBusinessDates(base.businessDates()).withCounterparties(List.of(counterparty));
@@ -91,8 +111,6 @@ final class FeedRun {
         InternalFiles.write(scenario, base.feed(), internalPath, format);
         Path out = tmp.resolve("out");
 
-        // Occasional 503s, cut bodies and dropped connections: every request still gets through on retry.
-        Faults faults = Faults.none().withSeed(3).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, faults, 0)) {
             List<String> all = new ArrayList<>(overrides);
             all.addAll(List.of(
@@ -106,7 +124,7 @@ final class FeedRun {
                     "fetch.request_timeout=5s",
                     "job.checkpoint_interval=300ms"));
             ReconConfig config = ReconConfig.load(yaml, all);
-            JobExecutionResult result = ReconflowJob.run(environment.apply(config), config);
+            JobExecutionResult result = runner.run(config, all, sim);
             return new FeedRun(config, scenario, truth, out, result);
         }
     }
