@@ -49,7 +49,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private final List<String> withheldEnv;
     private final FlinkRest rest;
     private final List<Process> processes = new CopyOnWriteArrayList<>();
-    private final List<Process> taskManagers = new CopyOnWriteArrayList<>();
+    private final Map<String, Process> taskManagers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread shutdownHook = new Thread(this::killAll, "stop-flink-cluster");
     private Process jobManager;
 
@@ -150,9 +150,12 @@ public final class StandaloneCluster implements AutoCloseable {
         TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(config);
         List<String> jvm = new ArrayList<>(words(ProcessMemoryUtils.generateJvmParametersStr(spec)));
         jvm.addAll(words(config.get(CoreOptions.FLINK_TM_JVM_OPTIONS)));
-        Process tm = launch("taskmanager-" + taskManagers.size(), jvm, TASK_MANAGER,
-                words(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)), taskManagerEnv);
-        taskManagers.add(tm);
+        // A resource id of our own: the REST API names TaskManagers by it, so a test can find the process.
+        String id = "tm-" + taskManagers.size();
+        List<String> dynamic = new ArrayList<>(words(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
+        dynamic.addAll(List.of("-D", "taskmanager.resource-id=" + id));
+        Process tm = launch("taskmanager-" + taskManagers.size(), jvm, TASK_MANAGER, dynamic, taskManagerEnv);
+        taskManagers.put(id, tm);
         return tm;
     }
 
@@ -170,8 +173,13 @@ public final class StandaloneCluster implements AutoCloseable {
         tm.waitFor(30, TimeUnit.SECONDS);
     }
 
-    public List<Process> taskManagers() {
-        return List.copyOf(taskManagers);
+    /** The TaskManager process that the REST API calls {@code id}. */
+    public Process taskManager(String id) {
+        Process tm = taskManagers.get(id);
+        if (tm == null) {
+            throw new IllegalArgumentException("no TaskManager " + id + " started here: " + taskManagers.keySet());
+        }
+        return tm;
     }
 
     public Process jobManager() {
