@@ -1,8 +1,7 @@
 package io.reconflow.job;
 
-import io.reconflow.events.BatchManifest;
 import io.reconflow.events.BatchOutcome;
-import io.reconflow.events.BatchRequest;
+import io.reconflow.events.FetchTask;
 import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Reject;
@@ -19,9 +18,8 @@ import io.reconflow.operators.Tags;
 import io.reconflow.operators.ValidateRecords;
 import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;
-import io.reconflow.operators.fetch.ExpandManifest;
-import io.reconflow.operators.fetch.FetchManifest;
 import io.reconflow.operators.fetch.FetchPage;
+import io.reconflow.operators.fetch.RouteFetchTasks;
 import io.reconflow.operators.ledger.LedgerSinks;
 import io.reconflow.operators.match.MatchPass;
 import org.apache.avro.Schema;
@@ -45,11 +43,11 @@ import java.util.concurrent.TimeUnit;
  * the demo plug in their own and {@code main} plugs in the real ones.
  *
  * <pre>
- * batch requests ─ fetch manifests ─ expand into pages ─ fetch pages ─┐
- *                                │                                    ├─ validate ─ deduplicate ─ match ─ results
- * internal files ────────────────┼────────────────────────────────────┘    │   │         │
- *                                │                                         │   └─────────┴──────── rejects
- *                                └─ manifests ── check batch completeness ─┘ (tallies) ─────────── batches
+ * counterparty batches (source: manifests, then page requests one by one) ─ route ─ fetch pages ─┐
+ *                                                                           │                   ├─ validate ─ deduplicate ─ match ─ results
+ * internal files ───────────────────────────────────────────────────────────┼───────────────────┘    │   │         │
+ *                                                                           │                        │   └─────────┴──────── rejects
+ *                                                                           └─ manifests ── check batch completeness ─┘ (tallies) ── batches
  * </pre>
  */
 public final class ReconPipeline {
@@ -72,11 +70,11 @@ public final class ReconPipeline {
 
     /**
      * @param internalRecords our records, from files
-     * @param batchRequests one request per (counterparty, business date) to fetch
+     * @param fetchTasks the counterparty source's manifests and page requests ({@link Sources#counterpartyBatches})
      */
     public static Outputs assemble(ReconConfig config, DataStream<RawRecord> internalRecords,
-                                   DataStream<BatchRequest> batchRequests, Sinks sinks) {
-        Outputs outputs = assemble(config, internalRecords, batchRequests);
+                                   DataStream<FetchTask> fetchTasks, Sinks sinks) {
+        Outputs outputs = assemble(config, internalRecords, fetchTasks);
         outputs.results().sinkTo(sinks.results()).uid("results-sink").name("Write results (Parquet)");
         outputs.rejects().sinkTo(sinks.rejects()).uid("rejects-sink").name("Write rejects (Parquet)");
         outputs.batches().sinkTo(sinks.batches()).uid("batches-sink").name("Write batch outcomes (Parquet)");
@@ -95,22 +93,19 @@ public final class ReconPipeline {
 
     /** The dataflow without sinks. */
     public static Outputs assemble(ReconConfig config, DataStream<RawRecord> internalRecords,
-                                   DataStream<BatchRequest> batchRequests) {
+                                   DataStream<FetchTask> fetchTasks) {
         Map<String, CounterpartyEndpoint> endpoints = new LinkedHashMap<>();
         config.counterparties().forEach(c -> endpoints.put(c.name(), c));
         // Above the whole retry budget, so that the operator's own timeout never cuts a request mid-retry.
         long asyncTimeoutMs = config.fetchOperatorTimeout().toMillis();
         int capacity = config.fetch().capacity();
 
-        SingleOutputStreamOperator<BatchManifest> manifests = AsyncDataStream.unorderedWait(
-                        batchRequests, new FetchManifest(endpoints, config.fetch()), asyncTimeoutMs, TimeUnit.MILLISECONDS, capacity)
-                .returns(new AvroTypeInfo<>(BatchManifest.class))
-                .uid("fetch-manifests").name("Fetch manifests");
-
-        SingleOutputStreamOperator<PageRequest> pageRequests = manifests
-                .process(new ExpandManifest(config.name()))
+        // Chained to the source (the async operator chains with anything), so that page requests wait in
+        // no network buffer: a barrier waits at most for one free place in the page fetch's queue.
+        SingleOutputStreamOperator<PageRequest> pageRequests = fetchTasks
+                .process(new RouteFetchTasks(config.name()))
                 .returns(new AvroTypeInfo<>(PageRequest.class))
-                .uid("expand-manifests").name("Expand manifests into pages");
+                .uid("route-fetch-tasks").name("Manifests and page requests");
 
         SingleOutputStreamOperator<RawRecord> counterpartyRecords = AsyncDataStream.unorderedWait(
                         pageRequests, new FetchPage(endpoints, config.fetch()), asyncTimeoutMs, TimeUnit.MILLISECONDS, capacity)

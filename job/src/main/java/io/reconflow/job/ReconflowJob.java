@@ -140,7 +140,7 @@ public final class ReconflowJob {
         env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         ReconPipeline.assemble(config,
                 Sources.internalFiles(env, config),
-                Sources.batchRequests(env, config),
+                Sources.counterpartyBatches(env, config),
                 new ReconPipeline.Sinks(
                         ParquetSinks.generic(config.resultsPath(), AvroSchemas.result(config.feed())),
                         ParquetSinks.specific(config.rejectsPath(), Reject.class),

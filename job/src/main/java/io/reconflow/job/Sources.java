@@ -1,7 +1,10 @@
 package io.reconflow.job;
 
 import io.reconflow.events.BatchRequest;
+import io.reconflow.events.FetchTask;
 import io.reconflow.events.RawRecord;
+import io.reconflow.operators.fetch.CounterpartyEndpoint;
+import io.reconflow.operators.fetch.CounterpartySource;
 import io.reconflow.operators.source.InternalFileFormat;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
@@ -19,7 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The real sources of a reconciliation: the internal files and the batches to fetch. */
+/** The real sources of a reconciliation: the internal files and the counterparties' batches. */
 public final class Sources {
     private Sources() {}
 
@@ -47,18 +50,25 @@ public final class Sources {
                 .uid("internal-files");
     }
 
-    /** One request per counterparty and business date. */
-    public static DataStream<BatchRequest> batchRequests(StreamExecutionEnvironment env, ReconConfig config) {
-        List<BatchRequest> requests = new ArrayList<>();
+    /**
+     * The counterparty source: one batch per counterparty and business date, whose manifest and page
+     * requests it emits (the manifests are fetched on the TaskManagers, where the tokens are).
+     */
+    public static DataStream<FetchTask> counterpartyBatches(StreamExecutionEnvironment env, ReconConfig config) {
+        List<BatchRequest> batches = new ArrayList<>();
         for (LocalDate date : config.businessDates()) {
-            config.counterparties().forEach(c -> requests.add(BatchRequest.newBuilder()
+            config.counterparties().forEach(c -> batches.add(BatchRequest.newBuilder()
                     .setCounterparty(c.name())
                     .setFeed(config.feed().name())
                     .setBusinessDate(date.toString())
                     .build()));
         }
-        return env.fromData(requests, new AvroTypeInfo<>(BatchRequest.class))
-                .uid("batch-requests").name("Batches to fetch");
+        Map<String, CounterpartyEndpoint> endpoints = new LinkedHashMap<>();
+        config.counterparties().forEach(c -> endpoints.put(c.name(), c));
+        CounterpartySource source = new CounterpartySource(batches, endpoints, config.fetch(),
+                config.fetchOperatorTimeout().toMillis());
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Counterparty batches", new AvroTypeInfo<>(FetchTask.class))
+                .uid("counterparty-batches");
     }
 
     /** A local path made absolute (file:/...), or a URI with a scheme (s3://...) as it is. */

@@ -76,10 +76,12 @@ public final class CounterpartySimulator implements AutoCloseable {
      * @param retriesAfterPermanent requests for a path that had already been answered 401, 403 or 404
      * @param hugeBodyBytesSent bytes of huge bodies written before the client hung up
      * @param earlyRequests the early requests themselves (the first 10,000)
+     * @param pagesServed distinct pages answered whole (a 200 with the page's full, intact body)
+     * @param pagesServedAgain whole answers for a page beyond its first: pages a client fetched again
      */
     public record Counters(long totalRequests, Map<String, Long> requestsByPath, Map<Integer, Long> requestsByStatus,
                            Map<Fault, Long> faults, int maxInFlight, long earlyRetries, long retriesAfterPermanent,
-                           long hugeBodyBytesSent, List<Early> earlyRequests) {
+                           long hugeBodyBytesSent, List<Early> earlyRequests, long pagesServed, long pagesServedAgain) {
         public long status(int code) {
             return requestsByStatus.getOrDefault(code, 0L);
         }
@@ -133,6 +135,9 @@ public final class CounterpartySimulator implements AutoCloseable {
     private final LongAdder earlyRetries = new LongAdder();
     private final LongAdder retriesAfterPermanent = new LongAdder();
     private final LongAdder hugeBytes = new LongAdder();
+    /** Whole answers per page path. */
+    private final Map<String, AtomicInteger> pageServes = new ConcurrentHashMap<>();
+    private final LongAdder pagesServedAgain = new LongAdder();
     private final List<Early> earlyRequests = new ArrayList<>();
     private final Deque<String> log = new ArrayDeque<>();
 
@@ -233,7 +238,7 @@ public final class CounterpartySimulator implements AutoCloseable {
             early = List.copyOf(earlyRequests);
         }
         return new Counters(total.sum(), paths, statuses, fs, maxInFlight.get(), earlyRetries.sum(),
-                retriesAfterPermanent.sum(), hugeBytes.sum(), early);
+                retriesAfterPermanent.sum(), hugeBytes.sum(), early, pageServes.size(), pagesServedAgain.sum());
     }
 
     /** Forgets counters and per-path fault history (faults already given to a path count again). */
@@ -246,6 +251,8 @@ public final class CounterpartySimulator implements AutoCloseable {
         earlyRetries.reset();
         retriesAfterPermanent.reset();
         hugeBytes.reset();
+        pageServes.clear();
+        pagesServedAgain.reset();
         attemptsByPath.clear();
         faultsByPath.clear();
         throttle.set(new Throttle(System.nanoTime(), null));
@@ -529,6 +536,10 @@ public final class CounterpartySimulator implements AutoCloseable {
             // A truncated body declares its full length and stops halfway; closing then drops the connection.
             out.write(body, 0, truncate ? body.length / 2 : body.length);
             out.flush();
+            if (s == 200 && !truncate && fault != Fault.GARBLED && path.contains("/pages/")
+                    && pageServes.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet() > 1) {
+                pagesServedAgain.increment();
+            }
         } catch (IOException e) {
             LOG.debug("Client went away during {}: {}", path, e.toString());
         } finally {

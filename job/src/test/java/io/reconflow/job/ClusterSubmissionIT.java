@@ -59,7 +59,8 @@ class ClusterSubmissionIT {
 
     @Test
     void flinkRunSubmitsTheShadedJarAndItsOutputIsTheTruth() throws Exception {
-        FeedRun run = FeedRun.run(ENERGY, List.of(), SETTINGS, tmp, TOKEN_ENV, TOKEN, FAULTS, (config, overrides, sim) -> {
+        FeedRun run = FeedRun.run(ENERGY, List.of(), SETTINGS, FAULTS, tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
+            List<String> overrides = FeedRun.overrides(List.of(), tmp, sim, TOKEN_ENV);
             List<String> args = new ArrayList<>(List.of("run", "-d", JAR.toString()));
             args.addAll(programArgs(overrides));
             StandaloneCluster.CliResult cli = cluster.cli(args.toArray(String[]::new));
@@ -74,7 +75,8 @@ class ClusterSubmissionIT {
     @Test
     void restUploadAndRunSubmitTheShadedJarAndItsOutputIsTheTruth() throws Exception {
         String jar = rest.uploadJar(JAR);
-        FeedRun run = FeedRun.run(ENERGY, List.of(), SETTINGS, tmp, TOKEN_ENV, TOKEN, FAULTS, (config, overrides, sim) -> {
+        FeedRun run = FeedRun.run(ENERGY, List.of(), SETTINGS, FAULTS, tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
+            List<String> overrides = FeedRun.overrides(List.of(), tmp, sim, TOKEN_ENV);
             FlinkRest.Response submitted = rest.runJar(jar, programArgs(overrides), null);
             assertThat(submitted.ok()).as("POST /jars/:id/run answered %s", submitted).isTrue();
             return rest.awaitResult(submitted.body().path("jobid").asText(), JOB_TIMEOUT);
@@ -88,7 +90,8 @@ class ClusterSubmissionIT {
         long jobManagerPid = cluster.jobManager().pid();
         // A job that fetches for a while (4 pages a second), running when the bad submission comes.
         List<String> slow = List.of("fetch.rate_limit.requests_per_second=4", "fetch.rate_limit.burst=1");
-        FeedRun run = FeedRun.run(ENERGY, slow, SETTINGS.withPageSize(3), tmp, TOKEN_ENV, TOKEN, Faults.none(), (config, overrides, sim) -> {
+        FeedRun run = FeedRun.run(ENERGY, slow, SETTINGS.withPageSize(3), Faults.none(), tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
+            List<String> overrides = FeedRun.overrides(slow, tmp, sim, TOKEN_ENV);
             FlinkRest.Response submitted = rest.runJar(jar, programArgs(overrides), null);
             assertThat(submitted.ok()).as("POST /jars/:id/run answered %s", submitted).isTrue();
             String beside = submitted.body().path("jobid").asText();

@@ -83,24 +83,19 @@ final class FeedRun {
                        Function<ReconConfig, StreamExecutionEnvironment> environment) throws Exception {
         // Occasional 503s, cut bodies and dropped connections: every request still gets through on retry.
         Faults faults = Faults.none().withSeed(3).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
-        return run(yaml, overrides, settings, tmp, tokenEnv, token, faults,
-                (config, all, sim) -> ReconflowJob.run(environment.apply(config), config));
+        return run(yaml, overrides, settings, faults, tmp, tokenEnv, token,
+                (config, sim, scenario) -> ReconflowJob.run(environment.apply(config), config));
     }
 
-    /** Runs the job over a prepared run's data: in this JVM, or submitted to a cluster. */
+    /** How a test runs the job once the data and the simulator are ready. */
     @FunctionalInterface
     interface Runner {
-        /**
-         * @param config the configuration with every override applied
-         * @param overrides the {@code --set key=value} values that turn the YAML into {@code config}
-         * @param sim the counterparty, serving the batch until this returns
-         */
-        JobExecutionResult run(ReconConfig config, List<String> overrides, CounterpartySimulator sim) throws Exception;
+        JobExecutionResult run(ReconConfig config, CounterpartySimulator sim, Scenario scenario) throws Exception;
     }
 
-    /** Generates the data, serves it with {@code faults} and lets {@code runner} run the job over it. */
-    static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
-                       Faults faults, Runner runner) throws Exception {
+    /** A run with the simulator's {@code faults}, the job run by {@code runner} (for runs in several steps). */
+    static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Faults faults, Path tmp,
+                       String tokenEnv, String token, Runner runner) throws Exception {
         ReconConfig base = ReconConfig.load(yaml, overrides);
         String counterparty = base.counterparties().get(0).name();
         ScenarioSettings s = settings.withBusinessDates(base.businessDates()).withCounterparties(List.of(counterparty));
@@ -112,21 +107,29 @@ final class FeedRun {
         Path out = tmp.resolve("out");
 
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, faults, 0)) {
-            List<String> all = new ArrayList<>(overrides);
-            all.addAll(List.of(
-                    "internal.path=" + internalPath,
-                    "output.path=" + out,
-                    "counterparties[0].base_url=" + sim.url(),
-                    "counterparties[0].token_env=" + tokenEnv,
-                    "fetch.backoff_initial=10ms",
-                    "fetch.backoff_max=200ms",
-                    "fetch.max_attempts=10",
-                    "fetch.request_timeout=5s",
-                    "job.checkpoint_interval=300ms"));
-            ReconConfig config = ReconConfig.load(yaml, all);
-            JobExecutionResult result = runner.run(config, all, sim);
+            ReconConfig config = ReconConfig.load(yaml, overrides(overrides, tmp, sim, tokenEnv));
+            JobExecutionResult result = runner.run(config, sim, scenario);
             return new FeedRun(config, scenario, truth, out, result);
         }
+    }
+
+    /**
+     * The {@code key=value} overrides that turn the YAML into a run's configuration: {@code overrides}
+     * and this run's folders, simulator and fast retries (a cluster submission passes them as {@code --set}).
+     */
+    static List<String> overrides(List<String> overrides, Path tmp, CounterpartySimulator sim, String tokenEnv) {
+        List<String> all = new ArrayList<>(overrides);
+        all.addAll(List.of(
+                "internal.path=" + tmp.resolve("internal/business_date={business_date}"),
+                "output.path=" + tmp.resolve("out"),
+                "counterparties[0].base_url=" + sim.url(),
+                "counterparties[0].token_env=" + tokenEnv,
+                "fetch.backoff_initial=10ms",
+                "fetch.backoff_max=200ms",
+                "fetch.max_attempts=10",
+                "fetch.request_timeout=5s",
+                "job.checkpoint_interval=300ms"));
+        return all;
     }
 
     /** Every check against the truth: rows, breaks, passes, rejects, the accounting identity, types, batches, files. */

@@ -95,6 +95,20 @@ class ReconflowJobTest {
                 .hasMessageContaining(UNSET_TOKEN_ENV).hasMessageContaining("northpool-energy");
     }
 
+    @Test
+    void theCounterpartySourceChainsIntoThePageFetch() throws Exception {
+        Path internal = Files.createDirectories(tmp.resolve("internal"));
+        ReconConfig config = ReconConfig.load(ENERGY, List.of("business_dates=[2026-11-20]",
+                "internal.path=" + internal, "output.path=" + tmp.resolve("out")));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(ReconflowJob.flinkSettings(config));
+        ReconflowJob.plug(env, config);
+
+        // In one task, page requests wait in no network buffer: a barrier passes them at the pace of the fetch.
+        assertThat(env.getStreamGraph().getJobGraph().getVertices())
+                .extracting(org.apache.flink.runtime.jobgraph.JobVertex::getName)
+                .anySatisfy(name -> assertThat(name).contains("Source: Counterparty batches -> Manifests and page requests -> Fetch pages"));
+    }
+
     /** What a submission ends in here instead of a job. */
     static final class Submitted extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -72,6 +72,29 @@ class CounterpartySimulatorTest {
     }
 
     @Test
+    void countsPagesServedWholeAndPagesFetchedAgain() throws Exception {
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN,
+                Faults.none().withSeed(1).withTruncated(1.0).withMaxFaultsPerPath(1), 0)) {
+            // The first answer of each path is cut short (not a page served), the retry whole.
+            assertThatThrownBy(() -> get(sim, base() + "/pages/1")).isInstanceOf(java.io.IOException.class);
+            assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(200);
+            assertThat(sim.counters().pagesServed()).isEqualTo(1);
+            assertThat(sim.counters().pagesServedAgain()).isZero();
+
+            get(sim, base() + "/pages/1");
+            get(sim, base() + "/pages/1");
+            assertThatThrownBy(() -> get(sim, base() + "/pages/2")).isInstanceOf(java.io.IOException.class);
+            get(sim, base() + "/pages/2");
+
+            assertThat(sim.counters().pagesServed()).isEqualTo(2);
+            assertThat(sim.counters().pagesServedAgain()).isEqualTo(2);
+            sim.resetCounters();
+            assertThat(sim.counters().pagesServed()).isZero();
+            assertThat(sim.counters().pagesServedAgain()).isZero();
+        }
+    }
+
+    @Test
     void servesTheManifestAndEveryPageByteExact() throws Exception {
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN)) {
             assertThat(sim.url()).startsWith("http://127.0.0.1:").doesNotEndWith(":0");

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EventTypesTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {BatchRequest.class, BatchManifest.class, PageRequest.class, RawRecord.class, Reject.class, FetchFailure.class})
+    @ValueSource(classes = {BatchRequest.class, BatchManifest.class, PageRequest.class, io.reconflow.events.FetchTask.class, RawRecord.class, Reject.class, FetchFailure.class})
     void eventTypesAreAvroTypes(Class<?> type) {
         assertThat(TypeInformation.of(type)).isInstanceOf(AvroTypeInfo.class);
     }

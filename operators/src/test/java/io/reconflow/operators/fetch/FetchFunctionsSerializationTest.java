@@ -2,6 +2,7 @@ package io.reconflow.operators.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,10 @@ class FetchFunctionsSerializationTest {
 
     @Test
     void theFetchFunctionsSerialize() throws Exception {
-        assertThat(InstantiationUtil.clone(new FetchManifest(ENDPOINTS, FetchSettings.defaults()))).isNotNull();
         assertThat(InstantiationUtil.clone(new FetchPage(ENDPOINTS, FetchSettings.defaults()))).isNotNull();
-        assertThat(InstantiationUtil.clone(new ExpandManifest("recon"))).isNotNull();
+        assertThat(InstantiationUtil.clone(new RouteFetchTasks("recon"))).isNotNull();
+        assertThat(InstantiationUtil.clone(new CounterpartySource(List.of(io.reconflow.events.BatchRequest.newBuilder()
+                .setCounterparty("acme").setFeed("f").setBusinessDate("2024-03-01").build()), ENDPOINTS,
+                FetchSettings.defaults(), 1000))).isNotNull();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.FetchFailure;
+import io.reconflow.events.FetchTask;
 import io.reconflow.events.PageRequest;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
@@ -19,13 +20,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ExpandManifestTest {
+class RouteFetchTasksTest {
 
-    OneInputStreamOperatorTestHarness<BatchManifest, PageRequest> harness;
+    OneInputStreamOperatorTestHarness<FetchTask, PageRequest> harness;
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forProcessFunction(new ExpandManifest("energy-recon"));
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(new RouteFetchTasks("energy-recon"));
     }
 
     @AfterEach
@@ -38,8 +39,8 @@ class ExpandManifestTest {
                 .setBusinessDate("2024-03-01").setCorrelationId("req-1");
     }
 
-    static BatchManifest ok(int pages) {
-        return manifest().setBatchId("B-1").setRecordCount(10L).setPageCount(pages).setControlTotal("1.5").build();
+    static FetchTask of(BatchManifest m) {
+        return FetchTask.newBuilder().setManifest(m).setPage(null).build();
     }
 
     <T> List<T> side(org.apache.flink.util.OutputTag<T> tag) {
@@ -52,29 +53,15 @@ class ExpandManifestTest {
     }
 
     @Test
-    void requestsEveryPageOfAnOkManifest() throws Exception {
-        BatchManifest m = ok(3);
+    void pageRequestsGoOnAndManifestsGoToTheCompletenessCheck() throws Exception {
+        BatchManifest m = manifest().setBatchId("B-1").setRecordCount(10L).setPageCount(1).setControlTotal("1.5").build();
+        PageRequest page = PageRequest.newBuilder().setCounterparty("acme").setFeed("energy-confirmations")
+                .setBusinessDate("2024-03-01").setBatchId("B-1").setPage(1).setPageCount(1).build();
 
-        harness.processElement(m, 0);
+        harness.processElement(of(m), 0);
+        harness.processElement(FetchTask.newBuilder().setManifest(null).setPage(page).build(), 0);
 
-        assertThat(harness.extractOutputValues()).containsExactly(
-                PageRequest.newBuilder().setCounterparty("acme").setFeed("energy-confirmations")
-                        .setBusinessDate("2024-03-01").setBatchId("B-1").setPage(1).setPageCount(3).build(),
-                PageRequest.newBuilder().setCounterparty("acme").setFeed("energy-confirmations")
-                        .setBusinessDate("2024-03-01").setBatchId("B-1").setPage(2).setPageCount(3).build(),
-                PageRequest.newBuilder().setCounterparty("acme").setFeed("energy-confirmations")
-                        .setBusinessDate("2024-03-01").setBatchId("B-1").setPage(3).setPageCount(3).build());
-        assertThat(side(Tags.MANIFESTS)).containsExactly(m);
-        assertThat(side(Tags.REJECTS)).isEmpty();
-    }
-
-    @Test
-    void anEmptyBatchHasNoPages() throws Exception {
-        BatchManifest m = ok(0);
-
-        harness.processElement(m, 0);
-
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.extractOutputValues()).containsExactly(page);
         assertThat(side(Tags.MANIFESTS)).containsExactly(m);
         assertThat(side(Tags.REJECTS)).isEmpty();
     }
@@ -84,7 +71,7 @@ class ExpandManifestTest {
         BatchManifest m = manifest().setFailure(FetchFailure.newBuilder().setCode(ErrorCode.FETCH_FAILED)
                 .setHttpStatus(503).setMessage("gave up after 6 attempts: HTTP 503").setAttempts(6).build()).build();
 
-        harness.processElement(m, 0);
+        harness.processElement(of(m), 0);
 
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(side(Tags.MANIFESTS)).containsExactly(m);

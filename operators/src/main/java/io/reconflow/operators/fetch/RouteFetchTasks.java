@@ -2,6 +2,7 @@ package io.reconflow.operators.fetch;
 
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.FetchFailure;
+import io.reconflow.events.FetchTask;
 import io.reconflow.events.PageRequest;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
@@ -10,21 +11,27 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns a fetched manifest into its page requests. Every manifest also goes to
- * {@link Tags#MANIFESTS} for the completeness check; a failed one becomes a reject instead of pages.
+ * Splits what the counterparty source emits: page requests go on to the page fetch (chained, so a
+ * barrier waits for at most one free place in its queue); every manifest goes to {@link Tags#MANIFESTS}
+ * for the completeness check, and a failed one also becomes a reject.
  */
-public class ExpandManifest extends ProcessFunction<BatchManifest, PageRequest> {
+public class RouteFetchTasks extends ProcessFunction<FetchTask, PageRequest> {
 
     private static final long serialVersionUID = 1L;
 
     private final String recon;
 
-    public ExpandManifest(String recon) {
+    public RouteFetchTasks(String recon) {
         this.recon = recon;
     }
 
     @Override
-    public void processElement(BatchManifest manifest, Context ctx, Collector<PageRequest> out) {
+    public void processElement(FetchTask task, Context ctx, Collector<PageRequest> out) {
+        if (task.getPage() != null) {
+            out.collect(task.getPage());
+            return;
+        }
+        BatchManifest manifest = task.getManifest();
         ctx.output(Tags.MANIFESTS, manifest);
         FetchFailure failure = manifest.getFailure();
         if (failure != null) {
@@ -44,18 +51,6 @@ public class ExpandManifest extends ProcessFunction<BatchManifest, PageRequest> 
                     .setHttpStatus(failure.getHttpStatus())
                     .setIdempotencyKey(null)
                     .setRaw(null)
-                    .build());
-            return;
-        }
-        int pages = manifest.getPageCount() == null ? 0 : manifest.getPageCount();
-        for (int page = 1; page <= pages; page++) {
-            out.collect(PageRequest.newBuilder()
-                    .setCounterparty(manifest.getCounterparty())
-                    .setFeed(manifest.getFeed())
-                    .setBusinessDate(manifest.getBusinessDate())
-                    .setBatchId(manifest.getBatchId())
-                    .setPage(page)
-                    .setPageCount(pages)
                     .build());
         }
     }
