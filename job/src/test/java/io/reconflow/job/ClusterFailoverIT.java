@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * simulator counts twice is a page the job fetched again.
  */
 class ClusterFailoverIT {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterFailoverIT.class);
     /** Requests in flight per fetch subtask: the only pages a checkpoint may hold as not yet fetched. */
     static final int CAPACITY = 4;
     /** Page requests seen before the test acts: about a third of the batch. */
@@ -75,7 +78,8 @@ class ClusterFailoverIT {
     void aTaskManagerKilledMidFetchCostsNoPageOfTheLastCheckpointAndTheOutputIsExact() throws Exception {
         Set<String> covered = new TreeSet<>();
         AtomicReference<Map<String, Long>> pages = new AtomicReference<>();
-        FeedRun run = FeedRun.run(ENERGY, SLOW, SETTINGS, tmp, TOKEN_ENV, TOKEN, Faults.none(), (config, overrides, sim) -> {
+        FeedRun run = FeedRun.run(ENERGY, SLOW, SETTINGS, Faults.none(), tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
+            List<String> overrides = FeedRun.overrides(SLOW, tmp, sim, TOKEN_ENV);
             String job = submit(overrides, null);
             // Snapshots of the pages requested, to find those requested before a checkpoint was triggered.
             List<Map.Entry<Long, Set<String>>> seen = new ArrayList<>();
@@ -113,6 +117,8 @@ class ClusterFailoverIT {
         assertThat(run.scenario.batches().get(0).pages()).as("the kill came before half the pages").hasSizeGreaterThan(2 * MID_FETCH);
         assertThat(pages.get()).as("every page fetched").hasSize(run.scenario.batches().get(0).pages().size());
         Set<String> again = refetched(pages.get(), covered);
+        LOG.info("Killed a TaskManager with {} pages of {} in the last checkpoint seen; {} pages fetched again, {} of them from that checkpoint",
+                covered.size(), pages.get().size(), refetched(pages.get(), pages.get().keySet()).size(), again.size());
         assertThat(again).as("pages of the last completed checkpoint fetched again (at most the %d in flight at its barrier)", CAPACITY)
                 .hasSizeLessThanOrEqualTo(CAPACITY);
         checkExactOutput(run);
@@ -122,7 +128,8 @@ class ClusterFailoverIT {
     void aStopWithSavepointMidFetchCompletesWithin10SecondsAndTheJobResumesFromIt() throws Exception {
         Set<String> stoppedAt = new TreeSet<>();
         AtomicReference<Map<String, Long>> pages = new AtomicReference<>();
-        FeedRun run = FeedRun.run(ENERGY, SLOW, SETTINGS, tmp, TOKEN_ENV, TOKEN, Faults.none(), (config, overrides, sim) -> {
+        FeedRun run = FeedRun.run(ENERGY, SLOW, SETTINGS, Faults.none(), tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
+            List<String> overrides = FeedRun.overrides(SLOW, tmp, sim, TOKEN_ENV);
             String job = submit(overrides, null);
             Deadline.of(JOB_TIMEOUT).await(MID_FETCH + " page requests", () -> pagesRequested(sim).size() >= MID_FETCH);
 
@@ -139,6 +146,7 @@ class ClusterFailoverIT {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             stoppedAt.addAll(pagesRequested(sim).keySet());
             assertThat(done[0].path("operation").has("failure-cause")).as("savepoint: %s", done[0]).isFalse();
+            LOG.info("Stop-with-savepoint after {} pages took {} ms", stoppedAt.size(), took.toMillis());
             assertThat(took).as("stop-with-savepoint mid-fetch (the issue's bound)").isLessThanOrEqualTo(Duration.ofSeconds(10));
             rest.awaitState(job, "FINISHED", JOB_TIMEOUT);
 
