@@ -26,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The shaded jar on a real standalone Flink 2.3.0 session cluster (a JobManager and a TaskManager
  * process), submitted as users submit it: with {@code flink run} and through the REST API. The
  * counterparty token is only in the TaskManager's environment. Each run's output, read through
- * DuckDB, is checked against the generated truth as the MiniCluster end-to-end tests check it.
+ * DuckDB, is checked against the generated truth as the MiniCluster end-to-end tests check it,
+ * and a job submitted with the CLI runs under the cluster's restart strategy, state backend and
+ * checkpoint folder.
  */
 class ClusterSubmissionIT {
     static final String TOKEN_ENV = "RECONFLOW_CLUSTER_TOKEN";
@@ -67,7 +69,16 @@ class ClusterSubmissionIT {
             assertThat(cli.exitCode()).as("flink run:\n%s", cli.output()).isZero();
             Matcher id = Pattern.compile("JobID ([0-9a-f]{32})").matcher(cli.output());
             assertThat(id.find()).as("flink run names the job:\n%s", cli.output()).isTrue();
-            return rest.awaitResult(id.group(1), JOB_TIMEOUT);
+            String job = id.group(1);
+            var result = rest.awaitResult(job, JOB_TIMEOUT);
+            // The cluster's configuration rules, not the embedded runs' local settings.
+            assertThat(rest.get("/jobs/" + job + "/config").path("execution-config").path("restart-strategy").asText())
+                    .as("the cluster's restart strategy").containsIgnoringCase("exponential delay");
+            assertThat(rest.checkpoints(job).path("counts").path("completed").asInt()).isPositive();
+            assertThat(cluster.dir().resolve("checkpoints").resolve(job)).as("checkpoints under the cluster's execution.checkpointing.dir")
+                    .isDirectory();
+            assertThat(rest.get("/jobs/" + job + "/checkpoints/config").path("state_backend").asText()).isEqualTo("EmbeddedRocksDBStateBackend");
+            return result;
         });
         run.checkEverything();
     }
