@@ -304,7 +304,7 @@ public record ReconConfig(
         }
         List<String> keys = new ArrayList<>(List.of("connect_timeout", "request_timeout", "max_attempts",
                 "backoff_initial", "backoff_max", "max_body_bytes", "deadline", "max_in_flight", "rate_limit",
-                "circuit_breaker"));
+                "circuit_breaker", "max_pages"));
         if (global) {
             keys.add(0, "capacity");
             keys.add("max_in_flight_total");
@@ -369,7 +369,8 @@ public record ReconConfig(
                 global ? f.get("max_in_flight_total").positiveInt(base.maxInFlightTotal()) : base.maxInFlightTotal(),
                 perSecond,
                 burst,
-                circuit);
+                circuit,
+                f.get("max_pages").positiveInt(base.maxPages()));
         List<String> problems = s.problems();
         if (!problems.isEmpty()) {
             // Every problem is caught above with its own key; this only guards against a missed one.

@@ -166,7 +166,7 @@ public final class CounterpartySimulator implements AutoCloseable {
                 manifests.put(date, utf8(b.manifest().toJson()));
                 List<byte[]> bodies = new ArrayList<>();
                 for (Scenario.Page p : b.pages()) {
-                    bodies.add(utf8(p.body(b.manifest().batchId())));
+                    bodies.add(p.bodyBytes(b.manifest().batchId()));
                 }
                 pages.put(date, bodies);
             }

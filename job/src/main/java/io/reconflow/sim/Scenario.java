@@ -107,6 +107,27 @@ public record Scenario(String feed, ScenarioSettings settings, List<Batch> batch
             }
             return sb.append("]}").toString();
         }
+
+        /**
+         * The page body as bytes: UTF-8, but for a lone surrogate U+DC80 to U+DCFF, which stands
+         * for the one byte 0x80 to 0xFF (how {@link MalformedRecords} writes bytes that are not UTF-8).
+         */
+        public byte[] bodyBytes(String batchId) {
+            String text = body(batchId);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length() + 16);
+            int from = 0;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                boolean paired = i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
+                if (c >= 0xDC80 && c <= 0xDCFF && !paired) {
+                    out.writeBytes(text.substring(from, i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    out.write(c - 0xDC00);
+                    from = i + 1;
+                }
+            }
+            out.writeBytes(text.substring(from).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return out.toByteArray();
+        }
     }
 
     /**

@@ -81,9 +81,19 @@ final class FeedRun {
     /** {@link #run(Path, ScenarioSettings, Path, String, String, Function)} with {@code overrides} applied to the YAML first. */
     static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
                        Function<ReconConfig, StreamExecutionEnvironment> environment) throws Exception {
+        return run(yaml, overrides, settings, tmp, tokenEnv, token, environment, (config, generated) -> generated);
+    }
+
+    /**
+     * {@link #run(Path, List, ScenarioSettings, Path, String, String, Function)} with the generated
+     * scenario changed by {@code alter} (given the YAML's configuration) before it is written and served.
+     */
+    static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Path tmp, String tokenEnv, String token,
+                       Function<ReconConfig, StreamExecutionEnvironment> environment,
+                       java.util.function.BiFunction<ReconConfig, Scenario, Scenario> alter) throws Exception {
         // Occasional 503s, cut bodies and dropped connections: every request still gets through on retry.
         Faults faults = Faults.none().withSeed(3).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
-        return run(yaml, overrides, settings, faults, tmp, tokenEnv, token,
+        return run(yaml, overrides, settings, faults, tmp, tokenEnv, token, alter,
                 (config, sim, scenario) -> ReconflowJob.run(environment.apply(config), config));
     }
 
@@ -96,10 +106,17 @@ final class FeedRun {
     /** A run with the simulator's {@code faults}, the job run by {@code runner} (for runs in several steps). */
     static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Faults faults, Path tmp,
                        String tokenEnv, String token, Runner runner) throws Exception {
+        return run(yaml, overrides, settings, faults, tmp, tokenEnv, token, (config, generated) -> generated, runner);
+    }
+
+    private static FeedRun run(Path yaml, List<String> overrides, ScenarioSettings settings, Faults faults, Path tmp,
+                               String tokenEnv, String token,
+                               java.util.function.BiFunction<ReconConfig, Scenario, Scenario> alter, Runner runner)
+            throws Exception {
         ReconConfig base = ReconConfig.load(yaml, overrides);
         String counterparty = base.counterparties().get(0).name();
         ScenarioSettings s = settings.withBusinessDates(base.businessDates()).withCounterparties(List.of(counterparty));
-        Scenario scenario = ScenarioGenerator.generate(base.feed(), base.matching(), s);
+        Scenario scenario = alter.apply(base, ScenarioGenerator.generate(base.feed(), base.matching(), s));
         String format = base.internal().format().name().toLowerCase(Locale.ROOT);
         Truth truth = scenario.truth().forInternalFormat(format);
         String internalPath = tmp.resolve("internal/business_date={business_date}").toString();

@@ -147,6 +147,19 @@ class ReconConfigTest {
     }
 
     @Test
+    void maxPagesDefaultsToAHundredThousandAndMayBeSetGloballyOrPerCounterparty() {
+        ReconConfig plain = ReconConfig.load(ENERGY, List.of());
+        assertThat(plain.fetch().maxPages()).isEqualTo(100_000);
+
+        ReconConfig c = ReconConfig.load(ENERGY, List.of("fetch.max_pages=500", "counterparties[0].fetch.max_pages=20"));
+        assertThat(c.fetch().maxPages()).isEqualTo(500);
+        assertThat(c.counterparties().get(0).settings(c.fetch()).maxPages()).isEqualTo(20);
+
+        assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("fetch.max_pages=0")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("fetch.max_pages:");
+    }
+
+    @Test
     void passesAreCheckedNamingWhatIsWrong() {
         assertThatThrownBy(() -> ReconConfig.load(ENERGY, List.of("matching.passes[2].key=[colour]")))
                 .hasMessageStartingWith("matching:").hasMessageContaining("colour");

@@ -5,6 +5,8 @@ import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.BatchStatus;
 import io.reconflow.events.RecordTally;
 import io.reconflow.operators.feed.FeedValues;
+import io.reconflow.operators.feed.RecordJson;
+import io.reconflow.operators.feed.Texts;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -34,6 +36,7 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CheckBatchCompleteness.class);
     private static final int OUTPUT_SCALE = 18;
+    private static final int OUTPUT_PRECISION = 38;
 
     private final String recon;
     private final boolean hasControlField;
@@ -128,9 +131,12 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
             }
             if (hasControlField) {
                 BigDecimal expectedTotal = parse(m.getControlTotal());
-                o.setExpectedControlTotal(expectedTotal == null ? null : atOutputScale(expectedTotal));
-                if (expectedTotal == null) {
-                    append(why, "the manifest's control_total '" + m.getControlTotal() + "' is not a decimal");
+                o.setExpectedControlTotal(atOutputScale(expectedTotal));
+                if (expectedTotal == null || atOutputScale(expectedTotal) == null) {
+                    append(why, "the manifest's control_total '" + Texts.abbreviate(m.getControlTotal())
+                            + "' is not a decimal that fits DECIMAL(38,18)");
+                } else if (atOutputScale(actualTotal) == null) {
+                    append(why, "the control total received does not fit DECIMAL(38,18)");
                 } else if (expectedTotal.compareTo(actualTotal) != 0) {
                     append(why, "control total expected " + FeedValues.plain(expectedTotal) + ", received " + FeedValues.plain(actualTotal));
                 }
@@ -165,16 +171,25 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
         return v == null ? 0L : v;
     }
 
+    /** The manifest's figure, if it is a plain decimal short enough to read (the manifest parser checked it). */
     private static BigDecimal parse(String text) {
-        if (text == null || !io.reconflow.operators.feed.RecordValidator.isPlainDecimal(text.trim())) {
+        if (text == null || text.trim().length() > RecordJson.MAX_NUMBER_CHARS
+                || !io.reconflow.operators.feed.RecordValidator.isPlainDecimal(text.trim())) {
             return null;
         }
         return new BigDecimal(text.trim());
     }
 
-    /** The figure at the output's DECIMAL(38,18) scale; a sum with more decimal places is rounded there. */
+    /**
+     * The figure at the output's DECIMAL(38,18) scale (a sum with more decimal places is rounded
+     * there); null when it is null or does not fit, which Avro could not write.
+     */
     private static BigDecimal atOutputScale(BigDecimal v) {
-        return v.setScale(OUTPUT_SCALE, RoundingMode.HALF_EVEN);
+        if (v == null || v.precision() - v.scale() > OUTPUT_PRECISION - OUTPUT_SCALE) {
+            return null;
+        }
+        BigDecimal out = v.setScale(OUTPUT_SCALE, RoundingMode.HALF_EVEN);
+        return out.precision() > OUTPUT_PRECISION ? null : out;
     }
 
     private long deadline(String businessDate) {

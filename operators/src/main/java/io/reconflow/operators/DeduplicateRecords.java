@@ -67,7 +67,7 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
             duplicatesTotal.add(1L);
         } else {
             conflicts.inc();
-            ctx.output(Tags.REJECTS, Reject.newBuilder()
+            Reject.Builder reject = Reject.newBuilder()
                     .setRecon(recon)
                     .setFeed(feed)
                     .setBusinessDate(Envelope.str(envelope, Envelope.BUSINESS_DATE))
@@ -81,9 +81,8 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
                     .setField(null)
                     .setMessage("idempotency key " + Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY)
                             + " was already seen with different content; the first record is kept")
-                    .setIdempotencyKey(Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY))
-                    .setRaw(Envelope.str(envelope, Envelope.RAW))
-                    .build());
+                    .setIdempotencyKey(Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY));
+            ctx.output(Tags.REJECTS, RejectTexts.raw(reject, Envelope.str(envelope, Envelope.RAW)).build());
         }
     }
 }

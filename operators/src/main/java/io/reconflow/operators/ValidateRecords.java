@@ -1,19 +1,20 @@
 package io.reconflow.operators;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.FetchFailure;
 import io.reconflow.events.RawRecord;
+import io.reconflow.events.RecordDefect;
 import io.reconflow.events.RecordTally;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.feed.FeedValues;
+import io.reconflow.operators.feed.RecordJson;
 import io.reconflow.operators.feed.RecordKeys;
 import io.reconflow.operators.feed.RecordValidator;
 import io.reconflow.operators.feed.Violation;
@@ -46,7 +47,6 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     private final String recon;
     private final FeedSpec feed;
 
-    private transient ObjectMapper json;
     private transient RecordValidator validator;
     private transient RecordKeys keys;
     private transient Schema envelopeSchema;
@@ -63,8 +63,6 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
 
     @Override
     public void open(OpenContext openContext) {
-        json = new ObjectMapper()
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         // Sorted keys: the same record written with its fields in another order is the same record.
         canonicalJson = new ObjectMapper().configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
         try {
@@ -93,13 +91,27 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
             reject(ctx, raw, failure.getCode(), null, failure.getMessage(), failure.getHttpStatus(), null);
             return;
         }
-        boolean textValues = raw.getJson() != null;
-        JsonNode node;
-        try {
-            node = json.readTree(textValues ? raw.getJson() : raw.getRaw());
-        } catch (JsonProcessingException e) {
+        RecordDefect defect = raw.getDefect();
+        if (defect != null && defect.getCode() == ErrorCode.BAD_ENCODING) {
+            // Its text is not what was sent: nothing in it is read.
             tallyRejected(ctx, raw, null);
-            reject(ctx, raw, ErrorCode.RECORD_UNPARSEABLE, null, "record is not valid JSON: " + e.getOriginalMessage(), null, raw.getRaw());
+            reject(ctx, raw, defect.getCode(), null, defect.getMessage(), null, raw.getRaw());
+            return;
+        }
+        boolean textValues = raw.getJson() != null;
+        // The one parse of the record: every later step works on this tree.
+        RecordJson.Result parsed = RecordJson.read(textValues ? raw.getJson() : raw.getRaw());
+        JsonNode node = parsed.node();
+        if (defect != null) {
+            // A record of a page that is not the one asked for: counted for its batch, judged by the page.
+            tallyRejected(ctx, raw, node);
+            reject(ctx, raw, defect.getCode(), null, defect.getMessage(), null, raw.getRaw());
+            return;
+        }
+        if (parsed.violation() != null) {
+            Violation v = parsed.violation();
+            tallyRejected(ctx, raw, null);
+            reject(ctx, raw, v.code(), v.field(), v.message(), null, raw.getRaw());
             return;
         }
         RecordValidator.Outcome outcome = validator.validate(node, textValues);
@@ -132,7 +144,10 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
         out.collect(envelope);
     }
 
-    /** A rejected counterparty record is told apart from its duplicates by its canonical JSON. */
+    /**
+     * A rejected counterparty record is told apart from its duplicates by its canonical JSON (by its
+     * text when it could not be read).
+     */
     private void tallyRejected(Context ctx, RawRecord raw, JsonNode node) {
         if (raw.getSide() != Side.COUNTERPARTY) {
             return;
@@ -144,21 +159,8 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
             canonical = raw.getRaw();
         }
         String key = "raw:" + HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
-        tally(ctx, raw, key, false, node == null || controlPosition < 0 ? null : controlValue(node.get(feed.controlField())));
-    }
-
-    /** The control field of a rejected record, where it still parses as an exact decimal. */
-    private static BigDecimal controlValue(JsonNode v) {
-        if (v == null) {
-            return null;
-        }
-        if (v.isNumber() && !v.isDouble() && !v.isFloat()) {
-            return v.decimalValue();
-        }
-        if (v.isTextual() && RecordValidator.isPlainDecimal(v.textValue().trim())) {
-            return new BigDecimal(v.textValue().trim());
-        }
-        return null;
+        tally(ctx, raw, key, false, node == null || controlPosition < 0 || !node.isObject() ? null
+                : RecordValidator.exactDecimal(feed.fields().get(controlPosition), node.get(feed.controlField())));
     }
 
     private void tally(Context ctx, RawRecord raw, String distinctKey, boolean isValid, BigDecimal control) {
@@ -177,7 +179,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     private void reject(Context ctx, RawRecord raw, ErrorCode code, String field, String message, Integer status,
                         String rawText) {
         rejected[raw.getSide().ordinal()].inc();
-        ctx.output(Tags.REJECTS, Reject.newBuilder()
+        Reject.Builder reject = Reject.newBuilder()
                 .setRecon(recon)
                 .setFeed(raw.getFeed())
                 .setBusinessDate(raw.getBusinessDate())
@@ -189,9 +191,8 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
                 .setCorrelationId(raw.getCorrelationId())
                 .setErrorCode(code)
                 .setField(field)
-                .setMessage(message)
-                .setHttpStatus(status)
-                .setRaw(rawText)
-                .build());
+                .setMessage(RejectTexts.message(message))
+                .setHttpStatus(status);
+        ctx.output(Tags.REJECTS, RejectTexts.raw(reject, rawText).build());
     }
 }

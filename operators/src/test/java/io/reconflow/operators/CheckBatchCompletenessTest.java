@@ -104,4 +104,21 @@ class CheckBatchCompletenessTest {
         assertThat(o.getBatchId()).isEmpty();
         assertThat(o.getMessage()).contains("manifest could not be fetched");
     }
+
+    @Test
+    void figuresThatDoNotFitDecimal38x18AreReportedNotWrittenSoTheOutcomeStillEncodes() throws Exception {
+        harness.processElement1(manifest(2, "1" + "0".repeat(100_000)), 0L);
+        harness.processElement2(tally("raw:a", false, "1e999999"), 0L);
+        harness.processElement2(tally("idem-b", true, "12.5"), 0L);
+
+        BatchOutcome o = endOfInput();
+        assertThat(o.getStatus()).isEqualTo(BatchStatus.INCOMPLETE);
+        assertThat(o.getExpectedControlTotal()).isNull();
+        assertThat(o.getActualControlTotal()).isNull();
+        assertThat(o.getMessage()).contains("is not a decimal that fits DECIMAL(38,18)").hasSizeLessThan(1_000);
+        // What crashed the job (AvroTypeException: Cannot encode decimal with precision 1000020) cannot happen.
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        new org.apache.avro.specific.SpecificDatumWriter<>(BatchOutcome.class)
+                .write(o, org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null));
+    }
 }

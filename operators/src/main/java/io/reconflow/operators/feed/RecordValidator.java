@@ -130,7 +130,7 @@ public final class RecordValidator {
         }
         String s = v.textValue();
         if (f.pattern() != null && !f.pattern().matcher(s).matches()) {
-            throw new InvalidValue(ErrorCode.BAD_FORMAT, f.name(), f.name() + " '" + s + "' does not match " + f.patternText());
+            throw new InvalidValue(ErrorCode.BAD_FORMAT, f.name(), f.name() + " '" + Texts.abbreviate(s) + "' does not match " + f.patternText());
         }
         return s;
     }
@@ -141,7 +141,7 @@ public final class RecordValidator {
         }
         GenericData.EnumSymbol symbol = enumSymbols[f.position()].get(v.textValue());
         if (symbol == null) {
-            throw new InvalidValue(ErrorCode.BAD_ENUM, f.name(), f.name() + " '" + v.textValue() + "' is not one of " + f.symbols());
+            throw new InvalidValue(ErrorCode.BAD_ENUM, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not one of " + f.symbols());
         }
         return symbol;
     }
@@ -154,10 +154,10 @@ public final class RecordValidator {
             try {
                 i = Integer.parseInt(v.textValue().trim());
             } catch (NumberFormatException e) {
-                throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " '" + v.textValue() + "' is not an integer");
+                throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not an integer");
             }
         } else {
-            throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be an integer, got " + v);
+            throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be an integer, got " + describe(v));
         }
         if (f.allowedInts() != null && !f.allowedInts().contains(i)) {
             throw new InvalidValue(ErrorCode.BAD_ENUM, f.name(), f.name() + " " + i + " is not one of " + f.allowedInts());
@@ -174,10 +174,10 @@ public final class RecordValidator {
             try {
                 l = Long.parseLong(v.textValue().trim());
             } catch (NumberFormatException e) {
-                throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " '" + v.textValue() + "' is not an integer");
+                throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not an integer");
             }
         } else {
-            throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be an integer, got " + v);
+            throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be an integer, got " + describe(v));
         }
         checkRange(f, BigDecimal.valueOf(l));
         return l;
@@ -190,7 +190,7 @@ public final class RecordValidator {
         if (textValues && v.isTextual() && ("true".equals(v.textValue()) || "false".equals(v.textValue()))) {
             return Boolean.parseBoolean(v.textValue());
         }
-        throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be true or false, got " + v);
+        throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be true or false, got " + describe(v));
     }
 
     private static Object decimal(FieldSpec f, JsonNode v) throws InvalidValue {
@@ -201,10 +201,21 @@ public final class RecordValidator {
                 throw new IllegalStateException("JSON parsed with doubles; enable USE_BIG_DECIMAL_FOR_FLOATS");
             }
             d = v.decimalValue();
+            if (Math.abs((long) d.scale()) > 2L * RecordJson.MAX_NUMBER_CHARS
+                    || d.unscaledValue().bitLength() > 4 * RecordJson.MAX_NUMBER_CHARS) {
+                // Only a tree not read by RecordJson gets here: bound the work all the same.
+                throw new InvalidValue(ErrorCode.NUMBER_TOO_LONG, f.name(), f.name() + " is a number beyond "
+                        + RecordJson.MAX_NUMBER_CHARS + " digits or an exponent of ±" + RecordJson.MAX_EXPONENT);
+            }
         } else if (v.isTextual()) {
             String s = v.textValue().trim();
+            if (s.length() > RecordJson.MAX_NUMBER_CHARS) {
+                // Checked before BigDecimal, whose parsing is not linear in the digits.
+                throw new InvalidValue(ErrorCode.NUMBER_TOO_LONG, f.name(), f.name() + " '" + Texts.abbreviate(s)
+                        + "' is longer than the " + RecordJson.MAX_NUMBER_CHARS + " characters read");
+            }
             if (!isPlainDecimal(s)) {
-                throw new InvalidValue(ErrorCode.BAD_DECIMAL, f.name(), f.name() + " '" + v.textValue() + "' is not a plain decimal");
+                throw new InvalidValue(ErrorCode.BAD_DECIMAL, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not a plain decimal");
             }
             d = new BigDecimal(s);
         } else {
@@ -270,9 +281,9 @@ public final class RecordValidator {
             return FeedValues.epochMicros(OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
         } catch (DateTimeException e) {
             String why = hasNoOffset(s) ? " has no offset (an instant needs Z or +hh:mm)" : " is not an RFC 3339 timestamp";
-            throw new InvalidValue(ErrorCode.BAD_TIMESTAMP, f.name(), f.name() + " '" + s + "'" + why);
+            throw new InvalidValue(ErrorCode.BAD_TIMESTAMP, f.name(), f.name() + " '" + Texts.abbreviate(s) + "'" + why);
         } catch (ArithmeticException e) {
-            throw new InvalidValue(ErrorCode.BAD_TIMESTAMP, f.name(), f.name() + " '" + s + "' is out of range");
+            throw new InvalidValue(ErrorCode.BAD_TIMESTAMP, f.name(), f.name() + " '" + Texts.abbreviate(s) + "' is out of range");
         }
     }
 
@@ -292,7 +303,33 @@ public final class RecordValidator {
         try {
             return Math.toIntExact(LocalDate.parse(v.textValue(), DateTimeFormatter.ISO_LOCAL_DATE).toEpochDay());
         } catch (DateTimeException | ArithmeticException e) {
-            throw new InvalidValue(ErrorCode.BAD_DATE, f.name(), f.name() + " '" + v.textValue() + "' is not a YYYY-MM-DD date");
+            throw new InvalidValue(ErrorCode.BAD_DATE, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not a YYYY-MM-DD date");
+        }
+    }
+
+    /** A value for a message: a scalar's text, abbreviated; a container by its kind. */
+    private static String describe(JsonNode v) {
+        if (v.isContainerNode()) {
+            return v.isObject() ? "an object" : "an array";
+        }
+        return Texts.abbreviate(v.isTextual() ? "'" + v.textValue() + "'" : v.toString());
+    }
+
+    /**
+     * The exact value of a decimal field if {@code v} is one that fits it (a JSON number, or a plain
+     * decimal string, within the field's precision and scale), else null; ranges are not checked.
+     */
+    public static BigDecimal exactDecimal(FieldSpec f, JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        try {
+            Object bytes = decimal(new FieldSpec(f.name(), f.position(), FieldKind.DECIMAL, f.optional(), f.precision(),
+                    f.scale(), null, null, null, false, null, null), v);
+            BigDecimal d = FeedValues.decimal((java.nio.ByteBuffer) bytes, f.scale());
+            return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+        } catch (InvalidValue | IllegalStateException e) {
+            return null;
         }
     }
 

@@ -1,11 +1,5 @@
 package io.reconflow.operators.fetch;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.async.ByteArrayFeeder;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -22,10 +16,13 @@ import java.util.function.LongConsumer;
  * few threads for as long as a slow server dribbles, while this subscriber only runs when data is
  * there, so a small pool never starves and the attempt deadline can stop it at any time.
  *
- * <p>With {@code tokenize}, each buffer is also fed to Jackson's non-blocking parser as it arrives,
- * so a body that stops being JSON is given up at the first bad byte (and the connection dropped)
- * rather than read to the limit; the body must be one JSON object. The records are cut out of the
- * kept bytes afterwards, by {@link PageParser}.
+ * <p>With {@code tokenize}, each buffer is also checked by {@link JsonFraming} as it arrives, so a
+ * body that stops being framed as one JSON object (a bracket that does not match, content after the
+ * object) is given up at that byte (and the connection dropped) rather than read to the limit. Only
+ * the framing is checked, never the values: a bad record is the validator's to reject alone, and no
+ * parser limit (string length, nesting, number length) can fire before {@code limit}, so an
+ * endless body always ends at the limit, as too large. The records are cut out of the kept bytes
+ * afterwards, by {@link PageParser}.
  */
 final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<BoundedBodySubscriber.Body> {
 
@@ -40,8 +37,6 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
             super(message);
         }
     }
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** The body is larger than the client accepts; the attempt fails without retry. */
     static final class TooLargeException extends RuntimeException {
@@ -64,10 +59,8 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
     private volatile boolean cancelled;
     private byte[] buffer;
     private int length;
-    /** Checks the JSON as it arrives; null when not asked for, or once the top-level object has ended. */
-    private JsonParser tokens;
-    private int depth;
-    private boolean ended;
+    /** Checks the framing as it arrives; null when not asked for, or once given up. */
+    private JsonFraming tokens;
 
     /**
      * @param limit most bytes kept
@@ -83,11 +76,7 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
     BoundedBodySubscriber(long limit, boolean failOnOverflow, long declaredLength, LongConsumer onBytes,
                           boolean tokenize) {
         if (tokenize) {
-            try {
-                this.tokens = JSON.createNonBlockingByteArrayParser();
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot create a non-blocking JSON parser", e);
-            }
+            this.tokens = new JsonFraming();
         }
         this.limit = limit;
         this.failOnOverflow = failOnOverflow;
@@ -136,81 +125,46 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
                 return;
             }
             append(b, n);
-            if (tokens != null && !check(length - n, n)) {
+            if (!check(length - n, n)) {
                 return;
             }
         }
     }
 
-    /**
-     * Feeds the {@code n} bytes just kept at {@code from} to the non-blocking parser and reads every
-     * token they complete. False when the body is not JSON, after failing it.
-     */
+    /** Checks the {@code n} bytes just kept at {@code from}. False when they are not JSON, after failing the body. */
     private boolean check(int from, int n) {
-        try {
-            ((ByteArrayFeeder) tokens.getNonBlockingInputFeeder()).feedInput(buffer, from, from + n);
-            for (JsonToken t = tokens.nextToken(); t != JsonToken.NOT_AVAILABLE; t = tokens.nextToken()) {
-                if (t == null) {
-                    break;
-                }
-                if (ended) {
-                    throw new MalformedException("trailing content after the JSON object");
-                }
-                if (depth == 0 && t != JsonToken.START_OBJECT) {
-                    throw new MalformedException("the body is not a JSON object");
-                }
-                if (t.isStructStart()) {
-                    depth++;
-                } else if (t.isStructEnd() && --depth == 0) {
-                    ended = true;
-                }
-            }
+        JsonFraming t = tokens;
+        if (t == null) {
             return true;
-        } catch (JsonProcessingException e) {
-            return malformed(new MalformedException(e.getOriginalMessage()));
-        } catch (MalformedException e) {
-            return malformed(e);
-        } catch (IOException e) {
-            return malformed(new MalformedException(e.getMessage()));
         }
-    }
-
-    private boolean malformed(MalformedException e) {
-        subscription.cancel();
-        closeTokens();
-        body.completeExceptionally(e);
-        return false;
-    }
-
-    private void closeTokens() {
-        JsonParser t = tokens;
-        tokens = null;
-        if (t != null) {
-            try {
-                t.close();
-            } catch (IOException ignored) {
-                // Nothing to release but memory.
-            }
+        try {
+            t.feed(buffer, from, n);
+            return true;
+        } catch (JsonFraming.FramingException e) {
+            subscription.cancel();
+            tokens = null;
+            body.completeExceptionally(new MalformedException(e.getMessage()));
+            return false;
         }
     }
 
     @Override
     public void onError(Throwable t) {
-        closeTokens();
+        tokens = null;
         body.completeExceptionally(t);
     }
 
     @Override
     public void onComplete() {
         // Whether it ended as a whole object is the full parser's to say, with its own message.
-        closeTokens();
+        tokens = null;
         body.complete(new Body(buffer, length, false));
     }
 
     /** Stops reading; the body then never completes normally. */
     void cancel(Throwable why) {
         cancelled = true;
-        closeTokens();
+        tokens = null;
         Flow.Subscription s = subscription;
         if (s != null) {
             s.cancel();

@@ -148,7 +148,7 @@ public final class CounterpartyClient implements AutoCloseable {
      */
     public CompletableFuture<ManifestResult> manifest(String feed, String businessDate, Consumer<String> onAttempt) {
         String path = "/v1/feeds/" + segment(feed) + "/batches/" + segment(businessDate) + "/manifest";
-        return execute(path, (body, length) -> ManifestParser.parse(body, length, feed, businessDate), onAttempt,
+        return execute(path, (body, length) -> ManifestParser.parse(body, length, feed, businessDate, settings.maxPages()), onAttempt,
                 o -> new ManifestResult(o.requestId, o.attempts, o.value, o.failure));
     }
 
@@ -656,6 +656,9 @@ public final class CounterpartyClient implements AutoCloseable {
                 BoundedBodySubscriber.Body decoded = decode(response.headers(), body);
                 return Attempt.ok(n, requestId, status, parser.parse(decoded.bytes(), decoded.length()));
             } catch (UnparseableBodyException e) {
+                if (!e.retryable()) {
+                    return Attempt.fail(n, requestId, status, e.code(), "HTTP " + status + " " + scrub(e.getMessage()));
+                }
                 return Attempt.retry(n, requestId, status, ErrorCode.PAGE_UNPARSEABLE,
                         "HTTP " + status + " body does not parse: " + scrub(e.getMessage()), null);
             } catch (BoundedBodySubscriber.TooLargeException e) {

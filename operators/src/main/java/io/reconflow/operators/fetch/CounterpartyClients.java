@@ -22,6 +22,16 @@ final class CounterpartyClients implements AutoCloseable {
      */
     static CounterpartyClients open(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings,
                                     MetricGroup metrics, TokenSource tokens) {
+        return open(endpoints, settings, metrics, tokens, true);
+    }
+
+    /**
+     * @param gauges whether to report the gauges of the counterparty's shared state ({@code inFlight},
+     *     {@code circuitState}); one operator per task reports them, so that each counterparty shows them once
+     */
+    static CounterpartyClients open(Map<String, CounterpartyEndpoint> endpoints, FetchSettings settings,
+                                    MetricGroup metrics, TokenSource tokens, boolean gauges) {
+        HttpClientLogGuard.check(); // before any client exists that could log a token
         CounterpartyClients all = new CounterpartyClients();
         try {
             for (Map.Entry<String, CounterpartyEndpoint> e : endpoints.entrySet()) {
@@ -32,7 +42,9 @@ final class CounterpartyClients implements AutoCloseable {
                         ? new CounterpartyClient(endpoint, settings, listener)
                         : new CounterpartyClient(endpoint, settings, listener, () -> tokens.token(endpoint));
                 all.clients.put(e.getKey(), client);
-                listener.watch(client);
+                if (gauges) {
+                    listener.watch(client);
+                }
             }
         } catch (RuntimeException e) {
             all.close();

@@ -9,9 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the manifest and page fetches share: the counterparties they may call, a client per
- * counterparty opened with the function (its policies shared across the TaskManager), and the
- * requests in flight, which {@code close()} abandons.
+ * What an async fetch function needs: the counterparties it may call, a client per counterparty
+ * opened with the function (its policies shared across the TaskManager, with the counterparty
+ * source's reader), and the requests in flight, which {@code close()} abandons.
  */
 abstract class CounterpartyFetchFunction<IN, OUT> extends RichAsyncFunction<IN, OUT> {
     private static final long serialVersionUID = 1L;
@@ -44,6 +44,11 @@ abstract class CounterpartyFetchFunction<IN, OUT> extends RichAsyncFunction<IN, 
         if (inFlight != null) {
             inFlight.clear();
         }
+    }
+
+    /** The configured counterparties' names. */
+    protected java.util.Set<String> endpointNames() {
+        return endpoints.keySet();
     }
 
     static FetchFailure failure(ErrorCode code, Integer httpStatus, String message, int attempts) {

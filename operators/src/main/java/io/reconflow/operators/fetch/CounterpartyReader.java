@@ -8,6 +8,7 @@ import io.reconflow.events.FetchTask;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
 
 /**
  * Reads batches: fetches each split's manifest through the counterparty's client (its retries,
@@ -42,6 +45,9 @@ final class CounterpartyReader implements SourceReader<FetchTask, FetchSplit> {
     private final SourceReaderContext context;
     private final CounterpartyClients clients;
     private final long manifestTimeoutMs;
+    /** Per counterparty: pages of the manifests emitted, and page requests emitted. */
+    private final Map<String, Counter> pagesKnown = new HashMap<>();
+    private final Map<String, Counter> pagesRequested = new HashMap<>();
 
     // Task thread only.
     private final Map<String, FetchSplit> splits = new LinkedHashMap<>();
@@ -75,6 +81,7 @@ final class CounterpartyReader implements SourceReader<FetchTask, FetchSplit> {
         if (a != null) {
             FetchSplit split = splits.get(a.splitId()).withManifest(a.manifest());
             output.collect(FetchTask.newBuilder().setManifest(a.manifest()).setPage(null).build());
+            counter(pagesKnown, "pagesKnown", split).inc(split.pageCount());
             progress(split);
             return InputStatus.MORE_AVAILABLE;
         }
@@ -82,10 +89,17 @@ final class CounterpartyReader implements SourceReader<FetchTask, FetchSplit> {
         if (id != null) {
             FetchSplit split = splits.get(id);
             output.collect(FetchTask.newBuilder().setManifest(null).setPage(split.pageRequest()).build());
+            counter(pagesRequested, "pagesRequested", split).inc();
             progress(split.advanced());
             return InputStatus.MORE_AVAILABLE;
         }
         return noMoreSplits && splits.isEmpty() ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
+    }
+
+    /** Task thread only: plain counters suffice. */
+    private Counter counter(Map<String, Counter> counters, String name, FetchSplit split) {
+        return counters.computeIfAbsent(split.batch().getCounterparty(),
+                cp -> context.metricGroup().addGroup("counterparty", cp).counter(name, new SimpleCounter()));
     }
 
     /** Records an emitted manifest or page: the split goes on, or is done. */

@@ -82,7 +82,8 @@ public final class CounterpartySource
     /** Runs on the TaskManager: opens the clients, which read the tokens (a missing one fails here, named). */
     @Override
     public SourceReader<FetchTask, FetchSplit> createReader(SourceReaderContext context) {
-        CounterpartyClients clients = CounterpartyClients.open(endpoints, settings, context.metricGroup(), tokens);
+        // The page fetch chained behind reports the shared gauges (inFlight, circuitState); not here too.
+        CounterpartyClients clients = CounterpartyClients.open(endpoints, settings, context.metricGroup(), tokens, false);
         return new CounterpartyReader(context, clients, manifestTimeoutMs);
     }
 

@@ -4,10 +4,17 @@ import io.reconflow.events.ErrorCode;
 import io.reconflow.events.FetchFailure;
 import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
+import io.reconflow.events.RecordDefect;
 import io.reconflow.events.Side;
+import io.reconflow.operators.feed.Texts;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
 /**
@@ -28,6 +35,23 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
         super(endpoints, settings, tokens);
     }
 
+    /** Per counterparty: pages answered whole, and pages that finally failed (against the source's pagesKnown). */
+    private transient Map<String, Counter> pagesFetched;
+    private transient Map<String, Counter> pagesFailed;
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        super.open(openContext);
+        pagesFetched = new HashMap<>();
+        pagesFailed = new HashMap<>();
+        for (String cp : endpointNames()) {
+            MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("counterparty", cp);
+            // Thread-safe: answers complete on the client's threads.
+            pagesFetched.put(cp, group.counter("pagesFetched", new ThreadSafeSimpleCounter()));
+            pagesFailed.put(cp, group.counter("pagesFailed", new ThreadSafeSimpleCounter()));
+        }
+    }
+
     @Override
     public void asyncInvoke(PageRequest request, ResultFuture<RawRecord> resultFuture) {
         CounterpartyClient client = clients.get(request.getCounterparty());
@@ -38,7 +62,10 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
         }
         inFlight.start(resultFuture,
                 onAttempt -> client.page(request.getFeed(), request.getBusinessDate(), request.getPage(), onAttempt),
-                (result, r) -> toRecords(request, result),
+                (result, r) -> {
+                    (result.ok() ? pagesFetched : pagesFailed).get(request.getCounterparty()).inc();
+                    return toRecords(request, result);
+                },
                 (err, r) -> failed(request, r.lastRequestId(), failure(ErrorCode.FETCH_FAILED, null,
                         "fetch failed unexpectedly: " + err, Math.max(1, r.attempts()))));
     }
@@ -51,30 +78,54 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
                         : "timed out after " + r.elapsedMillis() + " ms", r == null ? 0 : r.attempts())));
     }
 
-    /** The records of one page, or its one failure record. */
+    /**
+     * The records of one page, or its one failure record. A page that is not the one asked for (its
+     * {@code page} is not the URL's, its {@code batch_id} missing or not the manifest's) still
+     * yields its records, each marked with a PAGE_MISMATCH defect and the manifest's batch id, so
+     * that each is rejected and counted for the batch it was fetched for.
+     */
     static List<RawRecord> toRecords(PageRequest request, PageResult result) {
         if (!result.ok()) {
             return List.of(failed(request, result.correlationId(), result.failure()));
         }
         PageParser.ParsedPage page = result.page();
-        String batchId = page.batchId() != null ? page.batchId() : request.getBatchId();
+        RecordDefect mismatch = mismatch(request, page);
         List<RawRecord> out = new ArrayList<>(page.records().size());
-        for (String raw : page.records()) {
+        for (int i = 0; i < page.records().size(); i++) {
+            String undecodable = page.undecodable().get(i);
+            RecordDefect defect = mismatch != null ? mismatch
+                    : undecodable == null ? null
+                    : RecordDefect.newBuilder().setCode(ErrorCode.BAD_ENCODING).setMessage(undecodable).build();
             out.add(RawRecord.newBuilder()
                     .setSide(Side.COUNTERPARTY)
                     .setSource(request.getCounterparty())
                     .setFeed(request.getFeed())
                     .setBusinessDate(request.getBusinessDate())
-                    .setBatchId(batchId)
+                    .setBatchId(request.getBatchId())
                     .setPage(request.getPage())
                     .setLine(null)
                     .setCorrelationId(result.correlationId())
-                    .setRaw(raw)
+                    .setRaw(page.records().get(i))
                     .setJson(null)
                     .setFailure(null)
+                    .setDefect(defect)
                     .build());
         }
         return out;
+    }
+
+    /** Why the page is not the one asked for, or null. */
+    private static RecordDefect mismatch(PageRequest request, PageParser.ParsedPage page) {
+        String why = null;
+        if (page.page() == null || page.page().intValue() != request.getPage()) {
+            why = "the page body says page " + page.page() + ", but page " + request.getPage() + " was asked for";
+        } else if (page.batchId() == null) {
+            why = "page " + request.getPage() + " has no batch_id; the manifest's is " + request.getBatchId();
+        } else if (!page.batchId().equals(request.getBatchId())) {
+            why = "page " + request.getPage() + " is of batch '" + Texts.abbreviate(page.batchId())
+                    + "', not the manifest's " + request.getBatchId();
+        }
+        return why == null ? null : RecordDefect.newBuilder().setCode(ErrorCode.PAGE_MISMATCH).setMessage(why).build();
     }
 
     static RawRecord failed(PageRequest request, String correlationId, FetchFailure failure) {

@@ -25,11 +25,12 @@ import java.util.List;
  * @param requestsPerSecond the token bucket's refill rate, per TaskManager
  * @param burst the token bucket's size: requests that may go at once after a quiet spell
  * @param circuit when the circuit breaker opens and how it probes
+ * @param maxPages the most pages of one batch the job fetches: a manifest with more is rejected
  */
 public record FetchSettings(int capacity, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
                             Duration backoffInitial, Duration backoffMax, long maxBodyBytes, Duration deadline,
                             int maxInFlight, int maxInFlightTotal, double requestsPerSecond, int burst,
-                            Circuit circuit)
+                            Circuit circuit, int maxPages)
         implements Serializable {
 
     private static final long serialVersionUID = 2L;
@@ -57,6 +58,16 @@ public record FetchSettings(int capacity, Duration connectTimeout, Duration requ
     public static final int DEFAULT_MAX_IN_FLIGHT_TOTAL = 32;
     public static final double DEFAULT_REQUESTS_PER_SECOND = 10;
     public static final int DEFAULT_BURST = 10;
+    /** At 10 requests/s, 100,000 pages take nearly three hours: beyond that a manifest is not believed. */
+    public static final int DEFAULT_MAX_PAGES = 100_000;
+
+    /** The settings of before {@code max_pages}; it takes its default. */
+    public FetchSettings(int capacity, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
+                         Duration backoffInitial, Duration backoffMax, long maxBodyBytes, Duration deadline,
+                         int maxInFlight, int maxInFlightTotal, double requestsPerSecond, int burst, Circuit circuit) {
+        this(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax, maxBodyBytes, deadline,
+                maxInFlight, maxInFlightTotal, requestsPerSecond, burst, circuit, DEFAULT_MAX_PAGES);
+    }
 
     /** The settings of before per-counterparty policies; the new ones take their defaults. */
     public FetchSettings(int capacity, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
@@ -72,27 +83,32 @@ public record FetchSettings(int capacity, Duration connectTimeout, Duration requ
 
     public FetchSettings withDeadline(Duration d) {
         return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, d, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, circuit);
+                maxBodyBytes, d, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, circuit, maxPages);
     }
 
     public FetchSettings withMaxInFlight(int n) {
         return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, n, maxInFlightTotal, requestsPerSecond, burst, circuit);
+                maxBodyBytes, deadline, n, maxInFlightTotal, requestsPerSecond, burst, circuit, maxPages);
     }
 
     public FetchSettings withRateLimit(double perSecond, int burstSize) {
         return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, perSecond, burstSize, circuit);
+                maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, perSecond, burstSize, circuit, maxPages);
     }
 
     public FetchSettings withMaxInFlightTotal(int n) {
         return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, maxInFlight, n, requestsPerSecond, burst, circuit);
+                maxBodyBytes, deadline, maxInFlight, n, requestsPerSecond, burst, circuit, maxPages);
     }
 
     public FetchSettings withCircuit(Circuit c) {
         return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, c);
+                maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, c, maxPages);
+    }
+
+    public FetchSettings withMaxPages(int n) {
+        return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
+                maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, circuit, n);
     }
 
     /**
@@ -134,6 +150,9 @@ public record FetchSettings(int capacity, Duration connectTimeout, Duration requ
         }
         if (burst < 1) {
             out.add("rate_limit.burst must be at least 1");
+        }
+        if (maxPages < 1) {
+            out.add("max_pages must be at least 1");
         }
         if (circuit == null) {
             out.add("circuit_breaker must be set");

@@ -1,35 +1,43 @@
 package io.reconflow.operators.fetch;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import io.reconflow.events.ErrorCode;
+import io.reconflow.operators.feed.RecordJson;
+import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.operators.feed.Texts;
 import java.math.BigDecimal;
 
-/** Reads a manifest body; anything short of the contract's required fields is unparseable. */
+/**
+ * Reads a manifest body. Anything short of the contract's required fields is unparseable (and
+ * retried); a manifest that parses but that the job will not act on is MANIFEST_INVALID at once:
+ * a page_count above {@code fetch.max_pages}, a control_total that is not a plain decimal fitting
+ * DECIMAL(38,18), or JSON that {@link RecordJson} bounds (a repeated key, a number too long).
+ */
 final class ManifestParser {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The control total is written to DECIMAL(38,18) columns. */
+    private static final int TOTAL_PRECISION = 38;
+    private static final int TOTAL_SCALE = 18;
 
     private ManifestParser() {}
 
     /**
      * @param feed the feed that was asked for: a manifest of another feed or date is not an answer
      * @param businessDate the business date that was asked for
+     * @param maxPages the most pages the job will fetch for one batch
      */
-    static ManifestResult.Manifest parse(byte[] body, int length, String feed, String businessDate)
+    static ManifestResult.Manifest parse(byte[] body, int length, String feed, String businessDate, int maxPages)
             throws UnparseableBodyException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body, 0, length);
-        } catch (JsonProcessingException e) {
-            throw new UnparseableBodyException("manifest is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new UnparseableBodyException("manifest could not be read: " + e.getMessage(), e);
+        RecordJson.Result read = RecordJson.read(body, 0, length);
+        if (read.violation() != null) {
+            String message = read.violation().message().replaceFirst("^record", "manifest");
+            if (read.violation().code() == ErrorCode.RECORD_UNPARSEABLE) {
+                throw new UnparseableBodyException(message);
+            }
+            throw UnparseableBodyException.invalidManifest(message);
         }
-        if (root == null || !root.isObject()) {
+        JsonNode root = read.node();
+        if (!root.isObject()) {
             throw new UnparseableBodyException("manifest is not a JSON object");
         }
         String gotFeed = text(root, "feed");
@@ -38,11 +46,6 @@ final class ManifestParser {
         long recordCount = nonNegative(root, "record_count", Long.MAX_VALUE);
         int pageCount = (int) nonNegative(root, "page_count", Integer.MAX_VALUE);
         String controlTotal = text(root, "control_total");
-        try {
-            new BigDecimal(controlTotal);
-        } catch (NumberFormatException e) {
-            throw new UnparseableBodyException("manifest control_total is not a decimal");
-        }
         JsonNode published = root.get("published_at");
         String publishedAt = null;
         if (published != null && !published.isNull()) {
@@ -52,10 +55,36 @@ final class ManifestParser {
             publishedAt = published.textValue();
         }
         if (!gotFeed.equals(feed) || !gotDate.equals(businessDate)) {
-            throw new UnparseableBodyException("manifest is for " + gotFeed + " " + gotDate
-                    + ", not the requested " + feed + " " + businessDate);
+            throw new UnparseableBodyException("manifest is for " + Texts.abbreviate(gotFeed) + " "
+                    + Texts.abbreviate(gotDate) + ", not the requested " + feed + " " + businessDate);
         }
+        if (pageCount > maxPages) {
+            throw UnparseableBodyException.invalidManifest("manifest page_count " + pageCount
+                    + " is above fetch.max_pages " + maxPages + "; no page is fetched");
+        }
+        checkControlTotal(controlTotal);
         return new ManifestResult.Manifest(gotFeed, gotDate, batchId, recordCount, pageCount, controlTotal, publishedAt);
+    }
+
+    /** A plain decimal of at most 38 digits, 18 of them after the point; checked before any BigDecimal is built. */
+    private static void checkControlTotal(String text) throws UnparseableBodyException {
+        String t = text.trim();
+        if (t.length() > RecordJson.MAX_NUMBER_CHARS || !RecordValidator.isPlainDecimal(t)) {
+            throw UnparseableBodyException.invalidManifest("manifest control_total '" + Texts.abbreviate(text)
+                    + "' is not a plain decimal of at most " + RecordJson.MAX_NUMBER_CHARS + " characters");
+        }
+        BigDecimal d = new BigDecimal(t);
+        BigDecimal atScale;
+        try {
+            atScale = d.setScale(TOTAL_SCALE);
+        } catch (ArithmeticException e) {
+            throw UnparseableBodyException.invalidManifest("manifest control_total " + t + " has more than "
+                    + TOTAL_SCALE + " decimal places");
+        }
+        if (atScale.precision() > TOTAL_PRECISION) {
+            throw UnparseableBodyException.invalidManifest("manifest control_total " + t + " does not fit DECIMAL("
+                    + TOTAL_PRECISION + "," + TOTAL_SCALE + ")");
+        }
     }
 
     private static String text(JsonNode root, String field) throws UnparseableBodyException {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -13,14 +15,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Cuts a page body ({@code {"batch_id":…, "page":…, "records":[…]}}) into the exact text of each
  * record. Records are sliced from the body bytes rather than re-serialised so that the validator
  * sees them as the counterparty wrote them: {@code 12.500} stays {@code 12.500}, key order and
- * whitespace are kept. Elements that are not objects are kept too; rejecting them is the
- * validator's job, not the page's.
+ * whitespace are kept.
+ *
+ * <p>Only the page's own structure is read strictly: one object, a {@code records} array, strings
+ * and brackets that close. Each element is cut out by {@link JsonFraming} without being read, so
+ * whatever is wrong inside one record (bytes that are not UTF-8, {@code NaN}, a raw control
+ * character, a huge number, deep nesting, a repeated key) is that record's alone to be rejected
+ * for, by the validator; the rest of the page goes on.
  */
 public final class PageParser {
 
@@ -29,17 +38,28 @@ public final class PageParser {
      *
      * @param batchId the body's batch_id, or null when the body has none
      * @param page the body's page number, or null when the body has none
-     * @param records each element of {@code records}, exactly as received
+     * @param records each element of {@code records}, exactly as received (where not UTF-8, with
+     *     each bad byte replaced by U+FFFD)
+     * @param undecodable by index into {@code records}: why that element's bytes are not UTF-8
      */
-    public record ParsedPage(String batchId, Integer page, List<String> records) {
+    public record ParsedPage(String batchId, Integer page, List<String> records, Map<Integer, String> undecodable) {
         public ParsedPage {
             records = List.copyOf(records);
+            undecodable = Map.copyOf(undecodable);
+        }
+
+        public ParsedPage(String batchId, Integer page, List<String> records) {
+            this(batchId, page, records, Map.of());
         }
     }
 
-    // No STRICT_DUPLICATE_DETECTION: it would also fire inside records, and a record with a repeated
-    // key is the validator's to reject alone. Top-level duplicates are caught below.
-    private static final JsonFactory JSON = new JsonFactory();
+    // No limits of Jackson's own: the body is already bounded by max_body_bytes, and a long
+    // batch_id is a page mismatch to report, not a parse failure to retry.
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE).maxNumberLength(Integer.MAX_VALUE)
+                    .maxNameLength(Integer.MAX_VALUE).build())
+            .build();
 
     private PageParser() {}
 
@@ -52,96 +72,211 @@ public final class PageParser {
         if (length < 0 || length > body.length) {
             throw new IllegalArgumentException("length " + length + " outside the body of " + body.length + " bytes");
         }
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        try {
+            return new Envelope(body, length).read();
+        } catch (JsonFraming.FramingException e) {
+            throw new UnparseableBodyException("page body is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A cursor over the page object's own members. */
+    private static final class Envelope {
+        private final byte[] body;
+        private final int limit;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (JsonParser p = JSON.createParser(body, 0, length)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
+        private int pos;
+
+        Envelope(byte[] body, int limit) {
+            this.body = body;
+            this.limit = limit;
+        }
+
+        ParsedPage read() throws UnparseableBodyException, JsonFraming.FramingException {
+            if (limit >= 3 && body[0] == (byte) 0xEF && body[1] == (byte) 0xBB && body[2] == (byte) 0xBF) {
+                pos = 3;
+            }
+            if (next() != '{') {
                 throw new UnparseableBodyException("page body is not a JSON object");
             }
+            pos++;
             String batchId = null;
             Integer page = null;
             List<String> records = null;
+            Map<Integer, String> undecodable = new TreeMap<>();
             Set<String> seen = new HashSet<>();
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-                if (t != JsonToken.FIELD_NAME) {
-                    throw new UnparseableBodyException("page body is cut short");
-                }
-                String field = p.currentName();
-                if (!seen.add(field)) {
-                    // Two records arrays (or two batch ids) leave no single answer to which one counts.
-                    throw new UnparseableBodyException("page body repeats the field " + field);
-                }
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "batch_id" -> {
-                        if (value == JsonToken.VALUE_STRING) {
-                            batchId = p.getText();
-                        } else if (value != JsonToken.VALUE_NULL) {
-                            throw new UnparseableBodyException("batch_id is not a string");
-                        }
+            if (next() == '}') {
+                pos++;
+            } else {
+                while (true) {
+                    String field = key();
+                    if (!seen.add(field)) {
+                        // Two records arrays (or two batch ids) leave no single answer to which one counts.
+                        throw new UnparseableBodyException("page body repeats the field " + field);
                     }
-                    case "page" -> {
-                        if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
-                            page = p.getIntValue();
-                        } else if (value != JsonToken.VALUE_NULL) {
-                            throw new UnparseableBodyException("page is not an integer");
-                        }
+                    expect(':');
+                    next();
+                    int start = pos;
+                    switch (field) {
+                        case "batch_id" -> batchId = batchId(value(start));
+                        case "page" -> page = pageNumber(value(start));
+                        case "records" -> records = records(undecodable);
+                        default -> pos = JsonFraming.valueEnd(body, start, limit);
                     }
-                    case "records" -> {
-                        if (value != JsonToken.START_ARRAY) {
-                            throw new UnparseableBodyException("records is not an array");
-                        }
-                        records = sliceElements(p, body, utf8);
+                    int c = next();
+                    pos++;
+                    if (c == '}') {
+                        break;
                     }
-                    default -> p.skipChildren();
+                    if (c != ',') {
+                        throw new UnparseableBodyException(c < 0 ? "page body is cut short"
+                                : "page body has '" + (char) c + "' where ',' or '}' belongs at byte " + (pos - 1));
+                    }
                 }
             }
-            if (p.nextToken() != null) {
+            if (next() >= 0) {
                 throw new UnparseableBodyException("trailing content after the page object");
             }
             if (records == null) {
                 throw new UnparseableBodyException("page body has no records array");
             }
-            return new ParsedPage(batchId, page, records);
+            return new ParsedPage(batchId, page, records, undecodable);
+        }
+
+        private List<String> records(Map<Integer, String> undecodable)
+                throws UnparseableBodyException, JsonFraming.FramingException {
+            if (next() != '[') {
+                throw new UnparseableBodyException("records is not an array");
+            }
+            pos++;
+            List<String> out = new ArrayList<>();
+            if (next() == ']') {
+                pos++;
+                return out;
+            }
+            while (true) {
+                if (next() < 0) {
+                    throw new UnparseableBodyException("records array is cut short");
+                }
+                int start = pos;
+                int end = JsonFraming.valueEnd(body, start, limit);
+                String why = decode(start, end, out);
+                if (why != null) {
+                    undecodable.put(out.size() - 1, why);
+                }
+                pos = end;
+                int c = next();
+                pos++;
+                if (c == ']') {
+                    return out;
+                }
+                if (c != ',') {
+                    throw new UnparseableBodyException("records array is cut short");
+                }
+            }
+        }
+
+        /** Adds the element's text to {@code out}; the reason when its bytes are not UTF-8, else null. */
+        private String decode(int start, int end, List<String> out) {
+            try {
+                out.add(utf8.reset().decode(ByteBuffer.wrap(body, start, end - start)).toString());
+                return null;
+            } catch (CharacterCodingException e) {
+                // The String constructor replaces each malformed sequence with U+FFFD.
+                out.add(new String(body, start, end - start, StandardCharsets.UTF_8));
+                return "the record's bytes are not valid UTF-8 (first bad byte at " + firstBadByte(start, end)
+                        + " of its " + (end - start) + "); each bad byte is shown as U+FFFD";
+            }
+        }
+
+        private int firstBadByte(int start, int end) {
+            CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(body, start, end - start);
+            d.decode(in, CharBuffer.allocate(end - start), true);
+            return in.position() - start;
+        }
+
+        private byte[] value(int start) throws JsonFraming.FramingException {
+            int end = JsonFraming.valueEnd(body, start, limit);
+            pos = end;
+            return java.util.Arrays.copyOfRange(body, start, end);
+        }
+
+        private String key() throws UnparseableBodyException, JsonFraming.FramingException {
+            if (next() != '"') {
+                throw new UnparseableBodyException(next() < 0 ? "page body is cut short"
+                        : "page body has no field name at byte " + pos);
+            }
+            int start = pos;
+            int end = JsonFraming.stringEnd(body, start, limit);
+            pos = end;
+            try (JsonParser p = JSON.createParser(body, start, end - start)) {
+                String name = p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+                if (name == null || p.nextToken() != null) {
+                    throw new UnparseableBodyException("page body has no field name at byte " + start);
+                }
+                return name;
+            } catch (JsonProcessingException e) {
+                throw new UnparseableBodyException("page body is not valid JSON: " + e.getOriginalMessage(), e);
+            } catch (IOException e) {
+                throw new UnparseableBodyException("page body could not be read: " + e.getMessage(), e);
+            }
+        }
+
+        private void expect(char c) throws UnparseableBodyException {
+            if (next() != c) {
+                throw new UnparseableBodyException(next() < 0 ? "page body is cut short"
+                        : "page body lacks '" + c + "' at byte " + pos);
+            }
+            pos++;
+        }
+
+        /** The next byte that is not whitespace (the cursor left on it), or -1 at the end. */
+        private int next() {
+            while (pos < limit && JsonFraming.isWhitespace(body[pos])) {
+                pos++;
+            }
+            return pos < limit ? body[pos] & 0xFF : -1;
+        }
+    }
+
+    private static String batchId(byte[] value) throws UnparseableBodyException {
+        try (JsonParser p = JSON.createParser(value)) {
+            JsonToken t = p.nextToken();
+            String out = t == JsonToken.VALUE_STRING ? p.getText() : null;
+            if ((t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) || p.nextToken() != null) {
+                throw new UnparseableBodyException("batch_id is not a string");
+            }
+            return out;
         } catch (JsonProcessingException e) {
-            throw new UnparseableBodyException("page body is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new UnparseableBodyException("batch_id is not a string: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            // Only reachable on a byte[] source through a malformed body, never a real I/O fault.
-            throw new UnparseableBodyException("page body could not be read: " + e.getMessage(), e);
+            throw new UnparseableBodyException("batch_id could not be read: " + e.getMessage(), e);
         }
     }
 
-    private static List<String> sliceElements(JsonParser p, byte[] body, CharsetDecoder utf8)
-            throws IOException, UnparseableBodyException {
-        List<String> out = new ArrayList<>();
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            if (t == null) {
-                throw new UnparseableBodyException("records array is cut short");
-            }
-            long start = p.currentTokenLocation().getByteOffset();
-            if (t.isStructStart()) {
-                p.skipChildren();
-            } else {
-                // Strings are decoded lazily; finishing the token moves the location past its closing quote.
-                p.finishToken();
-            }
-            long end = p.currentLocation().getByteOffset();
-            if (start < 0 || end < start || end > body.length) {
-                // Offsets are only known for UTF-8 byte input; anything else cannot be sliced exactly.
-                throw new UnparseableBodyException("page body is not UTF-8 JSON");
-            }
-            out.add(decode(utf8, body, (int) start, (int) (end - start)));
+    private static Integer pageNumber(byte[] value) throws UnparseableBodyException {
+        if (value.length > 20) {
+            throw new UnparseableBodyException("page is not an integer");
         }
-        return out;
-    }
-
-    private static String decode(CharsetDecoder utf8, byte[] body, int offset, int length)
-            throws UnparseableBodyException {
-        try {
-            return utf8.reset().decode(ByteBuffer.wrap(body, offset, length)).toString();
-        } catch (CharacterCodingException e) {
-            throw new UnparseableBodyException("record at byte " + offset + " is not valid UTF-8");
+        try (JsonParser p = JSON.createParser(value)) {
+            JsonToken t = p.nextToken();
+            Integer out = null;
+            if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
+                out = p.getIntValue();
+            } else if (t != JsonToken.VALUE_NULL) {
+                throw new UnparseableBodyException("page is not an integer");
+            }
+            if (p.nextToken() != null) {
+                throw new UnparseableBodyException("page is not an integer");
+            }
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new UnparseableBodyException("page is not an integer: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UnparseableBodyException("page could not be read: " + e.getMessage(), e);
         }
     }
 }

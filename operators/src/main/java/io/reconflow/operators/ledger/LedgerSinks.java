@@ -4,6 +4,7 @@ import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.Reject;
 import io.reconflow.operators.feed.FeedSpec;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
@@ -23,26 +24,26 @@ public record LedgerSinks(String url, String userEnv, String passwordEnv, int ba
                           int maxRetries) implements Serializable {
 
     /** Every result row: opens, refreshes, reopens or resolves the key's exception. */
-    public JdbcSink<GenericRecord> outcomes(FeedSpec feed) {
-        return build(LedgerStatements.RECORD_OUTCOME, LedgerStatements.outcome(feed));
+    public Sink<GenericRecord> outcomes(FeedSpec feed) {
+        return build("ledger-exceptions", LedgerStatements.RECORD_OUTCOME, LedgerStatements.outcome(feed));
     }
 
-    public JdbcSink<Reject> rejects() {
-        return build(LedgerStatements.INSERT_REJECT, LedgerStatements.reject());
+    public Sink<Reject> rejects() {
+        return build("ledger-rejects", LedgerStatements.INSERT_REJECT, LedgerStatements.reject());
     }
 
-    public JdbcSink<BatchOutcome> batches() {
-        return build(LedgerStatements.UPSERT_BATCH, LedgerStatements.batch());
+    public Sink<BatchOutcome> batches() {
+        return build("ledger-batches", LedgerStatements.UPSERT_BATCH, LedgerStatements.batch());
     }
 
-    private <T> JdbcSink<T> build(String sql, JdbcStatementBuilder<T> binder) {
-        return JdbcSink.<T>builder()
+    private <T> Sink<T> build(String name, String sql, JdbcStatementBuilder<T> binder) {
+        return new QuietCloseSink<>(name, JdbcSink.<T>builder()
                 .withQueryStatement(sql, binder)
                 .withExecutionOptions(JdbcExecutionOptions.builder()
                         .withBatchSize(batchSize)
                         .withBatchIntervalMs(batchIntervalMs)
                         .withMaxRetries(maxRetries)
                         .build())
-                .buildAtLeastOnce(new EnvCredentialsConnectionProvider(url, userEnv, passwordEnv));
+                .buildAtLeastOnce(new EnvCredentialsConnectionProvider(url, userEnv, passwordEnv)));
     }
 }

@@ -69,8 +69,9 @@ public final class LedgerStatements {
 
     public static final String INSERT_REJECT = """
             INSERT INTO recon_reject (reject_id, recon, feed, business_date, side, source, batch_id, page, line,
-                correlation_id, error_code, field, message, http_status, idempotency_key, raw, first_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                correlation_id, error_code, field, message, http_status, idempotency_key, raw, raw_truncated,
+                raw_sha256, first_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (reject_id) DO NOTHING
             """;
 
@@ -129,27 +130,41 @@ public final class LedgerStatements {
         };
     }
 
-    /** Binds a reject to {@link #INSERT_REJECT}. */
+    /**
+     * Binds a reject to {@link #INSERT_REJECT}. Its texts come from counterparties and files: any
+     * U+0000 in them (which PostgreSQL text cannot hold) is stored as U+FFFD rather than failing the write.
+     */
     public static JdbcStatementBuilder<Reject> reject() {
         return (ps, r) -> {
             int i = 1;
             ps.setString(i++, rejectId(r));
-            ps.setString(i++, r.getRecon());
-            ps.setString(i++, r.getFeed());
+            ps.setString(i++, text(r.getRecon()));
+            ps.setString(i++, text(r.getFeed()));
             ps.setObject(i++, LocalDate.parse(r.getBusinessDate()));
             ps.setString(i++, r.getSide().name());
-            ps.setString(i++, r.getSource());
-            ps.setString(i++, r.getBatchId());
+            ps.setString(i++, text(r.getSource()));
+            ps.setString(i++, text(r.getBatchId()));
             setInt(ps, i++, r.getPage());
             setLong(ps, i++, r.getLine());
-            ps.setString(i++, r.getCorrelationId());
+            ps.setString(i++, text(r.getCorrelationId()));
             ps.setString(i++, r.getErrorCode().name());
-            ps.setString(i++, r.getField());
-            ps.setString(i++, r.getMessage());
+            ps.setString(i++, text(r.getField()));
+            ps.setString(i++, text(r.getMessage()));
             setInt(ps, i++, r.getHttpStatus());
-            ps.setString(i++, r.getIdempotencyKey());
-            ps.setString(i, r.getRaw());
+            ps.setString(i++, text(r.getIdempotencyKey()));
+            ps.setString(i++, text(r.getRaw()));
+            if (r.getRawTruncated() == null) {
+                ps.setNull(i++, Types.BOOLEAN);
+            } else {
+                ps.setBoolean(i++, r.getRawTruncated());
+            }
+            ps.setString(i, r.getRawSha256());
         };
+    }
+
+    /** {@code s} with every U+0000 replaced by U+FFFD: PostgreSQL text cannot hold U+0000. */
+    static String text(String s) {
+        return s == null || s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
     }
 
     /** Binds a batch outcome to {@link #UPSERT_BATCH}. */
@@ -168,7 +183,7 @@ public final class LedgerStatements {
             ps.setBigDecimal(i++, b.getActualControlTotal());
             ps.setLong(i++, b.getValidRecords());
             ps.setLong(i++, b.getRejectedRecords());
-            ps.setString(i, b.getMessage());
+            ps.setString(i, text(b.getMessage()));
         };
     }
 
@@ -183,7 +198,9 @@ public final class LedgerStatements {
                         r.getErrorCode().name(), String.valueOf(r.getIdempotencyKey()))
                 : List.of(r.getRecon(), r.getBusinessDate(), r.getSide().name(), r.getSource(), String.valueOf(r.getBatchId()),
                         String.valueOf(r.getPage()), String.valueOf(r.getLine()), r.getErrorCode().name(),
-                        String.valueOf(r.getField()), String.valueOf(r.getRaw()));
+                        // A cut raw could be shared by two records: the hash of the whole tells them apart.
+                        String.valueOf(r.getField()), Boolean.TRUE.equals(r.getRawTruncated())
+                                ? "sha256:" + r.getRawSha256() : String.valueOf(r.getRaw()));
         String text = String.join("\u001f", parts);
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -19,11 +19,16 @@ import io.reconflow.events.PageRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -237,6 +242,22 @@ class CounterpartyReaderTest {
         reader.notifyNoMoreSplits();
         assertThat(drain(reader, output)).hasSize(CounterpartyReader.OPEN_BATCHES);
         assertThat(context.getNumSplitRequests()).isEqualTo(CounterpartyReader.OPEN_BATCHES + 1);
+    }
+
+    @Test
+    void reportsPagesKnownAndRequestedPerCounterpartyButNotTheSharedGauges() throws Exception {
+        Map<String, Metric> metrics = new TreeMap<>();
+        context = new TestingReaderContext(new Configuration(),
+                InternalSourceReaderMetricGroup.mock(new FetchMetricsTest.Capturing("", metrics)));
+        stub.on(MANIFEST_PATH, json(200, MANIFEST));
+        SourceReader<FetchTask, FetchSplit> reader = reader();
+        reader.addSplits(List.of(FetchSplit.of(batch("acme"))));
+        poll(reader, output, 2);
+
+        assertThat(((Counter) metrics.get("counterparty.acme.pagesKnown")).getCount()).isEqualTo(2);
+        assertThat(((Counter) metrics.get("counterparty.acme.pagesRequested")).getCount()).isEqualTo(1);
+        assertThat(metrics).containsKey("counterparty.acme.requests")
+                .doesNotContainKeys("counterparty.acme.inFlight", "counterparty.acme.circuitState");
     }
 
     @Test

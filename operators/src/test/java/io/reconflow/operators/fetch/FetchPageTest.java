@@ -60,7 +60,7 @@ class FetchPageTest {
     void emitsEachRecordExactlyAsReceived() throws Exception {
         stub.on(PAGE_1, status(503), json(200, PAGE));
 
-        List<RawRecord> out = run(request("acme", 1));
+        List<RawRecord> out = run(PageRequest.newBuilder(request("acme", 1)).setBatchId("B-1").build());
 
         String id = stub.seen(PAGE_1).get(1).requestId();
         assertThat(out).extracting(RawRecord::getRaw).containsExactly(RECORD_1, RECORD_2);
@@ -69,7 +69,8 @@ class FetchPageTest {
             assertThat(r.getSource()).isEqualTo("acme");
             assertThat(r.getFeed()).isEqualTo(FEED);
             assertThat(r.getBusinessDate()).isEqualTo(DATE);
-            assertThat(r.getBatchId()).isEqualTo("B-1"); // the page's own, not the request's
+            assertThat(r.getBatchId()).isEqualTo("B-1");
+            assertThat(r.getDefect()).isNull();
             assertThat(r.getPage()).isEqualTo(1);
             assertThat(r.getCorrelationId()).isEqualTo(id);
             assertThat(r.getJson()).isNull();
@@ -79,7 +80,7 @@ class FetchPageTest {
     }
 
     @Test
-    void fallsBackToTheRequestsBatchId() throws Exception {
+    void aPageWithoutBatchIdOrPageHasEachRecordMarkedAndCountedForTheManifestsBatch() throws Exception {
         stub.on("/v1/feeds/" + FEED + "/batches/" + DATE + "/pages/2", json(200, "{\"records\":[{\"a\":1}]}"));
 
         List<RawRecord> out = run(request("acme", 2));
@@ -88,7 +89,55 @@ class FetchPageTest {
             assertThat(r.getBatchId()).isEqualTo("B-REQ");
             assertThat(r.getPage()).isEqualTo(2);
             assertThat(r.getRaw()).isEqualTo("{\"a\":1}");
+            assertThat(r.getDefect().getCode()).isEqualTo(ErrorCode.PAGE_MISMATCH);
+            assertThat(r.getDefect().getMessage()).contains("says page null, but page 2 was asked for");
         });
+    }
+
+    @Test
+    void aPageOfAnotherNumberOrBatchHasEachRecordMarked() throws Exception {
+        String base = "/v1/feeds/" + FEED + "/batches/" + DATE + "/pages/";
+        stub.on(base + "1", json(200, "{\"batch_id\":\"B-REQ\",\"page\":3,\"records\":[{\"a\":1},{\"a\":2}]}"));
+        stub.on(base + "2", json(200, "{\"batch_id\":\"B-OLD\",\"page\":2,\"records\":[{\"a\":3}]}"));
+        stub.on(base + "3", json(200, "{\"batch_id\":null,\"page\":3,\"records\":[{\"a\":4}]}"));
+        stub.on(base + "4", json(200, "{\"batch_id\":\"B-REQ\",\"page\":4,\"records\":[{\"a\":5},\"\\ud800\"]}"));
+
+        List<RawRecord> out = run(request("acme", 1), request("acme", 2), request("acme", 3), request("acme", 4));
+
+        assertThat(out).hasSize(6).allSatisfy(r -> assertThat(r.getBatchId()).isEqualTo("B-REQ"));
+        assertThat(out).filteredOn(r -> r.getPage() == 1).hasSize(2).allSatisfy(r ->
+                assertThat(r.getDefect().getMessage()).contains("says page 3, but page 1 was asked for"));
+        assertThat(out).filteredOn(r -> r.getPage() == 2).singleElement().satisfies(r ->
+                assertThat(r.getDefect().getMessage()).contains("is of batch 'B-OLD', not the manifest's B-REQ"));
+        assertThat(out).filteredOn(r -> r.getPage() == 3).singleElement().satisfies(r ->
+                assertThat(r.getDefect().getMessage()).contains("has no batch_id"));
+        assertThat(out).filteredOn(r -> r.getPage() <= 3)
+                .allSatisfy(r -> assertThat(r.getDefect().getCode()).isEqualTo(ErrorCode.PAGE_MISMATCH));
+        // The page that is the one asked for: no defect (the lone surrogate is the validator's to judge).
+        assertThat(out).filteredOn(r -> r.getPage() == 4).allSatisfy(r -> assertThat(r.getDefect()).isNull());
+    }
+
+    @Test
+    void aRecordWhoseBytesAreNotUtf8IsMarkedAloneAndItsPageGoesOn() throws Exception {
+        byte[] body = "{\"batch_id\":\"B-REQ\",\"page\":1,\"records\":[{\"a\":\"x\"},{\"a\":2}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        body[new String(body, java.nio.charset.StandardCharsets.UTF_8).indexOf("x")] = (byte) 0xFF;
+        stub.on(PAGE_1, ex -> {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            try (java.io.OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        });
+
+        List<RawRecord> out = run(request("acme", 1));
+
+        assertThat(stub.seen(PAGE_1)).hasSize(1);
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).getDefect().getCode()).isEqualTo(ErrorCode.BAD_ENCODING);
+        assertThat(out.get(0).getRaw()).isEqualTo("{\"a\":\"\uFFFD\"}");
+        assertThat(out.get(1).getDefect()).isNull();
+        assertThat(out.get(1).getRaw()).isEqualTo("{\"a\":2}");
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -95,12 +97,69 @@ class PageParserTest {
     }
 
     @Test
-    void rejectsInvalidUtf8() {
-        byte[] body = "{\"records\":[{\"a\":\"xx\"}]}".getBytes(StandardCharsets.UTF_8);
-        // The string "xx" sits at bytes 18-19: a lead byte followed by ASCII is malformed UTF-8.
-        assertThat((char) body[18]).isEqualTo('x');
-        body[18] = (byte) 0xC3;
+    void aRecordWithBytesThatAreNotUtf8IsMarkedAloneAndTheRestOfThePageGoesOn() throws Exception {
+        byte[] body = "{\"page\":1,\"records\":[{\"a\":\"xx\"},{\"b\":2}]}".getBytes(StandardCharsets.UTF_8);
+        // The string "xx" sits at bytes 27-28: a lead byte followed by ASCII is malformed UTF-8.
+        assertThat((char) body[27]).isEqualTo('x');
+        body[27] = (byte) 0xC3;
 
-        assertThatThrownBy(() -> PageParser.parse(body)).isInstanceOf(UnparseableBodyException.class);
+        PageParser.ParsedPage page = PageParser.parse(body);
+
+        assertThat(page.records()).containsExactly("{\"a\":\"\uFFFDx\"}", "{\"b\":2}");
+        assertThat(page.undecodable()).containsOnlyKeys(0);
+        assertThat(page.undecodable().get(0)).contains("not valid UTF-8").contains("byte at 6 ");
+    }
+
+    /** What the tokenizer must cut out whole, for the validator to reject alone. */
+    static final List<String> HOSTILE = List.of(
+            "{\"v\":NaN}",
+            "{\"v\":-Infinity,\"w\":Infinity}",
+            "{\"v\":\"a\u0000b\"}",                          // a raw NUL inside a string
+            "{\"v\":\"tab\there\u0001\"}",                     // raw control characters
+            "{\"v\":" + "1".repeat(1_500) + "}",
+            "{\"v\":1e999999999,\"w\":1e-999999999}",
+            "{\"v\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}",
+            "{\"v\":1,\"v\":2}",
+            "{\"v\":\"\\ud800\"}",
+            "{\"v\":\"\\u0000\"}",
+            "{\"v\":1 2}",
+            "{\"v\":{\"nested\":[{\"x\":\"]}\"}]}}",
+            "[1,{\"a\":[]}]",
+            "\"\\\"quoted\\\\\"");
+
+    @Test
+    void cutsEveryHostileRecordOutWholeBetweenValidNeighbours() throws Exception {
+        StringBuilder body = new StringBuilder("{\"batch_id\":\"B\",\"page\":4,\"records\":[{\"ok\":0}");
+        for (String h : HOSTILE) {
+            body.append(",\n ").append(h).append(" ,{\"ok\":1}");
+        }
+        PageParser.ParsedPage page = parse(body.append("]}").toString());
+
+        List<String> expected = new ArrayList<>(List.of("{\"ok\":0}"));
+        for (String h : HOSTILE) {
+            expected.add(h);
+            expected.add("{\"ok\":1}");
+        }
+        assertThat(page.records()).containsExactlyElementsOf(expected);
+        assertThat(page.undecodable()).isEmpty();
+        assertThat(page.page()).isEqualTo(4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"records\":[{\"a\":[1}]}",                 // brackets do not match
+        "{\"records\":[{\"a\":@}]}",                  // no JSON has '@' outside a string
+        "{\"records\":[{\"a\":\"open}]}",             // a string that never closes
+        "{\"records\":[{\"a\":1}]]",
+        "{\"records\" [1]}",
+        "{\"records\":[1] \"page\":1}"
+    })
+    void aPageWhoseOwnStructureIsBrokenIsUnparseable(String body) {
+        assertThatThrownBy(() -> parse(body)).isInstanceOf(UnparseableBodyException.class);
+    }
+
+    @Test
+    void keysWithEscapesAreReadAsTheirText() throws Exception {
+        assertThat(parse("{\"rec\\u006frds\":[1],\"page\":2}").records()).containsExactly("1");
     }
 }

@@ -1,0 +1,96 @@
+package io.reconflow.job;
+
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.Reject;
+import io.reconflow.events.Side;
+import io.reconflow.operators.RejectTexts;
+import io.reconflow.operators.ledger.LedgerStatements;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rejects as the ledger writes them, against a real PostgreSQL: text it cannot hold (U+0000) does
+ * not fail the write, and rejects whose stored raw was cut keep the flag and the hash of the whole.
+ */
+class LedgerRejectTextTest {
+    private static final Path ENERGY = Path.of("../conf/recon/energy-confirmations.yaml");
+    private static final String EXTERNAL_URL = System.getenv("RECONFLOW_TEST_JDBC_URL");
+
+    private static EmbeddedPostgres postgres;
+    private static String jdbcUrl;
+
+    @BeforeAll
+    static void database() throws Exception {
+        if (EXTERNAL_URL != null && !EXTERNAL_URL.isBlank()) {
+            jdbcUrl = EXTERNAL_URL;
+        } else {
+            postgres = EmbeddedPostgres.builder().start();
+            jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
+        }
+        new LedgerSchema(ReconConfig.load(ENERGY, List.of("ledger.jdbc_url=" + jdbcUrl)).ledger()).migrate();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private static Reject reject(String raw, String message, String field) {
+        Reject.Builder b = Reject.newBuilder().setRecon("ledger-text-test").setFeed("energy-confirmations")
+                .setBusinessDate("2026-11-20").setSide(Side.COUNTERPARTY).setSource("northpool\u0000")
+                .setBatchId("B-1").setPage(3).setCorrelationId("req-1").setErrorCode(ErrorCode.RECORD_UNPARSEABLE)
+                .setField(field).setMessage(message);
+        return RejectTexts.raw(b, raw).build();
+    }
+
+    @Test
+    void textWithNulIsStoredWithReplacementCharactersAndCutRawsKeepTheirFlagAndHash() throws Exception {
+        String prefix = "x".repeat(RejectTexts.MAX_RAW_CHARS);
+        List<Reject> rejects = List.of(
+                reject("{\"a\":\"b\u0000c\"}", "raw NUL \u0000 in a string", "a\u0000b"),
+                reject(prefix + "1", "long", null),
+                reject(prefix + "2", "long", null));
+        try (Connection c = DriverManager.getConnection(jdbcUrl)) {
+            try (PreparedStatement ps = c.prepareStatement(LedgerStatements.INSERT_REJECT)) {
+                for (Reject r : rejects) {
+                    LedgerStatements.reject().accept(ps, r);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            List<List<Object>> rows = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT source, field, message, raw, raw_truncated, raw_sha256 "
+                    + "FROM recon_reject WHERE recon = 'ledger-text-test' ORDER BY message, raw_sha256");
+                 ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(List.of(rs.getString(1), String.valueOf(rs.getString(2)), rs.getString(3),
+                            rs.getString(4), rs.getBoolean(5), rs.getString(6)));
+                }
+            }
+            assertThat(rows).hasSize(3);
+            // Two records that differ only beyond the stored 64 KiB are two rejects, told apart by their hash.
+            assertThat(rows.subList(0, 2)).allSatisfy(r -> {
+                assertThat(r.get(3)).isEqualTo(prefix);
+                assertThat(r.get(4)).isEqualTo(true);
+            });
+            assertThat(rows.subList(0, 2)).extracting(r -> r.get(5)).containsExactlyInAnyOrder(
+                    RejectTexts.sha256(prefix + "1"), RejectTexts.sha256(prefix + "2"));
+            assertThat(rows.get(2)).containsExactly("northpool\uFFFD", "a\uFFFDb", "raw NUL \uFFFD in a string",
+                    "{\"a\":\"b\uFFFDc\"}", false, RejectTexts.sha256("{\"a\":\"b\u0000c\"}"));
+        }
+    }
+}
