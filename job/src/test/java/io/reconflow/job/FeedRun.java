@@ -146,18 +146,7 @@ final class FeedRun {
         Path out = tmp.resolve("out");
 
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, faults, 0)) {
-            List<String> all = new ArrayList<>(overrides);
-            all.addAll(List.of(
-                    "internal.path=" + internalPath,
-                    "output.path=" + out,
-                    "counterparties[0].base_url=" + sim.url(),
-                    "counterparties[0].token_env=" + tokenEnv,
-                    "fetch.backoff_initial=10ms",
-                    "fetch.backoff_max=200ms",
-                    "fetch.max_attempts=10",
-                    "fetch.request_timeout=5s",
-                    "job.checkpoint_interval=300ms"));
-            ReconConfig config = ReconConfig.load(yaml, all);
+            ReconConfig config = ReconConfig.load(yaml, overrides(overrides, tmp, sim, tokenEnv));
             JobExecutionResult result = runner.run(config, sim, scenario);
             return new FeedRun(config, scenario, truth, out, result);
         }
@@ -167,6 +156,25 @@ final class FeedRun {
     static FeedRun of(ReconConfig config, Scenario scenario, Path out, JobExecutionResult result) {
         String format = config.internal().format().name().toLowerCase(Locale.ROOT);
         return new FeedRun(config, scenario, scenario.truth().forInternalFormat(format), out, result);
+    }
+
+    /**
+     * The {@code key=value} overrides that turn the YAML into a run's configuration: {@code overrides}
+     * and this run's folders, simulator and fast retries (a cluster submission passes them as {@code --set}).
+     */
+    static List<String> overrides(List<String> overrides, Path tmp, CounterpartySimulator sim, String tokenEnv) {
+        List<String> all = new ArrayList<>(overrides);
+        all.addAll(List.of(
+                "internal.path=" + tmp.resolve("internal/business_date={business_date}"),
+                "output.path=" + tmp.resolve("out"),
+                "counterparties[0].base_url=" + sim.url(),
+                "counterparties[0].token_env=" + tokenEnv,
+                "fetch.backoff_initial=10ms",
+                "fetch.backoff_max=200ms",
+                "fetch.max_attempts=10",
+                "fetch.request_timeout=5s",
+                "job.checkpoint_interval=300ms"));
+        return all;
     }
 
     /** Every check against the truth: rows, breaks, passes, rejects, the accounting identity, types, batches, files. */
