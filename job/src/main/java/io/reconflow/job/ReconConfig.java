@@ -179,9 +179,7 @@ public record ReconConfig(
         if (continuousMode && root.get("business_dates").present()) {
             throw new ConfigException("business_dates", "is for bounded runs; in mode: continuous dates open by continuous.calendar or as internal folders appear");
         }
-        if (!continuousMode && root.get("continuous").present()) {
-            throw new ConfigException("continuous", "applies only with mode: continuous");
-        }
+        // A bounded run ignores the continuous block, so that one YAML serves a continuous job and its backfills.
         String name = root.get("name").matching(NAME, "a name of lower-case letters, digits, - and _");
         FeedSpec feed = feed(root.get("feed"), base);
 
