@@ -24,6 +24,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,11 @@ class ContinuousModeEndToEndTest extends MiniClusterTestBase {
                     """.formatted(schema, internal, sim.url(), TOKEN_ENV, tmp.resolve("out")));
             ReconConfig config = ReconConfig.load(yaml, List.of());
             StreamExecutionEnvironment env = environment(config);
+            // As on a cluster (conf/config.yaml): RocksDB with incremental checkpoints, the keyed state's TTL included.
+            Configuration rocks = new Configuration();
+            rocks.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+            rocks.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+            env.configure(rocks);
             env.enableCheckpointing(300);
             env.getConfig().setAutoWatermarkInterval(50);
             ReconPipeline.Outputs outputs = ReconPipeline.assemble(config,
