@@ -23,6 +23,8 @@ import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
 
 /**
  * The continuous counterparty source's reader. Each split is one open (counterparty, date); its
@@ -57,6 +59,8 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
     private final ContinuousSchedule schedule;
     private final Map<String, FetchSplit> splits = new LinkedHashMap<>();
     private final Map<String, Polling> polling = new HashMap<>();
+    private final Map<String, Counter> pagesKnown = new HashMap<>();
+    private final Map<String, Counter> pagesRequested = new HashMap<>();
     private final Deque<String> withPages = new ArrayDeque<>();
     private final Deque<BatchManifest> toEmit = new ArrayDeque<>();
     private final Queue<Arrival> arrived = new ConcurrentLinkedQueue<>();
@@ -92,12 +96,16 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
         BatchManifest manifest = toEmit.poll();
         if (manifest != null) {
             output.collect(FetchTask.newBuilder().setManifest(manifest).setPage(null).build());
+            if (manifest.getFailure() == null && manifest.getPageCount() != null) {
+                counter(pagesKnown, "pagesKnown", manifest.getCounterparty()).inc(manifest.getPageCount());
+            }
             return InputStatus.MORE_AVAILABLE;
         }
         String id = withPages.poll();
         if (id != null) {
             FetchSplit split = splits.get(id).advanced();
             output.collect(FetchTask.newBuilder().setManifest(null).setPage(splits.get(id).pageRequest()).build());
+            counter(pagesRequested, "pagesRequested", split.batch().getCounterparty()).inc();
             splits.put(id, split);
             if (!split.done()) {
                 withPages.addLast(id);
@@ -112,6 +120,12 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
         }
         output.emitWatermark(new Watermark(watermark(now)));
         return InputStatus.NOTHING_AVAILABLE;
+    }
+
+    /** The bounded reader's metrics, per counterparty: pages of the manifests emitted, and page requests emitted. */
+    private Counter counter(Map<String, Counter> counters, String name, String counterparty) {
+        return counters.computeIfAbsent(counterparty,
+                cp -> context.metricGroup().addGroup("counterparty", cp).counter(name, new SimpleCounter()));
     }
 
     /** Polls a split's manifest when due, or closes the split once its date closed and nothing is pending. */

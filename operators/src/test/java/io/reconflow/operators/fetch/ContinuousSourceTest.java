@@ -139,11 +139,14 @@ class ContinuousSourceTest {
         return out;
     }
 
+    final Map<String, org.apache.flink.metrics.Metric> metrics = new java.util.TreeMap<>();
+
     ContinuousReader reader(ContinuousSchedule s) {
         CounterpartySource source = new CounterpartySource(List.of(),
                 Map.of("acme", new CounterpartyEndpoint("acme", stub.baseUrl(), "ACME_TOKEN")), settings(), 60_000,
                 endpoint -> TOKEN).continuous(FEED, s, null);
-        ContinuousReader r = (ContinuousReader) source.createReader(new TestingReaderContext());
+        ContinuousReader r = (ContinuousReader) source.createReader(new TestingReaderContext(new org.apache.flink.configuration.Configuration(),
+                org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup.mock(new FetchMetricsTest.Capturing("", metrics))));
         readers.add(r);
         r.start();
         return r;
@@ -182,6 +185,8 @@ class ContinuousSourceTest {
         assertThat(out.getEmittedRecords()).extracting(t -> t.getManifest() != null ? "manifest " + t.getManifest().getBatchId()
                 : "page " + t.getPage().getBatchId() + "/" + t.getPage().getPage())
                 .containsExactly("manifest B-1", "page B-1/1", "page B-1/2");
+        assertThat(((org.apache.flink.metrics.Counter) metrics.get("counterparty.acme.pagesKnown")).getCount()).isEqualTo(2);
+        assertThat(((org.apache.flink.metrics.Counter) metrics.get("counterparty.acme.pagesRequested")).getCount()).isEqualTo(2);
 
         // A checkpoint after the pages, restored: the same batch_id is not emitted again; a new one is.
         var serializer = new FetchSplitSerializers.Split();
