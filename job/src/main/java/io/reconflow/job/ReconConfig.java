@@ -50,14 +50,20 @@ public record ReconConfig(
         String outputPath,
         Ledger ledger,
         Job job,
-        PauseFileWatcher.Settings pause) {
+        PauseFileWatcher.Settings pause,
+        @javax.annotation.Nullable ContinuousConfig continuous) {
 
-    /** A configuration without a pause switch ({@code fetch.pause_file}). */
+    /** A bounded configuration without a pause switch ({@code fetch.pause_file}). */
     public ReconConfig(String name, FeedSpec feed, List<LocalDate> businessDates, Internal internal,
                        List<CounterpartyEndpoint> counterparties, FetchSettings fetch, Duration dedupTtl, MatchSpec matching,
                        Duration matchGrace, String outputPath, Ledger ledger, Job job) {
         this(name, feed, businessDates, internal, counterparties, fetch, dedupTtl, matching, matchGrace, outputPath,
-                ledger, job, null);
+                ledger, job, null, null);
+    }
+
+    /** True in {@code mode: continuous}: dates open by {@link #continuous()}, the job never ends. */
+    public boolean isContinuous() {
+        return continuous != null;
     }
 
     /** Where our own records are: a folder per business date. */
@@ -173,13 +179,22 @@ public record ReconConfig(
     }
 
     private static ReconConfig bind(ConfigNode root, Path base) {
-        root.onlyKeys("name", "feed", "business_dates", "internal", "counterparties", "fetch", "dedup",
+        root.onlyKeys("name", "feed", "mode", "continuous", "business_dates", "internal", "counterparties", "fetch", "dedup",
                 "matching", "output", "ledger", "job");
+        String mode = root.get("mode").string("bounded");
+        if (!mode.equals("bounded") && !mode.equals("continuous")) {
+            throw new ConfigException("mode", "must be bounded or continuous, not '" + mode + "'");
+        }
+        boolean continuousMode = mode.equals("continuous");
+        if (continuousMode && root.get("business_dates").present()) {
+            throw new ConfigException("business_dates", "is for bounded runs; in mode: continuous dates open by continuous.calendar or as internal folders appear");
+        }
+        // A bounded run ignores the continuous block, so that one YAML serves a continuous job and its backfills.
         String name = root.get("name").matching(NAME, "a name of lower-case letters, digits, - and _");
         FeedSpec feed = feed(root.get("feed"), base);
 
-        List<LocalDate> dates = root.get("business_dates").list(ConfigNode::date);
-        if (dates.isEmpty()) {
+        List<LocalDate> dates = continuousMode ? List.of() : root.get("business_dates").list(ConfigNode::date);
+        if (dates.isEmpty() && !continuousMode) {
             throw new ConfigException("business_dates", "must list at least one date");
         }
         if (new HashSet<>(dates).size() != dates.size()) {
@@ -278,8 +293,13 @@ public record ReconConfig(
             j.onlyKeys("parallelism", "checkpoint_interval");
             job = new Job(j.get("parallelism").positiveInt(1), j.get("checkpoint_interval").duration(Duration.ofSeconds(5)));
         }
+        ContinuousConfig continuous = null;
+        if (continuousMode) {
+            continuous = ContinuousConfig.bind(root.get("continuous").object(), grace);
+            ContinuousConfig.folders(pattern);
+        }
         return new ReconConfig(name, feed, List.copyOf(dates), internal, List.copyOf(counterparties), fetch, ttl,
-                matching, grace, output, ledger, job, pauseSwitch(root.get("fetch")));
+                matching, grace, output, ledger, job, pauseSwitch(root.get("fetch")), continuous);
     }
 
     /** How much longer than the longest request deadline the async fetch operators wait before their own timeout. */

@@ -99,6 +99,8 @@ public final class ReconPipeline {
         // Above the whole retry budget, so that the operator's own timeout never cuts a request mid-retry.
         long asyncTimeoutMs = config.fetchOperatorTimeout().toMillis();
         int capacity = config.fetch().capacity();
+        // Continuous runs: keyed state carries a TTL as a safety net (bounded runs' state is unchanged).
+        java.time.Duration stateTtl = config.isContinuous() ? config.continuous().stateTtl() : null;
 
         // Chained to the source (the async operator chains with anything), so that page requests wait in
         // no network buffer: a barrier waits at most for one free place in the page fetch's queue.
@@ -120,7 +122,7 @@ public final class ReconPipeline {
 
         SingleOutputStreamOperator<GenericRecord> distinct = validated
                 .keyBy(new DedupKey())
-                .process(new DeduplicateRecords(config.name(), config.feed().name(), config.dedupTtl()))
+                .process(new DeduplicateRecords(config.name(), config.feed().name(), config.dedupTtl(), config.isContinuous()))
                 .returns(envelopeType)
                 .uid("deduplicate").name("Deduplicate by idempotency key");
 
@@ -133,7 +135,7 @@ public final class ReconPipeline {
         GenericRecordAvroTypeInfo resultType = new GenericRecordAvroTypeInfo(resultSchema);
         SingleOutputStreamOperator<GenericRecord> byMatchKey = ours.connect(theirs)
                 .keyBy(new MatchKey(), new MatchKey())
-                .process(new MatchRecords(config.name(), config.feed(), config.matching(), config.matchGrace()))
+                .process(new MatchRecords(config.name(), config.feed(), config.matching(), config.matchGrace(), stateTtl))
                 .returns(resultType)
                 .uid("match").name("Match by key");
 
@@ -146,7 +148,7 @@ public final class ReconPipeline {
             SingleOutputStreamOperator<GenericRecord> next = previous.getSideOutput(Tags.unmatched(config.feed()))
                     .keyBy(new SecondaryKey(config.feed(), pass))
                     .process(new MatchBySecondaryKey(config.name(), config.feed(), config.matching(), pass.number(),
-                            i == keyedPasses.size() - 1, config.matchGrace()))
+                            i == keyedPasses.size() - 1, config.matchGrace()).withStateTtl(stateTtl))
                     .returns(resultType)
                     // Short and stable: Flink cuts operator names in metric scopes at 80 characters.
                     .uid("match-pass-" + pass.name()).name("Match pass " + pass.number() + " (" + pass.name() + ")");
@@ -157,7 +159,7 @@ public final class ReconPipeline {
         SingleOutputStreamOperator<BatchOutcome> batches = pageRequests.getSideOutput(Tags.MANIFESTS)
                 .connect(validated.getSideOutput(Tags.TALLIES))
                 .keyBy(new BatchKey.OfManifest(), new BatchKey.OfTally())
-                .process(new CheckBatchCompleteness(config.name(), config.feed().controlField() != null, config.matchGrace()))
+                .process(new CheckBatchCompleteness(config.name(), config.feed().controlField() != null, config.matchGrace()).withStateTtl(stateTtl))
                 .returns(new AvroTypeInfo<>(BatchOutcome.class))
                 .uid("check-batches").name("Check batch completeness");
 

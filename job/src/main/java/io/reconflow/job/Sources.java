@@ -5,7 +5,13 @@ import io.reconflow.events.FetchTask;
 import io.reconflow.events.RawRecord;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;
 import io.reconflow.operators.fetch.CounterpartySource;
+import io.reconflow.operators.fetch.BusinessClock;
+import io.reconflow.operators.fetch.InternalFolderDates;
+import io.reconflow.operators.source.ClockWatermarks;
+import io.reconflow.operators.source.DatedFolders;
 import io.reconflow.operators.source.InternalFileFormat;
+import java.util.function.Predicate;
+import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.fs.Path;
@@ -26,8 +32,16 @@ import java.util.Map;
 public final class Sources {
     private Sources() {}
 
-    /** A bounded FileSource over the internal folder of every business date. */
+    /** A bounded FileSource over the internal folder of every business date; continuous: the dated folders, monitored. */
     public static DataStream<RawRecord> internalFiles(StreamExecutionEnvironment env, ReconConfig config) {
+        return internalFiles(env, config, BusinessClock.system());
+    }
+
+    /** As {@link #internalFiles(StreamExecutionEnvironment, ReconConfig)}, a continuous run on {@code clock}. */
+    public static DataStream<RawRecord> internalFiles(StreamExecutionEnvironment env, ReconConfig config, BusinessClock clock) {
+        if (config.isContinuous()) {
+            return monitoredFiles(env, config, clock);
+        }
         Map<String, String> folderDates = new LinkedHashMap<>();
         List<Path> folders = new ArrayList<>();
         for (LocalDate date : config.businessDates()) {
@@ -55,6 +69,15 @@ public final class Sources {
      * requests it emits (the manifests are fetched on the TaskManagers, where the tokens are).
      */
     public static DataStream<FetchTask> counterpartyBatches(StreamExecutionEnvironment env, ReconConfig config) {
+        return counterpartyBatches(env, config, BusinessClock.system());
+    }
+
+    /**
+     * As {@link #counterpartyBatches(StreamExecutionEnvironment, ReconConfig)}; a continuous run opens its
+     * dates by {@code clock} and carries its watermark (the clock, held before any date still pending).
+     */
+    public static DataStream<FetchTask> counterpartyBatches(StreamExecutionEnvironment env, ReconConfig config,
+                                                            BusinessClock clock) {
         List<BatchRequest> batches = new ArrayList<>();
         for (LocalDate date : config.businessDates()) {
             config.counterparties().forEach(c -> batches.add(BatchRequest.newBuilder()
@@ -67,8 +90,32 @@ public final class Sources {
         config.counterparties().forEach(c -> endpoints.put(c.name(), c));
         CounterpartySource source = new CounterpartySource(batches, endpoints, config.fetch(),
                 config.fetchOperatorTimeout().toMillis());
+        if (config.isContinuous()) {
+            ContinuousConfig c = config.continuous();
+            source.continuous(config.feed().name(), c.schedule(config.matchGrace(), clock),
+                    c.openOnInternalFolder() ? ContinuousConfig.folders(config.internal().pathPattern()) : null);
+        }
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Counterparty batches", new AvroTypeInfo<>(FetchTask.class))
                 .uid("counterparty-batches");
+    }
+
+    /**
+     * Continuous: the parent of the dated folders, monitored every {@code continuous.folder_poll}; each
+     * file's date comes from its folder's name, and only open dates' folders are read.
+     */
+    private static DataStream<RawRecord> monitoredFiles(StreamExecutionEnvironment env, ReconConfig config, BusinessClock clock) {
+        ContinuousConfig c = config.continuous();
+        InternalFolderDates folders = ContinuousConfig.folders(config.internal().pathPattern());
+        DatedFolders dated = new DatedFolders(folders, c.schedule(config.matchGrace(), clock));
+        Predicate<Path> filter = dated.filter();
+        FileSource<RawRecord> source = FileSource
+                .forBulkFileFormat(new InternalFileFormat(config.feed(), config.internal().format(), Map.of(), dated),
+                        new Path(folders.parent()))
+                .monitorContinuously(c.folderPoll())
+                .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(filter))
+                .build();
+        return env.fromSource(source, ClockWatermarks.strategy(clock, c.folderPoll().toMillis()), "Internal files")
+                .uid("internal-files");
     }
 
     /** A local path made absolute (file:/...), or a URI with a scheme (s3://...) as it is. */

@@ -109,8 +109,11 @@ public final class CounterpartySimulator implements AutoCloseable {
     private final String feed;
     private final String counterparty;
     private final byte[] expectedAuthorization;
-    private final Map<String, byte[]> manifests = new HashMap<>();
-    private final Map<String, List<byte[]>> pages = new HashMap<>();
+    private final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
+    private final Map<String, List<byte[]>> pages = new ConcurrentHashMap<>();
+    /** Batches taken off the API by {@link #unpublish}, served again by {@link #publish(LocalDate)}. */
+    private final Map<String, byte[]> withheldManifests = new ConcurrentHashMap<>();
+    private final Map<String, List<byte[]>> withheldPages = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
@@ -574,6 +577,44 @@ public final class CounterpartySimulator implements AutoCloseable {
                 log.removeFirst();
             }
         }
+    }
+
+    /** Takes a date's batch off the API: its manifest and pages answer 404 (not published yet) until {@link #publish(LocalDate)}. */
+    public void unpublish(LocalDate date) {
+        String d = date.toString();
+        // Pages first: a client that still sees the manifest may find a page gone, never the reverse.
+        List<byte[]> p = pages.remove(d);
+        byte[] m = manifests.remove(d);
+        if (m != null) {
+            withheldManifests.put(d, m);
+            withheldPages.put(d, p);
+        }
+    }
+
+    /** Serves a date's batch that {@link #unpublish} withheld. */
+    public void publish(LocalDate date) {
+        String d = date.toString();
+        byte[] m = withheldManifests.remove(d);
+        if (m == null) {
+            throw new IllegalStateException("no batch of " + d + " is withheld");
+        }
+        pages.put(d, withheldPages.remove(d));
+        manifests.put(d, m);
+    }
+
+    /**
+     * Publishes (or republishes) a date's batch: {@code manifest} (a new {@code batch_id} for a
+     * republication) and its pages, whose bodies carry that batch id. The pages are in place before
+     * the manifest names them.
+     */
+    public void publish(LocalDate date, Scenario.Manifest manifest, List<Scenario.Page> newPages) {
+        String d = date.toString();
+        List<byte[]> bodies = new ArrayList<>();
+        newPages.forEach(p -> bodies.add(p.bodyBytes(manifest.batchId())));
+        withheldManifests.remove(d);
+        withheldPages.remove(d);
+        pages.put(d, bodies);
+        manifests.put(d, utf8(manifest.toJson()));
     }
 
     @Override

@@ -201,4 +201,61 @@ class ReconConfigTest {
                 "ledger.outage_patience=0s")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("ledger.outage_patience: must be longer than zero");
     }
+
+    private static Path continuousYaml(Path tmp, String block) throws java.io.IOException {
+        Path yaml = tmp.resolve("continuous.yaml");
+        java.nio.file.Files.writeString(yaml, java.nio.file.Files.readString(ENERGY)
+                .replace("business_dates: [2026-11-20]", "mode: continuous\n" + block));
+        return yaml;
+    }
+
+    @Test
+    void continuousModeReadsItsCalendarAndChecksIt(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path yaml = continuousYaml(tmp, """
+                continuous:
+                  calendar: {time_zone: Europe/London, open_at: "06:00", days: [MON, TUE, WED, THU, FRI], first_date: 2026-11-23, lookback_days: 3}
+                  open_on_internal_folder: true
+                  manifest_poll: 5m
+                """);
+        ReconConfig c = ReconConfig.load(yaml, List.of());
+        assertThat(c.isContinuous()).isTrue();
+        assertThat(c.businessDates()).isEmpty();
+        ContinuousConfig k = c.continuous();
+        assertThat(k.timeZone()).isEqualTo(java.time.ZoneId.of("Europe/London"));
+        assertThat(k.openAt()).isEqualTo(java.time.LocalTime.of(6, 0));
+        assertThat(k.days()).containsExactly(java.time.DayOfWeek.MONDAY, java.time.DayOfWeek.TUESDAY,
+                java.time.DayOfWeek.WEDNESDAY, java.time.DayOfWeek.THURSDAY, java.time.DayOfWeek.FRIDAY);
+        assertThat(k.firstDate()).isEqualTo(java.time.LocalDate.parse("2026-11-23"));
+        assertThat(k.lookbackDays()).isEqualTo(3);
+        assertThat(k.openOnInternalFolder()).isTrue();
+        assertThat(k.manifestPoll()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(k.folderPoll()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(k.stateTtl()).isEqualTo(c.matchGrace().plusDays(2));
+        assertThat(ContinuousConfig.folders(c.internal().pathPattern()).prefix()).isEqualTo("business_date=");
+
+        // The same YAML runs bounded for a backfill: the continuous block is then ignored.
+        ReconConfig backfill = ReconConfig.load(yaml, List.of("mode=bounded", "business_dates=[2026-11-19]"));
+        assertThat(backfill.isContinuous()).isFalse();
+        assertThat(backfill.businessDates()).containsExactly(java.time.LocalDate.parse("2026-11-19"));
+        assertThat(ReconConfig.load(ENERGY, List.of()).isContinuous()).isFalse();
+
+        assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("business_dates=[2026-11-19]")))
+                .hasMessageStartingWith("business_dates: is for bounded runs");
+        assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("mode=streaming")))
+                .hasMessageStartingWith("mode: must be bounded or continuous");
+        assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("continuous.calendar.days=[MON, FUNDAY]")))
+                .hasMessageStartingWith("continuous.calendar.days[1]: 'FUNDAY' is not one of the days");
+        assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("continuous.calendar.open_at=25:00")))
+                .hasMessageStartingWith("continuous.calendar.open_at: '25:00' is not a time of day");
+        assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("continuous.calendar.time_zone=Mars/Olympus")))
+                .hasMessageStartingWith("continuous.calendar.time_zone: is not a time zone");
+        assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("continuous.manifest_poll=10ms")))
+                .hasMessageStartingWith("continuous.manifest_poll: must be at least 100ms");
+        assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("continuous.state_ttl=PT1H")))
+                .hasMessageStartingWith("continuous.state_ttl: must be longer than a date stays open");
+        assertThatThrownBy(() -> ReconConfig.load(yaml, List.of("internal.path=/data/{business_date}/ours")))
+                .hasMessageStartingWith("internal.path: must end in a folder named with {business_date}");
+        assertThatThrownBy(() -> ReconConfig.load(continuousYaml(tmp, "continuous: {manifest_poll: 5m}\n"), List.of()))
+                .hasMessageStartingWith("continuous: opens no business date");
+    }
 }

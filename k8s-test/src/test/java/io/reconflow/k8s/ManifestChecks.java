@@ -203,7 +203,9 @@ final class ManifestChecks {
                 || flinkConfiguration(d.tree()).values().stream().anyMatch(v -> v.startsWith("s3://"));
         for (String role : List.of("jobManager", "taskManager")) {
             JsonNode container = Manifests.mainContainer(Manifests.pod(d.tree(), role));
-            String dir = recon.internal().folder(recon.businessDates().get(0));
+            // A continuous reconciliation lists no date: any date's folder lies where every other one does.
+            String dir = recon.internal().folder(recon.businessDates().isEmpty()
+                    ? java.time.LocalDate.of(2000, 1, 1) : recon.businessDates().get(0));
             boolean mounted = false;
             for (JsonNode mount : container.path("volumeMounts")) {
                 mounted |= dir.startsWith(mount.path("mountPath").asText() + "/");

@@ -189,14 +189,14 @@ class ManifestsTest {
     void theJobMustAcceptTheConfigMapsReconciliation() {
         Manifests copy = manifests.copy();
         ObjectNode data = (ObjectNode) copy.get("ConfigMap", "reconflow-recon").tree().get("data");
-        data.put("energy-confirmations.yaml", data.get("energy-confirmations.yaml").asText() + "\nmode: continuous\n");
-        assertThat(problems(copy)).anyMatch(s -> s.contains("the job refuses /opt/reconflow/conf/energy-confirmations.yaml") && s.contains("mode"));
-        assertThat(problemsAfter(BACKFILL, d -> ((ArrayNode) d.at("/spec/job/args")).set(4, "business_dates=[2026-11-19,2026-11-19]")))
+        data.put("energy-confirmations.yaml", data.get("energy-confirmations.yaml").asText() + "\nschedule: daily\n");
+        assertThat(problems(copy)).anyMatch(s -> s.contains("the job refuses /opt/reconflow/conf/energy-confirmations.yaml") && s.contains("schedule"));
+        assertThat(problemsAfter(BACKFILL, d -> ((ArrayNode) d.at("/spec/job/args")).set(6, "business_dates=[2026-11-19,2026-11-19]")))
                 .anyMatch(s -> s.contains("business_dates: lists a date twice"));
         assertThat(problemsAfter(APP, d -> ((ArrayNode) d.at("/spec/job/args")).set(2, "/opt/reconflow/energy-confirmations.yaml")))
                 .anyMatch(s -> s.contains("is no key of a ConfigMap of k8s/ mounted in the JobManager pod"));
         assertThat(problemsAfter(APP, d -> ((ObjectNode) commonContainer(d).get("volumeMounts").get(1)).put("mountPath", "/data/ours")))
-                .anyMatch(s -> s.contains("internal.path /data/internal/energy-confirmations/business_date=2026-11-20 is on no volume"));
+                .anyMatch(s -> s.contains("internal.path /data/internal/energy-confirmations/business_date=2000-01-01 is on no volume"));
     }
 
     @Test

@@ -41,6 +41,7 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
     private final String recon;
     private final boolean hasControlField;
     private final Duration grace;
+    @javax.annotation.Nullable private Duration stateTtl;
 
     private transient ValueState<BatchManifest> manifest;
     private transient ValueState<RecordTally> firstTally;
@@ -57,14 +58,20 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
         this.grace = grace;
     }
 
+    /** Continuous mode: every state of this operator with this TTL (processing time), a safety net. */
+    public CheckBatchCompleteness withStateTtl(Duration ttl) {
+        this.stateTtl = ttl;
+        return this;
+    }
+
     @Override
     public void open(OpenContext openContext) {
-        manifest = getRuntimeContext().getState(new ValueStateDescriptor<>("manifest", new AvroTypeInfo<>(BatchManifest.class)));
-        firstTally = getRuntimeContext().getState(new ValueStateDescriptor<>("first-tally", new AvroTypeInfo<>(RecordTally.class)));
-        seen = getRuntimeContext().getMapState(new MapStateDescriptor<>("distinct-records", Types.STRING, Types.BOOLEAN));
-        validCount = getRuntimeContext().getState(new ValueStateDescriptor<>("valid", Types.LONG));
-        rejectedCount = getRuntimeContext().getState(new ValueStateDescriptor<>("rejected", Types.LONG));
-        controlSum = getRuntimeContext().getState(new ValueStateDescriptor<>("control-sum", Types.BIG_DEC));
+        manifest = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("manifest", new AvroTypeInfo<>(BatchManifest.class)), stateTtl));
+        firstTally = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("first-tally", new AvroTypeInfo<>(RecordTally.class)), stateTtl));
+        seen = getRuntimeContext().getMapState(StateTtl.on(new MapStateDescriptor<>("distinct-records", Types.STRING, Types.BOOLEAN), stateTtl));
+        validCount = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("valid", Types.LONG), stateTtl));
+        rejectedCount = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("rejected", Types.LONG), stateTtl));
+        controlSum = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("control-sum", Types.BIG_DEC), stateTtl));
         complete = getRuntimeContext().getMetricGroup().counter("batchesComplete");
         incomplete = getRuntimeContext().getMetricGroup().counter("batchesIncomplete");
     }

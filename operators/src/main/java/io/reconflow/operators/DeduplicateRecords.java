@@ -30,17 +30,29 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
     private final String recon;
     private final String feed;
     private final Duration ttl;
+    private final boolean revisions;
 
     private transient ValueState<String> seenContent;
     private transient Counter duplicates;
     private transient Counter conflicts;
+    private transient Counter revised;
     private transient LongCounter duplicatesTotal;
     private transient RejectCounters byCode;
 
     public DeduplicateRecords(String recon, String feed, Duration ttl) {
+        this(recon, feed, ttl, false);
+    }
+
+    /**
+     * @param revisions continuous mode: a counterparty record whose key was seen with other content
+     *     in another batch (a republication with a new {@code batch_id}) replaces it and goes on, to
+     *     be decided again; within one batch it is still a DUPLICATE_CONFLICT
+     */
+    public DeduplicateRecords(String recon, String feed, Duration ttl, boolean revisions) {
         this.recon = recon;
         this.feed = feed;
         this.ttl = ttl;
+        this.revisions = revisions;
     }
 
     @Override
@@ -53,6 +65,7 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
         seenContent = getRuntimeContext().getState(descriptor);
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
         conflicts = getRuntimeContext().getMetricGroup().counter("duplicateConflicts");
+        revised = getRuntimeContext().getMetricGroup().counter("recordsRevised");
         duplicatesTotal = getRuntimeContext().getLongCounter(DUPLICATES_ACCUMULATOR);
         byCode = new RejectCounters(getRuntimeContext());
     }
@@ -60,9 +73,18 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
     @Override
     public void processElement(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) throws Exception {
         String content = Envelope.str(envelope, Envelope.CONTENT_HASH);
-        String seen = seenContent.value();
+        String batch = Envelope.str(envelope, Envelope.BATCH_ID);
+        // With revisions the state holds "hash batch_id" (a hash has no space), else the hash alone.
+        String stored = revisions && batch != null ? content + ' ' + batch : content;
+        String seenValue = seenContent.value();
+        String seen = seenValue == null ? null : seenValue.split(" ", 2)[0];
+        String seenBatch = seenValue != null && seenValue.contains(" ") ? seenValue.split(" ", 2)[1] : null;
         if (seen == null) {
-            seenContent.update(content);
+            seenContent.update(stored);
+            out.collect(envelope);
+        } else if (!seen.equals(content) && revisions && batch != null && seenBatch != null && !seenBatch.equals(batch)) {
+            revised.inc();
+            seenContent.update(stored);
             out.collect(envelope);
         } else if (seen.equals(content)) {
             duplicates.inc();

@@ -38,6 +38,7 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
     private final int passNumber;
     private final boolean lastPass;
     private final Duration grace;
+    @javax.annotation.Nullable private Duration stateTtl;
 
     private transient MatchPass pass;
     private transient ListState<GenericRecord> waiting;
@@ -57,12 +58,18 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
         this.grace = grace;
     }
 
+    /** Continuous mode: every state of this operator with this TTL (processing time), a safety net. */
+    public MatchBySecondaryKey withStateTtl(Duration ttl) {
+        this.stateTtl = ttl;
+        return this;
+    }
+
     @Override
     public void open(OpenContext openContext) {
         pass = matchSpec.passes().stream().filter(p -> p.number() == passNumber && p.keyed()).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no keyed pass number " + passNumber));
-        waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("unmatched",
-                new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed))));
+        waiting = getRuntimeContext().getListState(StateTtl.on(new ListStateDescriptor<>("unmatched",
+                new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed))), stateTtl));
         evaluator = new RuleEvaluator(feed, matchSpec);
         outcomes = new MatchOutcomes(recon, feed, getRuntimeContext(), !lastPass);
     }

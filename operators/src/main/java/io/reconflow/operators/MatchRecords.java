@@ -19,6 +19,8 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * Pairs our records (first input) with the counterparty's (second input) by business date and
@@ -29,7 +31,8 @@ import java.time.Duration;
  * period) ends UNMATCHED_INTERNAL or UNMATCHED_COUNTERPARTY, or, when the reconciliation has
  * secondary-key passes, goes on to them through the side output {@link Tags#unmatched}. A bounded
  * run ends with the maximum watermark, so every key is decided at the end of input. State is
- * cleared once a key is decided.
+ * cleared once a key is decided; in continuous mode at the deadline (a republication's revised
+ * record is decided again and its row replaces the earlier one in the ledger).
  */
 public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord>
         implements CheckpointedFunction {
@@ -39,9 +42,11 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     private final FeedSpec feed;
     private final MatchSpec matchSpec;
     private final Duration grace;
+    @Nullable private final Duration stateTtl;
 
     private transient ValueState<GenericRecord> internalSide;
     private transient ValueState<GenericRecord> counterpartySide;
+    private transient ValueState<Boolean> decided;
     private transient RuleEvaluator evaluator;
     private transient MatchOutcomes outcomes;
     /**
@@ -53,6 +58,16 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     private transient ListState<Long> waitingState;
 
     public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace) {
+        this(recon, feed, matchSpec, grace, null);
+    }
+
+    /**
+     * @param stateTtl continuous mode: a decided key keeps both sides until its deadline, so that a
+     *     revised record (a republication) is decided again against the other side; every state has
+     *     this TTL (processing time) as a safety net. Null: bounded, state cleared once decided.
+     */
+    public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace, @Nullable Duration stateTtl) {
+        this.stateTtl = stateTtl;
         this.recon = recon;
         this.feed = feed;
         this.matchSpec = matchSpec;
@@ -62,8 +77,9 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     @Override
     public void open(OpenContext openContext) {
         GenericRecordAvroTypeInfo envelopeType = new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed));
-        internalSide = getRuntimeContext().getState(new ValueStateDescriptor<>("internal", envelopeType));
-        counterpartySide = getRuntimeContext().getState(new ValueStateDescriptor<>("counterparty", envelopeType));
+        internalSide = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("internal", envelopeType), stateTtl));
+        counterpartySide = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("counterparty", envelopeType), stateTtl));
+        decided = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("decided", Types.BOOLEAN), stateTtl));
         evaluator = new RuleEvaluator(feed, matchSpec);
         getRuntimeContext().getMetricGroup().gauge("keysWaiting", () -> keysWaiting);
         // With a secondary-key pass, what finds no counterpart here is handed on to it.
@@ -89,9 +105,10 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
                 keysWaiting++;
             }
             // A second record for the same side and key (possible only when the idempotency key is
-            // narrower than the match key) replaces the first, which then ends unmatched.
+            // narrower than the match key) replaces the first, which then ends unmatched; a revision
+            // of the same record (same idempotency key, a republication) replaces it silently.
             GenericRecord replaced = own.value();
-            if (replaced != null) {
+            if (replaced != null && !sameRecord(replaced, record)) {
                 unmatched(replaced, ctx, out);
             }
             own.update(record);
@@ -103,16 +120,31 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         RuleEvaluator.Decision d = evaluator.decide(
                 (GenericRecord) internal.get(Envelope.RECORD), (GenericRecord) counterparty.get(Envelope.RECORD));
         outcomes.emit(outcomes.rows().pair(d, internal, counterparty, false), out);
+        if (stateTtl != null) {
+            // Kept until the deadline: a revision of either side is decided again against the other.
+            own.update(record);
+            decided.update(true);
+            return;
+        }
         ctx.timerService().deleteEventTimeTimer(deadline(record));
         keysWaiting--;
         internalSide.clear();
         counterpartySide.clear();
     }
 
+    private static boolean sameRecord(GenericRecord a, GenericRecord b) {
+        return java.util.Objects.equals(Envelope.str(a, Envelope.IDEMPOTENCY_KEY), Envelope.str(b, Envelope.IDEMPOTENCY_KEY));
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
         GenericRecord internal = internalSide.value();
         GenericRecord counterparty = counterpartySide.value();
+        if (Boolean.TRUE.equals(decided.value())) {
+            internal = null;
+            counterparty = null;
+            decided.clear();
+        }
         if (internal != null) {
             unmatched(internal, ctx, out);
         }

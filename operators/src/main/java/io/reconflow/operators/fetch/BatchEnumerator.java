@@ -15,7 +15,7 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
  * there are no more once all are assigned (so a bounded run ends). Pure: no HTTP and no token on
  * the JobManager; the readers fetch the manifests.
  */
-final class BatchEnumerator implements SplitEnumerator<FetchSplit, List<FetchSplit>> {
+final class BatchEnumerator implements SplitEnumerator<FetchSplit, EnumeratorCheckpoint> {
 
     private final SplitEnumeratorContext<FetchSplit> context;
     private final Deque<FetchSplit> pending;
@@ -59,8 +59,8 @@ final class BatchEnumerator implements SplitEnumerator<FetchSplit, List<FetchSpl
     }
 
     @Override
-    public List<FetchSplit> snapshotState(long checkpointId) {
-        return new ArrayList<>(pending);
+    public EnumeratorCheckpoint snapshotState(long checkpointId) {
+        return new EnumeratorCheckpoint(new ArrayList<>(pending), List.of());
     }
 
     @Override

@@ -42,10 +42,19 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
     /** Folder (as a URI path) to the business date of the files under it. */
     private final Map<String, String> folderDates;
 
+    /** Continuous mode: the dated folders under a monitored parent, else null. */
+    @javax.annotation.Nullable private final DatedFolders dated;
+
     public InternalFileFormat(FeedSpec feed, InternalFormat format, Map<String, String> folderDates) {
+        this(feed, format, folderDates, null);
+    }
+
+    public InternalFileFormat(FeedSpec feed, InternalFormat format, Map<String, String> folderDates,
+                              @javax.annotation.Nullable DatedFolders dated) {
         this.feed = feed;
         this.format = format;
         this.folderDates = Map.copyOf(folderDates);
+        this.dated = dated;
     }
 
     @Override
@@ -112,6 +121,9 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
     }
 
     private String businessDate(Path file) {
+        if (dated != null && dated.dateOf(file) != null) {
+            return dated.dateOf(file).toString();
+        }
         for (Path p = file.getParent(); p != null; p = p.getParent()) {
             String date = folderDates.get(p.toUri().getPath());
             if (date != null) {

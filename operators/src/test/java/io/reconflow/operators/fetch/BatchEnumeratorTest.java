@@ -33,7 +33,7 @@ class BatchEnumeratorTest {
         TestingSplitEnumeratorContext<FetchSplit> context = new TestingSplitEnumeratorContext<>(2);
         context.registerReader(0, "localhost");
         context.registerReader(1, "localhost");
-        SplitEnumerator<FetchSplit, List<FetchSplit>> enumerator = source.createEnumerator(context);
+        SplitEnumerator<FetchSplit, EnumeratorCheckpoint> enumerator = source.createEnumerator(context);
         enumerator.start();
 
         enumerator.handleSplitRequest(0, "localhost");
@@ -54,15 +54,15 @@ class BatchEnumeratorTest {
     void restoresItsPendingBatchesAndTakesBackAFailedReadersSplitsWithTheirCursor() throws Exception {
         TestingSplitEnumeratorContext<FetchSplit> context = new TestingSplitEnumeratorContext<>(1);
         context.registerReader(0, "localhost");
-        SplitEnumerator<FetchSplit, List<FetchSplit>> enumerator = source.createEnumerator(context);
+        SplitEnumerator<FetchSplit, EnumeratorCheckpoint> enumerator = source.createEnumerator(context);
         enumerator.handleSplitRequest(0, "localhost");
 
-        SimpleVersionedSerializer<List<FetchSplit>> serializer = source.getEnumeratorCheckpointSerializer();
-        List<FetchSplit> pending = serializer.deserialize(serializer.getVersion(), serializer.serialize(enumerator.snapshotState(1)));
-        assertThat(pending).extracting(FetchSplit::batch).containsExactly(BATCHES.get(1), BATCHES.get(2));
+        SimpleVersionedSerializer<EnumeratorCheckpoint> serializer = source.getEnumeratorCheckpointSerializer();
+        EnumeratorCheckpoint pending = serializer.deserialize(serializer.getVersion(), serializer.serialize(enumerator.snapshotState(1)));
+        assertThat(pending.pending()).extracting(FetchSplit::batch).containsExactly(BATCHES.get(1), BATCHES.get(2));
 
         TestingSplitEnumeratorContext<FetchSplit> after = new TestingSplitEnumeratorContext<>(1);
-        SplitEnumerator<FetchSplit, List<FetchSplit>> restored = source.restoreEnumerator(after, pending);
+        SplitEnumerator<FetchSplit, EnumeratorCheckpoint> restored = source.restoreEnumerator(after, pending);
         BatchManifest manifest = BatchManifest.newBuilder().setCounterparty("acme").setFeed("energy-confirmations")
                 .setBusinessDate("2024-03-01").setCorrelationId("req-1").setBatchId("B-1").setPageCount(9).build();
         FetchSplit midBatch = new FetchSplit(BATCHES.get(0), manifest, 5);
