@@ -101,6 +101,7 @@ public final class ScenarioGenerator {
     private ScenarioGenerator(FeedSpec feed, MatchSpec match, ScenarioSettings settings) {
         this.feed = feed;
         this.settings = settings;
+        match.checkAgainst(feed); // rules that name no field, or a tolerance on text, are refused by name
         this.rules = match.rules();
         // Pairs on the match key are decided by the passes on the match key; keyed passes see the rest.
         List<MatchPass> primary = match.passes().stream().filter(p -> !p.keyed()).toList();
@@ -267,7 +268,6 @@ public final class ScenarioGenerator {
         }
         return out;
     }
-
 
     /** Generates one (counterparty, business date) batch; its randomness depends only on the seed, counterparty and date. */
     private final class BatchGen {
