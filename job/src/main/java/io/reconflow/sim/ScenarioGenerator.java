@@ -5,30 +5,20 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
 import io.reconflow.operators.feed.DomainCheck;
 import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
 import io.reconflow.operators.feed.FieldKind;
 import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
 import io.reconflow.operators.match.MatchPass;
 import io.reconflow.operators.match.MatchRule;
 import io.reconflow.operators.match.MatchSpec;
 import io.reconflow.operators.match.MatchStatus;
-import io.reconflow.operators.match.RuleEvaluator;
 import io.reconflow.operators.match.RuleKind;
-import org.apache.avro.generic.GenericRecord;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -37,13 +27,11 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -54,12 +42,16 @@ import java.util.TreeSet;
  * nothing here knows a feed. The same settings (seed included) give the same scenario, byte for
  * byte.
  *
- * <p>Every expectation recorded in the {@link Truth} is checked while generating, with the job's own
- * {@link RecordValidator}, {@link RecordKeys} and {@link RuleEvaluator}: a pair is kept only when
- * the evaluator decides it as intended, an invalid record only when the validator rejects it with
- * the intended code and field. So the truth cannot silently disagree with the contract; when the
- * feed makes an expectation impossible (no tolerance rule for MATCHED_WITHIN_TOLERANCE, say), the
- * generator says so with an {@link IllegalArgumentException}.
+ * <p>The generator states the outcome of each case it makes from what it made: a pair's status
+ * and broken fields come from {@link RuleJudge} (the README's rules applied to the values it
+ * wrote), keys from {@link SimKeys} (the README's canonical form); neither calls the job's matching
+ * or key code, so a test that compares the job's output with this truth can catch a bug in either.
+ * Nor does it ask the job's validator: a record is valid because it was written valid (values from
+ * the schema, ranges and cross-field checks kept), and an invalid one breaks the rule its code
+ * names, in the field it names, by construction. {@code ScenarioTruthCrossCheckTest} runs the job's
+ * classes over the records and compares.
+ * When the feed makes an expectation impossible (no tolerance rule for MATCHED_WITHIN_TOLERANCE,
+ * say), the generator says so with an {@link IllegalArgumentException}.
  */
 public final class ScenarioGenerator {
     /** Parses JSON the way the job must: decimals exact, never through a double. */
@@ -70,9 +62,10 @@ public final class ScenarioGenerator {
     private final FeedSpec feed;
     private final ScenarioSettings settings;
     private final List<MatchRule> rules;
-    private final RecordValidator validator;
-    private final RecordKeys recordKeys;
-    private final RuleEvaluator evaluator;
+    private final List<String> allFieldNames;
+    /** The passes on the match key, which decide pairs that share it. */
+    private final List<MatchPass> primaryPasses;
+    private final RuleJudge judge;
     private final ValueFactory values;
     private final Set<String> matchKeyNames;
     private final Set<String> keyNames;
@@ -108,12 +101,13 @@ public final class ScenarioGenerator {
     private ScenarioGenerator(FeedSpec feed, MatchSpec match, ScenarioSettings settings) {
         this.feed = feed;
         this.settings = settings;
+        match.checkAgainst(feed); // rules that name no field, or a tolerance on text, are refused by name
         this.rules = match.rules();
         // Pairs on the match key are decided by the passes on the match key; keyed passes see the rest.
         List<MatchPass> primary = match.passes().stream().filter(p -> !p.keyed()).toList();
-        this.evaluator = new RuleEvaluator(feed, new MatchSpec(rules, primary));
-        this.validator = new RecordValidator(feed);
-        this.recordKeys = new RecordKeys(feed);
+        this.primaryPasses = primary;
+        this.judge = new RuleJudge(rules);
+        this.allFieldNames = feed.fields().stream().map(FieldSpec::name).toList();
         this.values = new ValueFactory(feed);
         this.matchKeyNames = new LinkedHashSet<>(feed.matchKey());
         this.keyNames = new LinkedHashSet<>(feed.matchKey());
@@ -247,9 +241,8 @@ public final class ScenarioGenerator {
 
     // --- records as the generator holds them ----------------------------------------------------
 
-    /** A valid record: typed values, how they are written, the text, and what the validator made of it. */
-    private record Built(Map<String, Object> values, Map<String, Json> rendered, String text, GenericRecord typed,
-                         String matchKey) {}
+    /** A valid record: typed values, how they are written, the text, and its match key. */
+    private record Built(Map<String, Object> values, Map<String, Json> rendered, String text, String matchKey) {}
 
     private record Pair(Built ours, Built theirs, Set<String> breakFields) {}
 
@@ -267,24 +260,6 @@ public final class ScenarioGenerator {
         }
     }
 
-    private RecordValidator.Outcome validateJson(String text) {
-        try {
-            return validator.validate(MAPPER.readTree(text), false);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("generated record is not JSON: " + text, e);
-        }
-    }
-
-    private RecordValidator.Outcome validateCells(Map<String, String> cells) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        cells.forEach((k, v) -> {
-            if (v != null) {
-                node.put(k, v);
-            }
-        });
-        return validator.validate(node, true);
-    }
-
     private Map<String, String> cells(Map<String, Json> rendered) {
         Map<String, String> out = new LinkedHashMap<>();
         for (FieldSpec f : feed.fields()) {
@@ -292,14 +267,6 @@ public final class ScenarioGenerator {
             out.put(f.name(), j == null ? null : Json.cell(j));
         }
         return out;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Generates one (counterparty, business date) batch; its randomness depends only on the seed, counterparty and date. */
@@ -315,7 +282,7 @@ public final class ScenarioGenerator {
             this.counterparty = counterparty;
             this.date = date;
             this.dateText = date.toString();
-            String h = sha256(settings.seed() + "|" + feed.name() + "|" + counterparty + "|" + date);
+            String h = SimKeys.sha256(settings.seed() + "|" + feed.name() + "|" + counterparty + "|" + date);
             this.r = new SplittableRandom(Long.parseUnsignedLong(h.substring(0, 16), 16));
             this.tag = letters(index) + date.format(DateTimeFormatter.BASIC_ISO_DATE);
         }
@@ -433,10 +400,8 @@ public final class ScenarioGenerator {
             List<Integer> chosen = ValueFactory.shuffled(indexes(duplicable.size()), r).subList(0, settings.exactDuplicates());
             for (int g = 0; g < chosen.size(); g++) {
                 Built original = duplicable.get(chosen.get(g));
+                // The same values written again (perhaps differently): an exact duplicate by content.
                 Built again = counterpartyRecord(original.values());
-                if (again == null || !recordKeys.contentHash(again.typed()).equals(recordKeys.contentHash(original.typed()))) {
-                    throw new IllegalStateException("a re-written duplicate changed content: " + original.text());
-                }
                 items.get(duplicableItem.get(chosen.get(g))).group = g;
                 Item copy = new Item(again.text());
                 copy.group = g;
@@ -453,12 +418,12 @@ public final class ScenarioGenerator {
             internalValid += internal.size() - settings.invalidInternal();
             internalRejected += settings.invalidInternal();
 
-            String h = sha256(settings.seed() + "|" + feed.name() + "|" + counterparty + "|" + date + "|batch");
+            String h = SimKeys.sha256(settings.seed() + "|" + feed.name() + "|" + counterparty + "|" + date + "|batch");
             String batchId = "batch-" + dateText.replace("-", "") + "-" + h.substring(0, 12);
             Instant published = date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)
                     .plusSeconds(3600 + Long.parseLong(h.substring(12, 16), 16) % 3600);
             Scenario.Manifest manifest = new Scenario.Manifest(feed.name(), dateText, batchId, distinct, pages.size(),
-                    FeedValues.plain(control), published.toString());
+                    SimKeys.canonical(control), published.toString());
             return new Scenario.Batch(counterparty, date, manifest, pages, ValueFactory.shuffled(internal, r));
         }
 
@@ -534,15 +499,15 @@ public final class ScenarioGenerator {
                     } catch (ClassCastException e) {
                         continue;
                     }
-                    if (holds(check.operator(), c)) {
+                    Order want = Order.of(check.operator());
+                    if (want.satisfiedBy(c)) {
                         continue;
                     }
                     if (c != 0) {
                         v.put(check.field(), b);
                         v.put(check.otherField(), a);
                     } else {
-                        boolean up = check.operator() == DomainCheck.Operator.LESS_THAN;
-                        Object stepped = step(feed.field(check.otherField()), b, up ? 1 : -1);
+                        Object stepped = step(feed.field(check.otherField()), b, want.less() ? 1 : -1);
                         if (stepped != null) {
                             v.put(check.otherField(), stepped);
                         }
@@ -556,17 +521,10 @@ public final class ScenarioGenerator {
             for (FieldSpec f : feed.fields()) {
                 m.put(f.name(), ValueFactory.canonical(f, v.get(f.name())));
             }
-            String text = Json.object(m);
-            RecordValidator.Outcome json = validateJson(text);
-            if (json.record() == null) {
+            if (!withinChecks(v)) {
                 return null;
             }
-            // The CSV form must be the same record, or a csv run would see other data than a jsonl run.
-            RecordValidator.Outcome csv = validateCells(cells(m));
-            if (csv.record() == null || !recordKeys.contentHash(csv.record()).equals(recordKeys.contentHash(json.record()))) {
-                return null;
-            }
-            return new Built(v, m, text, json.record(), recordKeys.matchKey(json.record()));
+            return new Built(v, m, Json.object(m), SimKeys.matchKey(v, feed.matchKey()));
         }
 
         private Map<String, Json> renderVaried(Map<String, Object> v) {
@@ -584,12 +542,10 @@ public final class ScenarioGenerator {
 
         private Built counterpartyRecord(Map<String, Object> v) {
             Map<String, Json> m = renderVaried(v);
-            String text = Json.object(m);
-            RecordValidator.Outcome out = validateJson(text);
-            if (out.record() == null) {
+            if (!withinChecks(v)) {
                 return null;
             }
-            return new Built(v, m, text, out.record(), recordKeys.matchKey(out.record()));
+            return new Built(v, m, Json.object(m), SimKeys.matchKey(v, feed.matchKey()));
         }
 
         /** Our record as the counterparty would report it when everything agrees. */
@@ -648,12 +604,11 @@ public final class ScenarioGenerator {
                         if (cp == null || !cp.matchKey().equals(ours.matchKey())) {
                             continue;
                         }
-                        RuleEvaluator.Decision d = evaluator.decide(ours.typed(), cp.typed());
+                        RuleJudge.Verdict d = judge.decide(ours.values(), cp.values(), primaryPasses);
                         if (d.status() != status) {
                             continue;
                         }
-                        Set<String> broken = new TreeSet<>();
-                        d.breaks().forEach(b -> broken.add(b.field()));
+                        Set<String> broken = new TreeSet<>(d.breaks());
                         if (status == MatchStatus.BREAK && !broken.equals(Set.of(rules.get(ri).field()))) {
                             continue;
                         }
@@ -790,10 +745,10 @@ public final class ScenarioGenerator {
                     continue;
                 }
                 // Left unmatched by the match key, it must find no candidate under any secondary key either.
-                if (!secondaryKeysFree(out.typed())) {
+                if (!secondaryKeysFree(out.values())) {
                     continue;
                 }
-                takeSecondaryKeys(out.typed(), passKeys.keySet());
+                takeSecondaryKeys(out.values(), passKeys.keySet());
                 usedKeys.add(out.matchKey());
                 return out;
             }
@@ -802,8 +757,8 @@ public final class ScenarioGenerator {
 
         /** The same key served again with another value in a non-key field. */
         private Conflict conflictCopy(Built original) {
-            String idem = recordKeys.idempotencyKey(original.typed());
-            String hash = recordKeys.contentHash(original.typed());
+            String idem = SimKeys.hash(original.values(), feed.idempotencyKey());
+            String hash = SimKeys.hash(original.values(), allFieldNames);
             for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
                 if (keyNames.contains(f.name()) || f.name().equals(feed.controlField()) || passKeyNames.contains(f.name())) {
                     continue;
@@ -818,8 +773,8 @@ public final class ScenarioGenerator {
                     v.put(f.name(), alt);
                     Built copy = counterpartyRecord(v);
                     if (copy != null && copy.matchKey().equals(original.matchKey())
-                            && recordKeys.idempotencyKey(copy.typed()).equals(idem)
-                            && !recordKeys.contentHash(copy.typed()).equals(hash)) {
+                            && SimKeys.hash(copy.values(), feed.idempotencyKey()).equals(idem)
+                            && !SimKeys.hash(copy.values(), allFieldNames).equals(hash)) {
                         return new Conflict(copy, f.name());
                     }
                 }
@@ -830,10 +785,10 @@ public final class ScenarioGenerator {
         // --- secondary keys ---------------------------------------------------------------------
 
         /** A record's secondary key in {@code pass}: business date and canonical key values; null when a key field is absent. */
-        private String secondaryKey(GenericRecord rec, MatchPass pass) {
+        private String secondaryKey(Map<String, Object> rec, MatchPass pass) {
             StringBuilder sb = new StringBuilder(dateText).append('|').append(pass.number());
             for (FieldSpec f : passKeys.get(pass)) {
-                String v = FeedValues.canonical(rec, f);
+                String v = SimKeys.canonical(rec.get(f.name()));
                 if (v == null) {
                     return null; // a record with an absent key field takes no part in the pass
                 }
@@ -843,7 +798,7 @@ public final class ScenarioGenerator {
         }
 
         /** Whether no still-unmatched record generated so far shares any of the record's secondary keys. */
-        private boolean secondaryKeysFree(GenericRecord rec) {
+        private boolean secondaryKeysFree(Map<String, Object> rec) {
             for (MatchPass p : passKeys.keySet()) {
                 String k = secondaryKey(rec, p);
                 if (k != null && takenSecondaryKeys.contains(k)) {
@@ -853,7 +808,7 @@ public final class ScenarioGenerator {
             return true;
         }
 
-        private void takeSecondaryKeys(GenericRecord rec, Iterable<MatchPass> passes) {
+        private void takeSecondaryKeys(Map<String, Object> rec, Iterable<MatchPass> passes) {
             for (MatchPass p : passes) {
                 String k = secondaryKey(rec, p);
                 if (k != null) {
@@ -864,7 +819,7 @@ public final class ScenarioGenerator {
 
         /** Whether our record and theirs are candidates of each other under the keyed pass's rules. */
         private boolean candidates(Built ours, Built theirs) {
-            return evaluator.candidates(ours.typed(), theirs.typed(), keyedPass);
+            return judge.candidates(ours.values(), theirs.values(), keyedPass);
         }
 
         /**
@@ -894,8 +849,8 @@ public final class ScenarioGenerator {
         private Built keyedSeed() {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 Built ours = internalRecord(base());
-                if (ours != null && !usedKeys.contains(ours.matchKey()) && secondaryKey(ours.typed(), keyedPass) != null
-                        && secondaryKeysFree(ours.typed())) {
+                if (ours != null && !usedKeys.contains(ours.matchKey()) && secondaryKey(ours.values(), keyedPass) != null
+                        && secondaryKeysFree(ours.values())) {
                     return ours;
                 }
             }
@@ -909,12 +864,12 @@ public final class ScenarioGenerator {
          * mustPairWith}; null when there is none.
          */
         private Built rekeyedRecord(Built ours, boolean counterpartySide, Set<String> taken, List<Built> mustPairWith) {
-            String key = secondaryKey(ours.typed(), keyedPass);
+            String key = secondaryKey(ours.values(), keyedPass);
             Map<String, Object> like = counterpartySide ? mirror(ours.values()) : ours.values();
             for (Map<String, Object> v : rekeyed(like)) {
                 Built b = counterpartySide ? counterpartyRecord(v) : internalRecord(v);
                 if (b == null || usedKeys.contains(b.matchKey()) || taken.contains(b.matchKey())
-                        || !key.equals(secondaryKey(b.typed(), keyedPass))) {
+                        || !key.equals(secondaryKey(b.values(), keyedPass))) {
                     continue;
                 }
                 boolean all = true;
@@ -933,10 +888,10 @@ public final class ScenarioGenerator {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 Built ours = keyedSeed();
                 Built theirs = rekeyedRecord(ours, true, Set.of(ours.matchKey()), List.of(ours));
-                if (theirs == null || evaluator.decide(ours.typed(), theirs.typed(), keyedPass).status() != MatchStatus.MATCHED) {
+                if (theirs == null || judge.decide(ours.values(), theirs.values(), List.of(keyedPass)).status() != MatchStatus.MATCHED) {
                     continue;
                 }
-                takeSecondaryKeys(ours.typed(), List.of(keyedPass));
+                takeSecondaryKeys(ours.values(), List.of(keyedPass));
                 usedKeys.add(ours.matchKey());
                 usedKeys.add(theirs.matchKey());
                 return new Pair(ours, theirs, Set.of());
@@ -973,7 +928,7 @@ public final class ScenarioGenerator {
                 if (theirs.size() < need) {
                     continue;
                 }
-                takeSecondaryKeys(first.typed(), List.of(keyedPass));
+                takeSecondaryKeys(first.values(), List.of(keyedPass));
                 usedKeys.addAll(taken);
                 return new Group(ours, theirs);
             }
@@ -993,30 +948,19 @@ public final class ScenarioGenerator {
                         continue;
                     }
                     Map<String, Json> rendered = side == Side.COUNTERPARTY ? renderVaried(base.values()) : base.rendered();
-                    for (Candidate c : invalidCandidates(code, base.values(), rendered, side)) {
-                        if (confirms(c, code, side)) {
-                            // The key is spent even when the record's key fields are broken: no other record reuses it.
-                            usedKeys.add(base.matchKey());
-                            boolean keyIntact = c.rendered() != null && c.touched().stream().noneMatch(matchKeyNames::contains);
-                            String text = c.rendered() != null ? Json.object(c.rendered()) : c.verbatim();
-                            return new Invalid(code, c.field(), keyIntact ? base.matchKey() : null, c.rendered(), text);
-                        }
+                    // Each candidate breaks exactly the rule of its code in its field, so the first will do.
+                    List<Candidate> candidates = invalidCandidates(code, base.values(), rendered, side);
+                    if (!candidates.isEmpty()) {
+                        Candidate c = candidates.get(0);
+                        // The key is spent even when the record's key fields are broken: no other record reuses it.
+                        usedKeys.add(base.matchKey());
+                        boolean keyIntact = c.rendered() != null && c.touched().stream().noneMatch(matchKeyNames::contains);
+                        String text = c.rendered() != null ? Json.object(c.rendered()) : c.verbatim();
+                        return new Invalid(code, c.field(), keyIntact ? base.matchKey() : null, c.rendered(), text);
                     }
                 }
             }
             throw new IllegalStateException("feed " + feed.name() + ": could not generate an invalid " + side + " record");
-        }
-
-        private boolean confirms(Candidate c, ErrorCode code, Side side) {
-            String text = c.rendered() != null ? Json.object(c.rendered()) : c.verbatim();
-            if (!sameViolation(validateJson(text), code, c.field())) {
-                return false;
-            }
-            return side == Side.COUNTERPARTY || sameViolation(validateCells(cells(c.rendered())), code, c.field());
-        }
-
-        private boolean sameViolation(RecordValidator.Outcome out, ErrorCode code, String field) {
-            return out.violation() != null && out.violation().code() == code && Objects.equals(out.violation().field(), field);
         }
 
         /** A way to break a record: the field named in the violation, the fields changed, and the result. */
@@ -1071,7 +1015,7 @@ public final class ScenarioGenerator {
                     case BAD_DECIMAL -> {
                         if (f.kind() == FieldKind.DECIMAL) {
                             BigDecimal d = (BigDecimal) value;
-                            String plain = FeedValues.plain(d);
+                            String plain = SimKeys.canonical(d);
                             String comma = plain.indexOf('.') >= 0 ? plain.replace('.', ',') : plain + ",5";
                             BigDecimal s = d.stripTrailingZeros();
                             String exponent = s.unscaledValue() + "e" + (-s.scale());
@@ -1171,10 +1115,9 @@ public final class ScenarioGenerator {
             FieldSpec a = feed.field(check.field());
             FieldSpec b = feed.field(check.otherField());
             Object bv = v.get(b.name()) != null ? v.get(b.name()) : values.random(b, r, date);
-            boolean less = check.operator() == DomainCheck.Operator.LESS_THAN
-                    || check.operator() == DomainCheck.Operator.LESS_OR_EQUAL;
-            boolean strict = check.operator() == DomainCheck.Operator.LESS_THAN
-                    || check.operator() == DomainCheck.Operator.GREATER_THAN;
+            Order want = Order.of(check.operator());
+            boolean less = want.less();
+            boolean strict = want.strict();
             List<Object> aValues = new ArrayList<>();
             addNonNull(aValues, step(a, bv, less ? 1 : -1));
             if (strict) {
@@ -1201,7 +1144,7 @@ public final class ScenarioGenerator {
                 case STRING, ENUM -> new Json.Num(Integer.toString(1 + r.nextInt(99_999)));
                 case INT, LONG -> new Json.Str(value.toString());
                 case BOOLEAN -> new Json.Str(value.toString());
-                case DECIMAL -> r.nextBoolean() ? new Json.Bool(true) : new Json.Verbatim("{\"amount\":" + FeedValues.plain((BigDecimal) value) + "}");
+                case DECIMAL -> r.nextBoolean() ? new Json.Bool(true) : new Json.Verbatim("{\"amount\":" + SimKeys.canonical(value) + "}");
                 case TIMESTAMP -> new Json.Num(Long.toString(((Instant) value).getEpochSecond()));
                 case DATE -> new Json.Num(((LocalDate) value).format(DateTimeFormatter.BASIC_ISO_DATE));
             };
@@ -1288,13 +1231,48 @@ public final class ScenarioGenerator {
         return ((Comparable) a).compareTo(b);
     }
 
-    private static boolean holds(DomainCheck.Operator op, int c) {
-        return switch (op) {
-            case LESS_THAN -> c < 0;
-            case LESS_OR_EQUAL -> c <= 0;
-            case GREATER_THAN -> c > 0;
-            case GREATER_OR_EQUAL -> c >= 0;
-        };
+    /**
+     * The order a cross-field check asks the generator to write its two values in: the first before
+     * the second ({@code less}) or after it, and whether they may be equal.
+     */
+    private record Order(boolean less, boolean strict) {
+        static Order of(DomainCheck.Operator op) {
+            return new Order(op == DomainCheck.Operator.LESS_THAN || op == DomainCheck.Operator.LESS_OR_EQUAL,
+                    op == DomainCheck.Operator.LESS_THAN || op == DomainCheck.Operator.GREATER_THAN);
+        }
+
+        /** Whether values comparing as {@code c} (first to second) are already in this order. */
+        boolean satisfiedBy(int c) {
+            return c == 0 ? !strict : (c < 0) == less;
+        }
+    }
+
+    /**
+     * Whether values keep the feed's ranges and cross-field checks (a changed value can leave
+     * them: a BREAK on delivery_start past delivery_end, say); such a record would be a reject.
+     */
+    private boolean withinChecks(Map<String, Object> v) {
+        for (FieldSpec f : feed.fields()) {
+            Object x = v.get(f.name());
+            if (x == null || !hasRange(f)) {
+                continue;
+            }
+            BigDecimal n = ValueFactory.number(x);
+            if (f.minimum() != null && (f.minimumExclusive() ? n.compareTo(f.minimum()) <= 0 : n.compareTo(f.minimum()) < 0)) {
+                return false;
+            }
+            if (f.maximum() != null && n.compareTo(f.maximum()) > 0) {
+                return false;
+            }
+        }
+        for (DomainCheck check : feed.checks()) {
+            Object a = v.get(check.field());
+            Object b = v.get(check.otherField());
+            if (a != null && b != null && !Order.of(check.operator()).satisfiedBy(compare(a, b))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One natural step of a value: an hour, a day, one unit; null when the kind has no order to step in. */

@@ -18,8 +18,8 @@ import java.util.TreeSet;
 /**
  * What a correct reconciliation of a {@link Scenario} comes to.
  *
- * <p>{@code keys}: every result row, by (business date, the row's match key text exactly as {@code
- * RecordKeys.matchKey} renders it), with its status, for a BREAK the fields that break, and how
+ * <p>{@code keys}: every result row, by (business date, the row's match key text as the README's
+ * "Keys" section defines it), with its status, for a BREAK the fields that break, and how
  * it was paired (a secondary-key pair is one row under our match key, carrying the counterparty's
  * key; an AMBIGUOUS record is a row of its own, with its candidates). {@code rejects}: every reject, with side, code, field and the raw text(s) the
  * reject may carry. {@code totals}: the record counts that must add up.

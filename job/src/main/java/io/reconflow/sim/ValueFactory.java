@@ -1,7 +1,6 @@
 package io.reconflow.sim;
 
 import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
 import io.reconflow.operators.feed.FieldKind;
 import io.reconflow.operators.feed.FieldSpec;
 import org.apache.avro.Schema;
@@ -287,7 +286,7 @@ final class ValueFactory {
             case STRING, ENUM -> new Json.Str(v.toString());
             case INT, LONG -> new Json.Num(v.toString());
             case BOOLEAN -> new Json.Bool((Boolean) v);
-            case DECIMAL -> new Json.Num(FeedValues.plain((BigDecimal) v));
+            case DECIMAL -> new Json.Num(SimKeys.canonical((BigDecimal) v));
             case TIMESTAMP -> new Json.Str(OffsetDateTime.ofInstant((Instant) v, ZoneOffset.UTC)
                     .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
             case DATE -> new Json.Str(v.toString());
@@ -303,7 +302,7 @@ final class ValueFactory {
             return Json.NULL;
         }
         if (f.kind() == FieldKind.DECIMAL) {
-            String plain = FeedValues.plain((BigDecimal) v);
+            String plain = SimKeys.canonical((BigDecimal) v);
             return switch (r.nextInt(4)) {
                 case 0 -> new Json.Num(plain);
                 case 1 -> new Json.Str(plain);

@@ -93,11 +93,9 @@ class CheckpointWhileFetchingEndToEndTest extends MiniClusterTestBase {
         }
     }
 
-    private static void awaitPagesServed(CounterpartySimulator sim, long pages) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (sim.counters().pagesServed() < pages) {
-            assertThat(System.nanoTime() - deadline).as("waiting for %d pages", pages).isNegative();
-            Thread.sleep(20);
-        }
+    private static void awaitPagesServed(CounterpartySimulator sim, long pages) {
+        org.awaitility.Awaitility.await("waiting for " + pages + " pages").atMost(java.time.Duration.ofMinutes(2))
+                .pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> sim.counters().pagesServed() >= pages);
     }
 }

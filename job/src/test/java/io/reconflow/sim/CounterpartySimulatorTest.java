@@ -367,9 +367,16 @@ class CounterpartySimulatorTest {
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(503);
             assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(503);
-            Thread.sleep(350); // the client backing off
-            assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(200);
-            assertThat(sim.counters().fault(CounterpartySimulator.Fault.DOWN)).isEqualTo(2);
+            // A client retrying until the service is back: every answer until then a 503, counted as DOWN.
+            List<Integer> answers = new ArrayList<>();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        answers.add(get(sim, base() + "/manifest").statusCode());
+                        return answers.get(answers.size() - 1) == 200;
+                    });
+            assertThat(answers.subList(0, answers.size() - 1)).allMatch(code -> code == 503);
+            assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(200);
+            assertThat(sim.counters().fault(CounterpartySimulator.Fault.DOWN)).isEqualTo(2L + answers.size() - 1);
         }
     }
 

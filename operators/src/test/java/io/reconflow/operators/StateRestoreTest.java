@@ -1,0 +1,209 @@
+package io.reconflow.operators;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reconflow.events.BatchManifest;
+import io.reconflow.events.BatchOutcome;
+import io.reconflow.events.BatchStatus;
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.RecordTally;
+import io.reconflow.events.Reject;
+import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.match.MatchPass;
+import io.reconflow.operators.match.MatchSpec;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Each stateful function, snapshotted part-way, closed and restored into a new operator, goes on
+ * as if it had never stopped: its keyed state and its timers survive the checkpoint.
+ */
+class StateRestoreTest {
+    private final Envelopes envelopes = new Envelopes();
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> keyed(
+            KeyedProcessFunction<String, GenericRecord, GenericRecord> fn, KeySelector<GenericRecord, String> key,
+            Schema out, OperatorSubtaskState restore) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn), key, Types.STRING);
+        h.setup(Harnesses.avro(out));
+        return open(h, restore);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> keyedCo(
+            KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> fn,
+            KeySelector<GenericRecord, String> key, Schema out, OperatorSubtaskState restore) throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn), key, key, Types.STRING);
+        h.setup(Harnesses.avro(out));
+        return open(h, restore);
+    }
+
+    private static <H extends AbstractStreamOperatorTestHarness<?>> H open(H h, OperatorSubtaskState restore) throws Exception {
+        if (restore != null) {
+            h.initializeState(restore);
+        } else {
+            h.initializeEmptyState();
+        }
+        h.open();
+        return h;
+    }
+
+    /** Snapshots the harness as a checkpoint would, and closes it: the operator is gone. */
+    private static OperatorSubtaskState stop(AbstractStreamOperatorTestHarness<?> h) throws Exception {
+        OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+        h.close();
+        return snapshot;
+    }
+
+    @Test
+    void deduplicationRemembersTheKeysItSawBeforeTheRestore() throws Exception {
+        DeduplicateRecords fn = new DeduplicateRecords("energy", "energy-confirmations", Duration.ofDays(7));
+        Schema out = AvroSchemas.envelope(TestFeeds.energy());
+        var before = keyed(fn, new DedupKey(), out, null);
+        before.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
+        assertThat(before.extractOutputValues()).hasSize(1);
+        OperatorSubtaskState snapshot = stop(before);
+
+        var after = keyed(new DeduplicateRecords("energy", "energy-confirmations", Duration.ofDays(7)),
+                new DedupKey(), out, snapshot);
+        try {
+            assertThat(after.numKeyedStateEntries()).isEqualTo(1);
+            after.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 4), 0L);               // exact duplicate
+            after.processElement(envelopes.counterparty(TestFeeds.trade("T-1").put("price", "99.99"), 5), 0L); // conflict
+            after.processElement(envelopes.counterparty(TestFeeds.trade("T-2"), 5), 0L);
+            assertThat(after.extractOutputValues()).extracting(e -> Envelope.str(e, Envelope.MATCH_KEY)).containsExactly("T-2");
+            assertThat(Harnesses.sideOutput(after, Tags.REJECTS)).extracting(Reject::getErrorCode, Reject::getPage)
+                    .containsExactly(Tuple.tuple(ErrorCode.DUPLICATE_CONFLICT, 5));
+        } finally {
+            after.close();
+        }
+    }
+
+    @Test
+    void matchingPairsAcrossTheRestoreAndItsDeadlineTimersStillFire() throws Exception {
+        long deadline = Instant.parse("2026-11-21T00:00:00Z").plus(Duration.ofHours(6)).toEpochMilli();
+        Schema out = AvroSchemas.result(TestFeeds.energy());
+        var before = keyedCo(new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6)),
+                new MatchKey(), out, null);
+        ObjectNode ours = TestFeeds.trade("T-1");
+        before.processElement1(envelopes.internal(ours, 2), 0L);
+        before.processElement2(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-2")), 1), 0L);
+        OperatorSubtaskState snapshot = stop(before);
+
+        var after = keyedCo(new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6)),
+                new MatchKey(), out, snapshot);
+        try {
+            assertThat(after.numEventTimeTimers()).isEqualTo(2);
+            after.processElement2(envelopes.counterparty(TestFeeds.theirView(ours).put("price", "43.215"), 1), 0L);
+            after.processBothWatermarks(new Watermark(deadline));
+            assertThat(after.extractOutputValues()).extracting(r -> r.get("match_key"), r -> r.get("status").toString())
+                    .containsExactly(Tuple.tuple("T-1", "MATCHED_WITHIN_TOLERANCE"),
+                            Tuple.tuple("T-2", "UNMATCHED_COUNTERPARTY"));
+            assertThat(after.numKeyedStateEntries()).isZero();
+            assertThat(after.numEventTimeTimers()).isZero();
+        } finally {
+            after.close();
+        }
+    }
+
+    @Test
+    void aSecondaryKeyPassPairsARecordItHeldBeforeTheRestore() throws Exception {
+        MatchPass secondary = new MatchPass(3, "secondary", true,
+                List.of("counterparty_id", "delivery_point", "delivery_start", "delivery_end"), List.of("volume_mwh"));
+        MatchSpec spec = new MatchSpec(TestFeeds.energyRules().rules(), List.of(
+                new MatchPass(1, "exact", false), new MatchPass(2, "tolerance", true), secondary));
+        Schema out = AvroSchemas.result(TestFeeds.energy());
+        ObjectNode ours = TestFeeds.trade("T-1");
+        var before = keyed(new MatchBySecondaryKey("energy", TestFeeds.energy(), spec, 3, true, Duration.ZERO),
+                new SecondaryKey(TestFeeds.energy(), secondary), out, null);
+        before.processElement(envelopes.internal(ours, 2), 0L);
+        OperatorSubtaskState snapshot = stop(before);
+
+        var after = keyed(new MatchBySecondaryKey("energy", TestFeeds.energy(), spec, 3, true, Duration.ZERO),
+                new SecondaryKey(TestFeeds.energy(), secondary), out, snapshot);
+        try {
+            after.processElement(envelopes.counterparty(
+                    TestFeeds.theirView(ours).put("trade_id", "NP-77").put("volume_mwh", "120.5005"), 1), 0L);
+            after.processWatermark(Watermark.MAX_WATERMARK);
+            assertThat(after.extractOutputValues()).extracting(r -> r.get("match_key"), r -> r.get("status").toString(),
+                            r -> r.get("match_type").toString(), r -> r.get("counterparty_match_key"))
+                    .containsExactly(Tuple.tuple("T-1", "MATCHED_WITHIN_TOLERANCE", "SECONDARY", "NP-77"));
+            assertThat(after.numKeyedStateEntries()).isZero();
+        } finally {
+            after.close();
+        }
+    }
+
+    private static BatchManifest manifest() {
+        return BatchManifest.newBuilder().setCounterparty("northpool").setFeed("energy-confirmations")
+                .setBusinessDate("2026-11-20").setCorrelationId("m-1").setBatchId("B-1")
+                .setRecordCount(3L).setPageCount(2).setControlTotal("30.25").build();
+    }
+
+    private static RecordTally tally(String key, boolean valid, String control) {
+        BigDecimal c = new BigDecimal(control);
+        return RecordTally.newBuilder().setCounterparty("northpool").setFeed("energy-confirmations")
+                .setBusinessDate("2026-11-20").setBatchId("B-1").setDistinctKey(key).setValid(valid)
+                .setControlUnscaled(ByteBuffer.wrap(c.unscaledValue().toByteArray())).setControlScale(c.scale()).build();
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, BatchManifest, RecordTally, BatchOutcome> completeness(
+            OperatorSubtaskState restore) throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, BatchManifest, RecordTally, BatchOutcome> h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(new CheckBatchCompleteness("energy", true, Duration.ZERO)),
+                        new BatchKey.OfManifest(), new BatchKey.OfTally(), Types.STRING);
+        h.setup(new AvroTypeInfo<>(BatchOutcome.class).createSerializer(new SerializerConfigImpl()));
+        return open(h, restore);
+    }
+
+    @Test
+    void completenessCountsEachRecordOnceAcrossTheRestore() throws Exception {
+        var before = completeness(null);
+        before.processElement1(manifest(), 0L);
+        before.processElement2(tally("idem-a", true, "10.5"), 0L);
+        OperatorSubtaskState snapshot = stop(before);
+
+        var after = completeness(snapshot);
+        try {
+            assertThat(after.numEventTimeTimers()).isEqualTo(1);
+            after.processElement2(tally("idem-a", true, "10.5"), 0L); // seen before the restore: not counted again
+            after.processElement2(tally("idem-b", true, "12.250"), 0L);
+            after.processElement2(tally("raw:x", false, "7.5"), 0L);
+            after.processBothWatermarks(Watermark.MAX_WATERMARK);
+            assertThat(after.extractOutputValues()).singleElement().satisfies(o -> {
+                assertThat(o.getStatus()).isEqualTo(BatchStatus.COMPLETE);
+                assertThat(o.getActualCount()).isEqualTo(3L);
+                assertThat(o.getValidRecords()).isEqualTo(2L);
+                assertThat(o.getRejectedRecords()).isEqualTo(1L);
+                assertThat(o.getActualControlTotal()).isEqualByComparingTo("30.25");
+            });
+            assertThat(after.numKeyedStateEntries()).isZero();
+        } finally {
+            after.close();
+        }
+    }
+}
