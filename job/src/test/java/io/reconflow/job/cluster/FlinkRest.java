@@ -112,6 +112,29 @@ public final class FlinkRest {
         return new JobExecutionResult(JobID.fromHexString(jobId), job.path("duration").asLong(), accumulators);
     }
 
+    /**
+     * {@code POST /jobs/:id/stop} with {@code drain: false} (the job's state kept for an upgrade), then
+     * waits for the savepoint; returns its trigger's final answer ({@code operation.location} is the path).
+     */
+    public JsonNode stopWithSavepoint(String jobId, Path targetDirectory, Duration timeout) throws Exception {
+        Response stop = post("/jobs/" + jobId + "/stop", Map.of("targetDirectory", targetDirectory.toUri().toString(), "drain", false));
+        JsonNode trigger = require(stop, "POST /jobs/" + jobId + "/stop");
+        String requestId = trigger.path("request-id").asText();
+        JsonNode[] done = new JsonNode[1];
+        Deadline.of(timeout).await("the savepoint of job " + jobId, () -> {
+            done[0] = get("/jobs/" + jobId + "/savepoints/" + requestId);
+            return done[0].path("status").path("id").asText().equals("COMPLETED");
+        });
+        return done[0];
+    }
+
+    /** {@code PATCH /jobs/:id?mode=cancel}, then waits until the job is CANCELED (a continuous job never ends by itself). */
+    public void cancel(String jobId, Duration timeout) throws Exception {
+        require(send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel")).method("PATCH", HttpRequest.BodyPublishers.noBody())),
+                "PATCH /jobs/" + jobId);
+        awaitState(jobId, "CANCELED", timeout);
+    }
+
     /** The job's counts of completed checkpoints, and the latest one's id (-1 before any). */
     public JsonNode checkpoints(String jobId) throws IOException {
         return get("/jobs/" + jobId + "/checkpoints");
