@@ -91,7 +91,7 @@ final class CounterpartyPolicies {
         this.httpExecutor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemonThreads("reconflow-http-" + name), (task, pool) -> task.run());
         this.httpExecutor.allowCoreThreadTimeOut(true);
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("reconflow-wait-" + name));
+        this.scheduler = new ScheduledThreadPoolExecutor(threads, daemonThreads("reconflow-wait-" + name));
         // Most timers (attempt timeouts) are cancelled; without this they would sit in the queue until due.
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.http = HttpClient.newBuilder()
