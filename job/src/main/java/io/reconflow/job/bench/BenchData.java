@@ -21,8 +21,8 @@ final class BenchData {
 
     private BenchData() {}
 
-    static ReconConfig config(String feed) throws IOException {
-        return ReconConfig.load(Path.of("conf/recon/" + feed + ".yaml"), List.of());
+    static ReconConfig config(Path confDir, String feed) throws IOException {
+        return ReconConfig.load(confDir.resolve(feed + ".yaml"), List.of());
     }
 
     /** About {@code records} counterparty records (and as many internal ones), like a real day. */
@@ -34,8 +34,8 @@ final class BenchData {
     }
 
     /** Only matched keys, {@code pages} pages of {@code pageSize} records: for the fetch rate. */
-    static Scenario fetchScenario(int pages, int pageSize) throws IOException {
-        ReconConfig base = config(FEED);
+    static Scenario fetchScenario(Path confDir, int pages, int pageSize) throws IOException {
+        ReconConfig base = config(confDir, FEED);
         ScenarioSettings settings = new ScenarioSettings(2L, List.of(DATE), List.of(COUNTERPARTY),
                 pages * pageSize, 0, 0, 0, 0, 0, 0, 0, 0, pageSize);
         return ScenarioGenerator.generate(base.feed(), base.matching(), settings);

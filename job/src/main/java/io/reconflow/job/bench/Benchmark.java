@@ -34,9 +34,10 @@ public final class Benchmark {
     /** What a run measures; every field has a default. */
     public record Options(String feed, int records, int parallelism, int pageSize, String checkpointInterval,
                          int fetchPages, int fetchPageSize, long latencyMs, int capacity, boolean baseline,
-                         Path out, String tokenEnv) {
+                         Path out, String tokenEnv, String only, Path confDir) {
         static Options defaults() {
-            return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 2000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV);
+            return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 2000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV, "",
+                    Path.of("conf/recon"));
         }
     }
 
@@ -48,7 +49,7 @@ public final class Benchmark {
     }
 
     private static final java.util.Set<String> KEYS = java.util.Set.of("feed", "records", "parallelism", "page-size",
-            "checkpoint-interval", "fetch-pages", "fetch-page-size", "latency-ms", "capacity", "out");
+            "checkpoint-interval", "fetch-pages", "fetch-page-size", "latency-ms", "capacity", "out", "only");
 
     static Options parse(String[] args) {
         Map<String, String> a = new java.util.HashMap<>();
@@ -69,7 +70,8 @@ public final class Benchmark {
                 num(a, "page-size", d.pageSize()), a.getOrDefault("checkpoint-interval", d.checkpointInterval()),
                 num(a, "fetch-pages", d.fetchPages()), num(a, "fetch-page-size", d.fetchPageSize()),
                 num(a, "latency-ms", (int) d.latencyMs()), num(a, "capacity", d.capacity()), baseline,
-                a.containsKey("out") ? Path.of(a.get("out")) : d.out(), d.tokenEnv());
+                a.containsKey("out") ? Path.of(a.get("out")) : d.out(), d.tokenEnv(),
+                a.getOrDefault("only", ""), d.confDir());
     }
 
     private static int num(Map<String, String> a, String key, int otherwise) {
@@ -89,8 +91,12 @@ public final class Benchmark {
         figures.put("options", Map.of("feed", o.feed(), "records", o.records(), "parallelism", o.parallelism(),
                 "page_size", o.pageSize(), "checkpoint_interval", o.checkpointInterval(), "fetch_pages", o.fetchPages(),
                 "fetch_page_size", o.fetchPageSize(), "latency_ms", o.latencyMs(), "capacity", o.capacity()));
-        figures.put("fetch", fetchPhase(o, token));
-        figures.put("end_to_end", endToEnd(o, token));
+        if (!o.only().equals("end-to-end")) {
+            figures.put("fetch", fetchPhase(o, token));
+        }
+        if (!o.only().equals("fetch")) {
+            figures.put("end_to_end", endToEnd(o, token));
+        }
         Files.createDirectories(o.out());
         Path file = o.out().resolve("bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
                 .format(Instant.now()) + ".json");
@@ -100,8 +106,8 @@ public final class Benchmark {
 
     /** Small pages behind a fixed latency: the job's page fetch against Little's bound, then the client alone. */
     private static Map<String, Object> fetchPhase(Options o, String token) throws Exception {
-        ReconConfig base = BenchData.config(o.feed());
-        Scenario scenario = BenchData.fetchScenario(o.fetchPages(), o.fetchPageSize());
+        ReconConfig base = BenchData.config(o.confDir(), o.feed());
+        Scenario scenario = BenchData.fetchScenario(o.confDir(), o.fetchPages(), o.fetchPageSize());
         Path work = o.out().resolve("fetch");
         BenchData.deleteRecursively(work);
         String internalPath = work.resolve("internal/business_date={business_date}").toString();
@@ -112,7 +118,7 @@ public final class Benchmark {
         double rate;
         double bound;
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, BenchData.COUNTERPARTY, token, faults, 0)) {
-            ReconConfig config = ReconConfig.load(Path.of("conf/recon/" + o.feed() + ".yaml"),
+            ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"),
                     overrides(o, sim.url(), internalPath, work.resolve("out"), "1h"));
             long[] window = {0, 0};
             long total = o.fetchPages() + 1L;
@@ -134,15 +140,16 @@ public final class Benchmark {
             f.put("job_pages_per_second", round(rate));
             f.put("littles_law_bound", round(bound));
             f.put("job_share_of_bound", round(rate / bound));
+            f.put("job_max_in_flight", sim.counters().maxInFlight());
         }
-        FetchProbe.Result client = FetchProbe.run("reconflow", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
-        FetchProbe.Result jdk = FetchProbe.run("jdk", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
+        FetchProbe.Result client = FetchProbe.run(o.confDir(), "reconflow", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
+        FetchProbe.Result jdk = FetchProbe.run(o.confDir(), "jdk", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
         f.put("client_alone_pages_per_second", round(client.pagesPerSecond()));
         f.put("jdk_client_alone_pages_per_second", round(jdk.pagesPerSecond()));
         System.out.printf("%nfetch: %,d pages of %d records, latency %d ms, capacity %d x parallelism %d%n", o.fetchPages(),
                 o.fetchPageSize(), o.latencyMs(), o.capacity(), o.parallelism());
-        System.out.printf("  job               %,.0f pages/s = %.0f %% of Little's bound (%,.0f pages/s)%n", rate,
-                100 * rate / bound, bound);
+        System.out.printf("  job               %,.0f pages/s = %.0f %% of Little's bound (%,.0f pages/s), at most %s requests in flight%n",
+                rate, 100 * rate / bound, bound, f.get("job_max_in_flight"));
         System.out.printf("  client alone      %,.0f pages/s (CounterpartyClient with its policies, no Flink)%n", client.pagesPerSecond());
         System.out.printf("  JDK client alone  %,.0f pages/s (bare HttpClient.sendAsync)%n", jdk.pagesPerSecond());
         BenchData.deleteRecursively(work);
@@ -151,7 +158,7 @@ public final class Benchmark {
 
     /** A generated day through the whole job, then through the baseline, same simulator and files. */
     private static Map<String, Object> endToEnd(Options o, String token) throws Exception {
-        ReconConfig base = BenchData.config(o.feed());
+        ReconConfig base = BenchData.config(o.confDir(), o.feed());
         String counterparty = base.counterparties().get(0).name();
         Path work = o.out().resolve(o.feed());
         BenchData.deleteRecursively(work);
@@ -165,7 +172,7 @@ public final class Benchmark {
         long in = served + internal;
         Map<String, Object> e = new LinkedHashMap<>();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, Faults.none(), 0)) {
-            ReconConfig config = ReconConfig.load(Path.of("conf/recon/" + o.feed() + ".yaml"),
+            ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"),
                     overrides(o, sim.url(), internalPath, work.resolve("out"), o.checkpointInterval()));
             JobRun.Outcome job = JobRun.run(config, work.resolve("out"), null);
             e.put("records_in", in);

@@ -59,7 +59,7 @@ public final class FetchProbe {
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
-        Result r = run(client, pages, pageSize, latencyMs, inFlight, tokenEnv);
+        Result r = run(java.nio.file.Path.of("conf/recon"), client, pages, pageSize, latencyMs, inFlight, tokenEnv);
         System.out.printf("%s client: %,d pages of %d records, latency %d ms, %d in flight: %,d ms, %,.0f pages/s"
                         + " (%.0f %% of the bound %,.0f), %d failed, at most %d in flight%n", r.client(), r.pages(),
                 r.pageSize(), r.latencyMs(), r.inFlight(), r.millis(), r.pagesPerSecond(),
@@ -67,13 +67,13 @@ public final class FetchProbe {
     }
 
     /** Warms up on a quarter of the pages, then measures all of them. */
-    public static Result run(String client, int pages, int pageSize, long latencyMs, int inFlight, String tokenEnv)
+    public static Result run(java.nio.file.Path confDir, String client, int pages, int pageSize, long latencyMs, int inFlight, String tokenEnv)
             throws Exception {
         String token = System.getenv(tokenEnv);
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("set " + tokenEnv);
         }
-        Scenario scenario = BenchData.fetchScenario(pages, pageSize);
+        Scenario scenario = BenchData.fetchScenario(confDir, pages, pageSize);
         Faults faults = latencyMs == 0 ? Faults.none()
                 : Faults.none().withSlow(1.0, Duration.ofMillis(latencyMs)).withMaxFaultsPerPath(Integer.MAX_VALUE);
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, BenchData.COUNTERPARTY, token, faults, 0)) {

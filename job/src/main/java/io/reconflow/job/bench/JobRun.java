@@ -64,7 +64,9 @@ final class JobRun {
         JobClient job = env.executeAsync("reconflow " + config.name());
         String checkpointsUri = "http://127.0.0.1:" + port + "/jobs/" + job.getJobID() + "/checkpoints";
         long nextPoll = 0;
-        while (!job.getJobStatus().get().isGloballyTerminalState()) {
+        // The cluster shuts down as soon as the job ends: watch the result, never ask the cluster whether it ended.
+        java.util.concurrent.CompletableFuture<?> result = job.getJobExecutionResult();
+        while (!result.isDone()) {
             heap.sample();
             if (tick != null) {
                 tick.run();
@@ -76,7 +78,7 @@ final class JobRun {
             Thread.sleep(10);
         }
         poll(http, checkpointsUri, checkpoints);
-        job.getJobExecutionResult().get();
+        result.get();
         long wallMs = (System.nanoTime() - start) / 1_000_000;
         long lastCommit = lastParquet(outputDir) - startMillis;
         try (OutputQuery q = new OutputQuery(outputDir.toString())) {
