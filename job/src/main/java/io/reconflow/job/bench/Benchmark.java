@@ -34,10 +34,10 @@ public final class Benchmark {
     /** What a run measures; every field has a default. */
     public record Options(String feed, int records, int parallelism, int pageSize, String checkpointInterval,
                          int fetchPages, int fetchPageSize, long latencyMs, int capacity, boolean baseline,
-                         Path out, String tokenEnv, String only, Path confDir) {
+                         Path out, String tokenEnv, String only, Path confDir, String jobHeap) {
         static Options defaults() {
             return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 2000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV, "",
-                    Path.of("conf/recon"));
+                    Path.of("conf/recon"), "");
         }
     }
 
@@ -49,7 +49,7 @@ public final class Benchmark {
     }
 
     private static final java.util.Set<String> KEYS = java.util.Set.of("feed", "records", "parallelism", "page-size",
-            "checkpoint-interval", "fetch-pages", "fetch-page-size", "latency-ms", "capacity", "out", "only");
+            "checkpoint-interval", "fetch-pages", "fetch-page-size", "latency-ms", "capacity", "out", "only", "job-heap");
 
     static Options parse(String[] args) {
         Map<String, String> a = new java.util.HashMap<>();
@@ -71,7 +71,7 @@ public final class Benchmark {
                 num(a, "fetch-pages", d.fetchPages()), num(a, "fetch-page-size", d.fetchPageSize()),
                 num(a, "latency-ms", (int) d.latencyMs()), num(a, "capacity", d.capacity()), baseline,
                 a.containsKey("out") ? Path.of(a.get("out")) : d.out(), d.tokenEnv(),
-                a.getOrDefault("only", ""), d.confDir());
+                a.getOrDefault("only", ""), d.confDir(), a.getOrDefault("job-heap", ""));
     }
 
     private static int num(Map<String, String> a, String key, int otherwise) {
@@ -88,6 +88,7 @@ public final class Benchmark {
         figures.put("started", Instant.now().toString());
         figures.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "max_heap_mib", Runtime.getRuntime().maxMemory() >> 20, "java", System.getProperty("java.version")));
+        figures.put("job_heap", o.jobHeap().isEmpty() ? "in the benchmark's JVM" : "-Xmx" + o.jobHeap());
         figures.put("options", Map.of("feed", o.feed(), "records", o.records(), "parallelism", o.parallelism(),
                 "page_size", o.pageSize(), "checkpoint_interval", o.checkpointInterval(), "fetch_pages", o.fetchPages(),
                 "fetch_page_size", o.fetchPageSize(), "latency_ms", o.latencyMs(), "capacity", o.capacity()));
@@ -118,11 +119,10 @@ public final class Benchmark {
         double rate;
         double bound;
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, BenchData.COUNTERPARTY, token, faults, 0)) {
-            ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"),
-                    overrides(o, sim.url(), internalPath, work.resolve("out"), "1h"));
+            List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), "1h");
             long[] window = {0, 0};
             long total = o.fetchPages() + 1L;
-            JobRun.run(config, work.resolve("out"), () -> {
+            job(o, overrides, work.resolve("out"), () -> {
                 long n = sim.counters().totalRequests();
                 if (window[0] == 0 && n >= 2) {
                     window[0] = System.nanoTime();
@@ -172,9 +172,9 @@ public final class Benchmark {
         long in = served + internal;
         Map<String, Object> e = new LinkedHashMap<>();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, Faults.none(), 0)) {
-            ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"),
-                    overrides(o, sim.url(), internalPath, work.resolve("out"), o.checkpointInterval()));
-            JobRun.Outcome job = JobRun.run(config, work.resolve("out"), null);
+            List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), o.checkpointInterval());
+            ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"), overrides);
+            JobRun.Outcome job = job(o, overrides, work.resolve("out"), null);
             e.put("records_in", in);
             e.put("counterparty_records", served);
             e.put("internal_records", internal);
@@ -196,16 +196,18 @@ public final class Benchmark {
             }
             e.put("checkpoints", cps);
             e.put("max_checkpoint_ms", maxCp);
-            System.out.printf("%nend to end: %s, parallelism %d, %d cores, max heap %,d MiB%n", o.feed(), o.parallelism(),
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("%nend to end: %s, parallelism %d, %d cores, job heap %s%n", o.feed(), o.parallelism(),
+                    Runtime.getRuntime().availableProcessors(), o.jobHeap().isEmpty()
+                            ? "shared with the benchmark's JVM (max " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)"
+                            : "-Xmx" + o.jobHeap() + " in a JVM of its own");
             System.out.printf("  records in        %,d (counterparty %,d on %d pages, internal %,d); generated in %,d ms%n",
                     in, served, scenario.batches().get(0).pages().size(), internal, generatedMs);
             System.out.printf("  job               %,d ms to the last Parquet file committed (%,d ms until the job ended)%n",
                     job.lastCommitMs(), job.wallMs());
             System.out.printf("  throughput        %,.0f records/s%n", in * 1000.0 / Math.max(1, job.lastCommitMs()));
             System.out.printf("  result rows       %,d, rejects %,d%n", job.resultRows(), job.rejects());
-            System.out.printf("  peak heap         %,d MiB (after GC %,d MiB; this JVM: MiniCluster, simulator, generated data)%n",
-                    job.peakHeapMiB(), job.peakHeapAfterGcMiB());
+            System.out.printf("  peak heap         %,d MiB (after GC %,d MiB; %s)%n", job.peakHeapMiB(), job.peakHeapAfterGcMiB(),
+                    o.jobHeap().isEmpty() ? "this JVM: MiniCluster, simulator, generated data" : "the job's own JVM");
             System.out.printf("  checkpoints       %d, longest %,d ms: %s%n", cps.size(), maxCp,
                     job.checkpoints().stream().map(c -> c.durationMs() + "").toList());
             if (o.baseline()) {
@@ -225,6 +227,13 @@ public final class Benchmark {
             e.put("parquet_kib", BenchData.size(work.resolve("out")) >> 10);
         }
         return e;
+    }
+
+    /** The job in this JVM, or with {@code --job-heap} in a JVM of its own with that heap. */
+    private static JobRun.Outcome job(Options o, List<String> overrides, Path out, Runnable tick) throws Exception {
+        Path yaml = o.confDir().resolve(o.feed() + ".yaml");
+        return o.jobHeap().isEmpty() ? JobRun.run(ReconConfig.load(yaml, overrides), out, tick)
+                : JobRun.runInChild(o.jobHeap(), yaml, overrides, out, tick);
     }
 
     private static List<String> overrides(Options o, String url, String internalPath, Path out, String checkpoints) {

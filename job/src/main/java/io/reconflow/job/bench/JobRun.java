@@ -46,6 +46,51 @@ final class JobRun {
 
     private JobRun() {}
 
+    /**
+     * Runs the job in a child JVM with {@code -Xmx<heap>}, so that the heap limit is the
+     * TaskManager's alone (the simulator and the generated data stay in this JVM); {@code tick} is
+     * called every 10 ms while it runs (may be null).
+     */
+    static Outcome runInChild(String heap, Path yaml, List<String> overrides, Path outputDir, Runnable tick) throws Exception {
+        Path result = Files.createTempFile("reconflow-bench-", ".json");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-Dsun.net.httpserver.nodelay=true",
+                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), JobRun.class.getName(),
+                result.toString(), outputDir.toString(), yaml.toString()));
+        String log4j = System.getProperty("log4j.configurationFile");
+        if (log4j != null) {
+            command.add(1, "-Dlog4j.configurationFile=" + log4j);
+        }
+        command.addAll(overrides);
+        Process child = new ProcessBuilder(command).inheritIO().start();
+        try {
+            while (child.isAlive()) {
+                if (tick != null) {
+                    tick.run();
+                }
+                Thread.sleep(10);
+            }
+            if (child.exitValue() != 0) {
+                throw new IllegalStateException("the job's JVM (-Xmx" + heap + ") ended with exit code " + child.exitValue()
+                        + (child.exitValue() == 3 ? " (out of memory)" : ""));
+            }
+            return JSON.readValue(result.toFile(), Outcome.class);
+        } finally {
+            child.destroy();
+            Files.deleteIfExists(result);
+        }
+    }
+
+    /** The child JVM of {@link #runInChild}: RESULT_JSON OUTPUT_DIR CONFIG_YAML [OVERRIDE]... */
+    public static void main(String[] args) throws Exception {
+        ReconConfig config = ReconConfig.load(Path.of(args[2]), List.of(args).subList(3, args.length));
+        Outcome o = run(config, Path.of(args[1]), null);
+        JSON.writeValue(Path.of(args[0]).toFile(), o);
+        System.exit(0);
+    }
+
     /** Runs {@code config} to its end; {@code tick} is called every 10 ms while it runs (may be null). */
     static Outcome run(ReconConfig config, Path outputDir, Runnable tick) throws Exception {
         Configuration flink = ReconflowJob.flinkSettings(config);
@@ -112,7 +157,7 @@ final class JobRun {
     /** Keeps every checkpoint of the REST API's history (which holds only the latest few). */
     private static void poll(HttpClient http, String uri, Map<Long, Checkpoint> into) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 return;

@@ -22,7 +22,7 @@ class BenchmarkTest {
     @Test
     void aTinyRunReportsEveryFigureAndTheJobAgreesWithTheBaseline() throws Exception {
         Benchmark.Options o = new Benchmark.Options("energy-confirmations", 400, 1, 50, "1s", 40, 1, 5, 8, true, out,
-                MiniClusterTestBase.TOKEN_ENV, "", Path.of("../conf/recon"));
+                MiniClusterTestBase.TOKEN_ENV, "", Path.of("../conf/recon"), "");
 
         Path file = Benchmark.run(o);
 
