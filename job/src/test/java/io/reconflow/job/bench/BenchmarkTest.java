@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The benchmark at a tiny size, only to show that it runs and reports: every figure is in its
- * JSON, and the job and the baseline decided the same day the same way. No timing is asserted.
+ * JSON, and the job (in a JVM of its own, as with --job-heap) and the baseline decided the same day
+ * the same way. No timing is asserted.
  */
 class BenchmarkTest {
 
@@ -22,12 +23,13 @@ class BenchmarkTest {
     @Test
     void aTinyRunReportsEveryFigureAndTheJobAgreesWithTheBaseline() throws Exception {
         Benchmark.Options o = new Benchmark.Options("energy-confirmations", 400, 1, 50, "1s", 40, 1, 5, 8, true, out,
-                MiniClusterTestBase.TOKEN_ENV, "", Path.of("../conf/recon"), "");
+                MiniClusterTestBase.TOKEN_ENV, "", Path.of("../conf/recon"), "512m");
 
         Path file = Benchmark.run(o);
 
         assertThat(file.getFileName().toString()).startsWith("bench-").endsWith(".json");
         JsonNode figures = new ObjectMapper().readTree(file.toFile());
+        assertThat(figures.get("job_heap").asText()).isEqualTo("-Xmx512m");
         JsonNode fetch = figures.get("fetch");
         for (String f : new String[] {"job_pages_per_second", "littles_law_bound", "job_share_of_bound",
                 "client_alone_pages_per_second", "jdk_client_alone_pages_per_second"}) {
