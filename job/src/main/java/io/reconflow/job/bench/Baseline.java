@@ -46,9 +46,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -174,7 +175,8 @@ public final class Baseline {
         JsonNode m = new ObjectMapper().readTree(manifest.body());
         int pages = m.get("page_count").asInt();
         String source = config.counterparties().get(0).name();
-        BlockingQueue<byte[]> bodies = new ArrayBlockingQueue<>(2 * IN_FLIGHT + 1);
+        // A place is given back when this thread takes the body: at most 64 pages sent or waiting.
+        BlockingQueue<byte[]> bodies = new LinkedBlockingQueue<>();
         Semaphore places = new Semaphore(IN_FLIGHT);
         Thread sender = new Thread(() -> {
             try {
@@ -182,7 +184,6 @@ public final class Baseline {
                     places.acquire();
                     http.sendAsync(get(batch + "/pages/" + p, authorization), HttpResponse.BodyHandlers.ofByteArray())
                             .whenComplete((r, err) -> {
-                                places.release();
                                 byte[] body = err == null && r.statusCode() == 200 ? r.body() : null;
                                 bodies.add(body == null ? new byte[] {'!'} : body);
                             });
@@ -194,7 +195,11 @@ public final class Baseline {
         sender.setDaemon(true);
         sender.start();
         for (int done = 0; done < pages; done++) {
-            byte[] body = bodies.take();
+            byte[] body = bodies.poll(2, TimeUnit.MINUTES);
+            places.release();
+            if (body == null) {
+                throw new IOException("no page arrived within 2 minutes");
+            }
             if (body.length == 1 && body[0] == '!') {
                 throw new IOException("a page could not be fetched (the baseline expects a counterparty without faults)");
             }

@@ -204,7 +204,6 @@ final class JobRun {
 
         HeapWatch() {
             System.gc();
-            pools.forEach(MemoryPoolMXBean::resetPeakUsage);
         }
 
         void sample() {
@@ -218,12 +217,9 @@ final class JobRun {
             peakAfterGc = Math.max(peakAfterGc, afterGc);
         }
 
+        /** The whole heap's use at the samples (the pools' own peaks, taken at different moments, would add up to more). */
         long peakMiB() {
-            long pooled = 0;
-            for (MemoryPoolMXBean p : pools) {
-                pooled += p.getPeakUsage().getUsed();
-            }
-            return Math.max(peak, pooled) >> 20;
+            return peak >> 20;
         }
 
         long peakAfterGcMiB() {
