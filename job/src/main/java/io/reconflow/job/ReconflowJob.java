@@ -31,7 +31,7 @@ import java.util.List;
  * reconflow migrate --config conf/recon/energy-confirmations.yaml [--set ledger.jdbc_url=...]
  * reconflow demo [--feed energy-confirmations] [--port 8081] [--keep-dashboard] [--postgres]
  * reconflow sql  "SELECT ..."                       (DuckDB over the output folder)
- * reconflow bench [--feed F] [--records N]          (throughput and peak heap, printed)
+ * reconflow bench [--records N] [--parallelism N]  (job vs baseline, fetch rate, heap, checkpoints; README "Performance")
  * </pre>
  */
 public final class ReconflowJob {

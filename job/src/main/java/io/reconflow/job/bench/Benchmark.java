@@ -1,149 +1,259 @@
 package io.reconflow.job.bench;
 
-import io.reconflow.job.OutputQuery;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.reconflow.job.ReconConfig;
-import io.reconflow.job.ReconflowJob;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.InternalFiles;
 import io.reconflow.sim.Scenario;
-import io.reconflow.sim.ScenarioGenerator;
-import io.reconflow.sim.ScenarioSettings;
-import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
 
 /**
- * Measures a whole reconciliation on the embedded MiniCluster: records per second through fetch,
- * validation, deduplication and matching to committed Parquet, and the JVM's peak heap. It prints
- * its figures; it asserts nothing (a timing is no test).
+ * The benchmark: in one run, the job's end-to-end throughput against a plain single-threaded
+ * program doing the same work ({@link Baseline}), its fetch rate against Little's bound, its peak
+ * heap and its checkpoint durations. Prints the figures and writes them as JSON to
+ * {@code out/bench/bench-<timestamp>.json}. It asserts nothing: a timing is no test.
  *
- * <pre>reconflow bench [--feed energy-confirmations] [--records 100000] [--parallelism 1]</pre>
+ * <pre>reconflow bench [--records 100000] [--parallelism 1] [--page-size 1000] [--checkpoint-interval 5s]
+ *                 [--fetch-pages 2000] [--fetch-page-size 2] [--latency-ms 50] [--capacity 64] [--no-baseline]</pre>
  */
 public final class Benchmark {
     public static final String TOKEN_ENV = "RECONFLOW_DEMO_TOKEN";
 
+    /** What a run measures; every field has a default. */
+    public record Options(String feed, int records, int parallelism, int pageSize, String checkpointInterval,
+                         int fetchPages, int fetchPageSize, long latencyMs, int capacity, boolean baseline,
+                         Path out, String tokenEnv, String only, Path confDir, String jobHeap) {
+        static Options defaults() {
+            return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 2000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV, "",
+                    Path.of("conf/recon"), "");
+        }
+    }
+
     private Benchmark() {}
 
     public static void main(String[] args) throws Exception {
-        String feed = "energy-confirmations";
-        int records = 100_000;
-        int parallelism = 1;
+        Path json = run(parse(args));
+        System.out.println("  figures written to " + json);
+    }
+
+    private static final java.util.Set<String> KEYS = java.util.Set.of("feed", "records", "parallelism", "page-size",
+            "checkpoint-interval", "fetch-pages", "fetch-page-size", "latency-ms", "capacity", "out", "only", "job-heap");
+
+    static Options parse(String[] args) {
+        Map<String, String> a = new java.util.HashMap<>();
+        boolean baseline = true;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--feed" -> feed = args[++i];
-                case "--records" -> records = Integer.parseInt(args[++i]);
-                case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; use --feed NAME, --records N, --parallelism N");
+            String key = args[i].startsWith("--") ? args[i].substring(2) : "";
+            if (key.equals("no-baseline")) {
+                baseline = false;
+            } else if (KEYS.contains(key) && i + 1 < args.length) {
+                a.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + args[i] + "'; options: --no-baseline and --"
+                        + String.join(" N, --", new java.util.TreeSet<>(KEYS)) + " N");
             }
         }
-        String token = System.getenv(TOKEN_ENV);
-        if (token == null || token.isBlank()) {
-            throw new IllegalArgumentException("set " + TOKEN_ENV + " (./reconflow bench makes one up)");
-        }
-        Path yaml = Path.of("conf/recon/" + feed + ".yaml");
-        Path work = Path.of("out/bench/" + feed);
-        deleteRecursively(work);
-        ReconConfig base = ReconConfig.load(yaml, List.of());
-        String counterparty = base.counterparties().get(0).name();
+        Options d = Options.defaults();
+        return new Options(a.getOrDefault("feed", d.feed()), num(a, "records", d.records()), num(a, "parallelism", d.parallelism()),
+                num(a, "page-size", d.pageSize()), a.getOrDefault("checkpoint-interval", d.checkpointInterval()),
+                num(a, "fetch-pages", d.fetchPages()), num(a, "fetch-page-size", d.fetchPageSize()),
+                num(a, "latency-ms", (int) d.latencyMs()), num(a, "capacity", d.capacity()), baseline,
+                a.containsKey("out") ? Path.of(a.get("out")) : d.out(), d.tokenEnv(),
+                a.getOrDefault("only", ""), d.confDir(), a.getOrDefault("job-heap", ""));
+    }
 
-        // Mostly matched keys, like a real day; a few of every other outcome and some bad records.
-        int unit = Math.max(1, records / 100);
-        ScenarioSettings settings = new ScenarioSettings(1L, List.of(LocalDate.parse("2026-11-20")), List.of(counterparty),
-                records - 9 * unit, 3 * unit, 2 * unit, unit, unit, unit / 2, unit / 2, unit, Math.min(unit, 10), 1000);
+    private static int num(Map<String, String> a, String key, int otherwise) {
+        return a.containsKey(key) ? Integer.parseInt(a.get(key)) : otherwise;
+    }
+
+    /** Runs the benchmark and returns the JSON file with its figures. */
+    public static Path run(Options o) throws Exception {
+        String token = System.getenv(o.tokenEnv());
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("set " + o.tokenEnv() + " (./reconflow bench makes one up)");
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("started", Instant.now().toString());
+        figures.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "max_heap_mib", Runtime.getRuntime().maxMemory() >> 20, "java", System.getProperty("java.version")));
+        figures.put("job_heap", o.jobHeap().isEmpty() ? "in the benchmark's JVM" : "-Xmx" + o.jobHeap());
+        figures.put("options", Map.of("feed", o.feed(), "records", o.records(), "parallelism", o.parallelism(),
+                "page_size", o.pageSize(), "checkpoint_interval", o.checkpointInterval(), "fetch_pages", o.fetchPages(),
+                "fetch_page_size", o.fetchPageSize(), "latency_ms", o.latencyMs(), "capacity", o.capacity()));
+        if (!o.only().equals("end-to-end")) {
+            figures.put("fetch", fetchPhase(o, token));
+        }
+        if (!o.only().equals("fetch")) {
+            figures.put("end_to_end", endToEnd(o, token));
+        }
+        Files.createDirectories(o.out());
+        Path file = o.out().resolve("bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
+                .format(Instant.now()) + ".json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), figures);
+        return file;
+    }
+
+    /** Small pages behind a fixed latency: the job's page fetch against Little's bound, then the client alone. */
+    private static Map<String, Object> fetchPhase(Options o, String token) throws Exception {
+        ReconConfig base = BenchData.config(o.confDir(), o.feed());
+        Scenario scenario = BenchData.fetchScenario(o.confDir(), o.fetchPages(), o.fetchPageSize());
+        Path work = o.out().resolve("fetch");
+        BenchData.deleteRecursively(work);
+        String internalPath = work.resolve("internal/business_date={business_date}").toString();
+        InternalFiles.write(scenario, base.feed(), internalPath, "csv", 50_000);
+        Faults faults = o.latencyMs() == 0 ? Faults.none()
+                : Faults.none().withSlow(1.0, Duration.ofMillis(o.latencyMs())).withMaxFaultsPerPath(Integer.MAX_VALUE);
+        Map<String, Object> f = new LinkedHashMap<>();
+        double rate;
+        double bound;
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, BenchData.COUNTERPARTY, token, faults, 0)) {
+            List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), "1h");
+            long[] window = {0, 0};
+            long total = o.fetchPages() + 1L;
+            job(o, overrides, work.resolve("out"), () -> {
+                long n = sim.counters().totalRequests();
+                if (window[0] == 0 && n >= 2) {
+                    window[0] = System.nanoTime();
+                }
+                if (window[1] == 0 && n >= total) {
+                    window[1] = System.nanoTime();
+                }
+            });
+            double seconds = Math.max(1, window[1] - window[0]) / 1e9;
+            rate = (o.fetchPages() - 1) / seconds;
+            bound = o.latencyMs() == 0 ? Double.NaN : o.capacity() * o.parallelism() * 1000.0 / o.latencyMs();
+            f.put("pages", o.fetchPages());
+            f.put("records_per_page", o.fetchPageSize());
+            f.put("latency_ms", o.latencyMs());
+            f.put("job_pages_per_second", round(rate));
+            f.put("littles_law_bound", round(bound));
+            f.put("job_share_of_bound", round(rate / bound));
+            f.put("job_max_in_flight", sim.counters().maxInFlight());
+        }
+        FetchProbe.Result client = FetchProbe.run(o.confDir(), "reconflow", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
+        FetchProbe.Result jdk = FetchProbe.run(o.confDir(), "jdk", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
+        f.put("client_alone_pages_per_second", round(client.pagesPerSecond()));
+        f.put("jdk_client_alone_pages_per_second", round(jdk.pagesPerSecond()));
+        System.out.printf("%nfetch: %,d pages of %d records, latency %d ms, capacity %d x parallelism %d%n", o.fetchPages(),
+                o.fetchPageSize(), o.latencyMs(), o.capacity(), o.parallelism());
+        System.out.printf("  job               %,.0f pages/s = %.0f %% of Little's bound (%,.0f pages/s), at most %s requests in flight%n",
+                rate, 100 * rate / bound, bound, f.get("job_max_in_flight"));
+        System.out.printf("  client alone      %,.0f pages/s (CounterpartyClient with its policies, no Flink)%n", client.pagesPerSecond());
+        System.out.printf("  JDK client alone  %,.0f pages/s (bare HttpClient.sendAsync)%n", jdk.pagesPerSecond());
+        BenchData.deleteRecursively(work);
+        return f;
+    }
+
+    /** A generated day through the whole job, then through the baseline, same simulator and files. */
+    private static Map<String, Object> endToEnd(Options o, String token) throws Exception {
+        ReconConfig base = BenchData.config(o.confDir(), o.feed());
+        String counterparty = base.counterparties().get(0).name();
+        Path work = o.out().resolve(o.feed());
+        BenchData.deleteRecursively(work);
         long t0 = System.nanoTime();
-        Scenario scenario = ScenarioGenerator.generate(base.feed(), base.matching(), settings);
+        Scenario scenario = BenchData.day(base, counterparty, o.records(), o.pageSize());
         String internalPath = work.resolve("internal/business_date={business_date}").toString();
         InternalFiles.write(scenario, base.feed(), internalPath, base.internal().format().name().toLowerCase(), 50_000);
         long generatedMs = (System.nanoTime() - t0) / 1_000_000;
         long served = scenario.truth().totals().counterpartyServed();
         long internal = scenario.truth().totals().internalWritten();
-
+        long in = served + internal;
+        Map<String, Object> e = new LinkedHashMap<>();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, Faults.none(), 0)) {
-            List<String> overrides = new ArrayList<>(List.of(
-                    "internal.path=" + internalPath,
-                    "output.path=" + work.resolve("out"),
-                    "business_dates=[2026-11-20]",
-                    "counterparties[0].base_url=" + sim.url(),
-                    "counterparties[0].token_env=" + TOKEN_ENV,
-                    "fetch.rate_limit.requests_per_second=1000",
-                    "fetch.rate_limit.burst=100",
-                    "job.parallelism=" + parallelism,
-                    "job.checkpoint_interval=5s"));
-            ReconConfig config = ReconConfig.load(yaml, overrides);
-            Configuration flink = ReconflowJob.flinkSettings(config);
-            flink.addAll(ReconflowJob.localClusterSettings());
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-
-            resetPeaks();
-            long start = System.nanoTime();
-            JobExecutionResult result = ReconflowJob.run(env, config);
-            long wallMs = (System.nanoTime() - start) / 1_000_000;
-            long rows;
-            try (OutputQuery q = new OutputQuery(work.resolve("out").toString())) {
-                rows = ((Number) q.rows("SELECT count(*) FROM results").get(0).get(0)).longValue();
+            List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), o.checkpointInterval());
+            ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"), overrides);
+            JobRun.Outcome job = job(o, overrides, work.resolve("out"), null);
+            e.put("records_in", in);
+            e.put("counterparty_records", served);
+            e.put("internal_records", internal);
+            e.put("pages", scenario.batches().get(0).pages().size());
+            e.put("job_ms", job.lastCommitMs());
+            e.put("job_wall_ms", job.wallMs());
+            e.put("records_per_second", round(in * 1000.0 / Math.max(1, job.lastCommitMs())));
+            e.put("peak_heap_mib", job.peakHeapMiB());
+            e.put("peak_heap_after_gc_mib", job.peakHeapAfterGcMiB());
+            e.put("result_rows", job.resultRows());
+            e.put("rejects", job.rejects());
+            e.put("results_by_status", job.byStatus());
+            List<Map<String, Object>> cps = new ArrayList<>();
+            long maxCp = 0;
+            for (JobRun.Checkpoint c : job.checkpoints()) {
+                cps.add(Map.of("id", c.id(), "status", c.status(), "duration_ms", c.durationMs(),
+                        "checkpointed_bytes", c.checkpointedBytes(), "state_bytes", c.stateBytes()));
+                maxCp = Math.max(maxCp, c.durationMs());
             }
-            long in = served + internal;
-            System.out.printf("%nreconflow benchmark: %s, parallelism %d, %d cores, max heap %d MiB%n", feed, parallelism,
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-            System.out.printf("  records in        %,d (counterparty %,d on %d pages, internal %,d)%n", in, served,
-                    scenario.batches().get(0).pages().size(), internal);
-            System.out.printf("  result rows       %,d%n", rows);
-            System.out.printf("  data generation   %,d ms (not part of the job)%n", generatedMs);
-            System.out.printf("  job wall time     %,d ms (net runtime %,d ms, MiniCluster start included in wall)%n",
-                    wallMs, result.getNetRuntime());
-            System.out.printf("  throughput        %,.0f records/s (records in / net runtime)%n", in * 1000.0 / Math.max(1, result.getNetRuntime()));
-            System.out.printf("  peak heap         %,d MiB (all heap pools, this JVM: generator, simulator and MiniCluster)%n", peakHeapMiB());
-            System.out.printf("  Parquet written   %,d KiB%n", size(work.resolve("out")) >> 10);
+            e.put("checkpoints", cps);
+            e.put("max_checkpoint_ms", maxCp);
+            System.out.printf("%nend to end: %s, parallelism %d, %d cores, job heap %s%n", o.feed(), o.parallelism(),
+                    Runtime.getRuntime().availableProcessors(), o.jobHeap().isEmpty()
+                            ? "shared with the benchmark's JVM (max " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)"
+                            : "-Xmx" + o.jobHeap() + " in a JVM of its own");
+            System.out.printf("  records in        %,d (counterparty %,d on %d pages, internal %,d); generated in %,d ms%n",
+                    in, served, scenario.batches().get(0).pages().size(), internal, generatedMs);
+            System.out.printf("  job               %,d ms to the last Parquet file committed (%,d ms until the job ended)%n",
+                    job.lastCommitMs(), job.wallMs());
+            System.out.printf("  throughput        %,.0f records/s%n", in * 1000.0 / Math.max(1, job.lastCommitMs()));
+            System.out.printf("  result rows       %,d, rejects %,d%n", job.resultRows(), job.rejects());
+            System.out.printf("  peak heap         %,d MiB (after GC %,d MiB; %s)%n", job.peakHeapMiB(), job.peakHeapAfterGcMiB(),
+                    o.jobHeap().isEmpty() ? "this JVM: MiniCluster, simulator, generated data" : "the job's own JVM");
+            System.out.printf("  checkpoints       %d, longest %,d ms: %s%n", cps.size(), maxCp,
+                    job.checkpoints().stream().map(c -> c.durationMs() + "").toList());
+            if (o.baseline()) {
+                Baseline.Result b = Baseline.run(config, sim.url(), token, BenchData.DATE.toString(),
+                        work.resolve("internal/business_date=" + BenchData.DATE), work.resolve("baseline"));
+                Map<String, Long> byStatus = new java.util.TreeMap<>();
+                b.byStatus().forEach((k, v) -> byStatus.put(k.name(), v));
+                e.put("baseline_ms", b.millis());
+                e.put("baseline_result_rows", b.resultRows());
+                e.put("baseline_rejects", b.rejects());
+                e.put("baseline_results_by_status", byStatus);
+                e.put("job_over_baseline", round((double) job.lastCommitMs() / Math.max(1, b.millis())));
+                System.out.printf("  baseline          %,d ms (one thread, no Flink): %,d result rows, %,d rejects%n",
+                        b.millis(), b.resultRows(), b.rejects());
+                System.out.printf("  job / baseline    %.2f%n", (double) job.lastCommitMs() / Math.max(1, b.millis()));
+            }
+            e.put("parquet_kib", BenchData.size(work.resolve("out")) >> 10);
         }
+        return e;
     }
 
-    private static void resetPeaks() {
-        System.gc();
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                pool.resetPeakUsage();
-            }
-        }
+    /** The job in this JVM, or with {@code --job-heap} in a JVM of its own with that heap. */
+    private static JobRun.Outcome job(Options o, List<String> overrides, Path out, Runnable tick) throws Exception {
+        Path yaml = o.confDir().resolve(o.feed() + ".yaml");
+        return o.jobHeap().isEmpty() ? JobRun.run(ReconConfig.load(yaml, overrides), out, tick)
+                : JobRun.runInChild(o.jobHeap(), yaml, overrides, out, tick);
     }
 
-    private static long peakHeapMiB() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak >> 20;
+    private static List<String> overrides(Options o, String url, String internalPath, Path out, String checkpoints) {
+        int inFlight = o.capacity() * o.parallelism();
+        return List.of(
+                "internal.path=" + internalPath,
+                "output.path=" + out,
+                "business_dates=[" + BenchData.DATE + "]",
+                "counterparties[0].base_url=" + url,
+                "counterparties[0].token_env=" + o.tokenEnv(),
+                "fetch.capacity=" + o.capacity(),
+                "fetch.max_in_flight=" + inFlight,
+                "fetch.max_in_flight_total=" + inFlight,
+                "fetch.rate_limit.requests_per_second=100000",
+                "fetch.rate_limit.burst=" + inFlight,
+                "job.parallelism=" + o.parallelism(),
+                "job.checkpoint_interval=" + checkpoints);
     }
 
-    private static long size(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
+    private static double round(double d) {
+        return Double.isNaN(d) || Double.isInfinite(d) ? -1 : Math.round(d * 1000) / 1000.0;
     }
 }

@@ -56,6 +56,12 @@ final class CounterpartyPolicies {
     /** A circuit breaker permit, valid only while the breaker stays in the state it was given in. */
     record Permit(long epoch, boolean probe) {}
 
+    /**
+     * Threads of the HTTP client's executor (idle ones end after a minute). The client runs every
+     * step of every exchange on it: with 2, each step queued behind the others' (README "Performance").
+     */
+    static final int HTTP_THREADS = 8;
+
     private final Key key;
     private int references; // guarded by REGISTRY
 
@@ -88,10 +94,9 @@ final class CounterpartyPolicies {
         this.name = key.name();
         this.settings = key.settings();
         this.pause = PauseGate.of(name);
-        int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         // Runs a task on the submitting thread once the pool is shut down, so that a future still
         // in flight at shutdown completes instead of hanging on a rejected continuation.
-        this.httpExecutor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        this.httpExecutor = new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemonThreads("reconflow-http-" + name), (task, pool) -> task.run());
         this.httpExecutor.allowCoreThreadTimeOut(true);
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("reconflow-wait-" + name));
