@@ -6,15 +6,11 @@ import io.reconflow.events.FetchFailure;
 import io.reconflow.events.FetchTask;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,15 +19,14 @@ import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.core.io.InputStatus;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.SimpleCounter;
 
 /**
  * The continuous counterparty source's reader. Each split is one open (counterparty, date); its
  * manifest is asked for every {@code manifestPoll} until the date closes. A failed answer (404: not
  * published yet, or any other failure) is tried again at the next poll; a manifest with a
  * {@code batch_id} not emitted before (the first publication or a republication) is emitted and its
- * pages requested one per {@link #pollNext}, as in a bounded run. When the date closes, a date whose
+ * pages requested one per {@link #pollNext}, as in a bounded run ({@link ReaderSplits}: held back while
+ * the counterparty is paused or the page fetch's queue is full). When the date closes, a date whose
  * manifest never came emits its last failure (a FETCH_FAILED reject and batch outcome) and the split
  * ends.
  *
@@ -43,8 +38,6 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
     /** How often the reader wakes up to poll, close dates and move the watermark. */
     static final long TICK_MS = 200;
 
-    private record Arrival(String splitId, BatchManifest manifest) {}
-
     /** Task thread only: what is not checkpointed about a split. */
     private static final class Polling {
         /** System.nanoTime() of the next manifest poll. */
@@ -53,27 +46,18 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
         BatchManifest lastFailure;
     }
 
-    private final SourceReaderContext context;
     private final CounterpartyClients clients;
-    private final ManifestFetch fetch;
     private final ContinuousSchedule schedule;
-    private final Map<String, FetchSplit> splits = new LinkedHashMap<>();
+    private final ReaderSplits splits;
     private final Map<String, Polling> polling = new HashMap<>();
-    private final Map<String, Counter> pagesKnown = new HashMap<>();
-    private final Map<String, Counter> pagesRequested = new HashMap<>();
-    private final Deque<String> withPages = new ArrayDeque<>();
     private final Deque<BatchManifest> toEmit = new ArrayDeque<>();
-    private final Queue<Arrival> arrived = new ConcurrentLinkedQueue<>();
-    private final Object lock = new Object();
-    private CompletableFuture<Void> available = new CompletableFuture<>();
     private ScheduledExecutorService ticker;
 
     ContinuousReader(SourceReaderContext context, CounterpartyClients clients, long manifestTimeoutMs,
                      ContinuousSchedule schedule) {
-        this.context = context;
         this.clients = clients;
-        this.fetch = new ManifestFetch(clients, manifestTimeoutMs);
         this.schedule = schedule;
+        this.splits = new ReaderSplits(context, clients, manifestTimeoutMs);
     }
 
     @Override
@@ -83,36 +67,24 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
             t.setDaemon(true);
             return t;
         });
-        ticker.scheduleWithFixedDelay(this::wakeUp, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(splits::wakeUp, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public InputStatus pollNext(ReaderOutput<FetchTask> output) {
         long now = schedule.clock().millis();
-        Arrival a;
-        while ((a = arrived.poll()) != null) {
-            received(a, now);
+        for (ReaderSplits.Arrival a; (a = splits.nextArrival()) != null; ) {
+            received(a);
         }
         BatchManifest manifest = toEmit.poll();
         if (manifest != null) {
-            output.collect(FetchTask.newBuilder().setManifest(manifest).setPage(null).build());
-            if (manifest.getFailure() == null && manifest.getPageCount() != null) {
-                counter(pagesKnown, "pagesKnown", manifest.getCounterparty()).inc(manifest.getPageCount());
-            }
+            splits.emitManifest(output, manifest);
             return InputStatus.MORE_AVAILABLE;
         }
-        String id = withPages.poll();
-        if (id != null) {
-            FetchSplit split = splits.get(id).advanced();
-            output.collect(FetchTask.newBuilder().setManifest(null).setPage(splits.get(id).pageRequest()).build());
-            counter(pagesRequested, "pagesRequested", split.batch().getCounterparty()).inc();
-            splits.put(id, split);
-            if (!split.done()) {
-                withPages.addLast(id);
-            }
+        if (splits.emitPage(output) != null) {
             return InputStatus.MORE_AVAILABLE;
         }
-        for (FetchSplit split : new ArrayList<>(splits.values())) {
+        for (FetchSplit split : splits.all()) {
             step(split, now);
         }
         if (!toEmit.isEmpty()) {
@@ -122,16 +94,10 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
         return InputStatus.NOTHING_AVAILABLE;
     }
 
-    /** The bounded reader's metrics, per counterparty: pages of the manifests emitted, and page requests emitted. */
-    private Counter counter(Map<String, Counter> counters, String name, String counterparty) {
-        return counters.computeIfAbsent(counterparty,
-                cp -> context.metricGroup().addGroup("counterparty", cp).counter(name, new SimpleCounter()));
-    }
-
     /** Polls a split's manifest when due, or closes the split once its date closed and nothing is pending. */
     private void step(FetchSplit split, long now) {
         Polling p = polling.computeIfAbsent(split.splitId(), k -> new Polling());
-        if (p.inFlight || withPages.contains(split.splitId())) {
+        if (p.inFlight || splits.pagesPending(split.splitId())) {
             return;
         }
         if (now >= closeAt(split)) {
@@ -147,15 +113,12 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
             // Paced by the machine's clock: the business clock opens and closes dates, it need not tick evenly.
             p.inFlight = true;
             p.nextPollAt = System.nanoTime() + schedule.manifestPollMs() * 1_000_000L;
-            fetch.fetch(split.batch(), m -> {
-                arrived.add(new Arrival(split.splitId(), m));
-                wakeUp();
-            });
+            splits.fetchManifest(split);
         }
     }
 
     /** A manifest answer: a new batch_id is emitted and its pages requested; a failure waits for the next poll. */
-    private void received(Arrival a, long now) {
+    private void received(ReaderSplits.Arrival a) {
         FetchSplit split = splits.get(a.splitId());
         Polling p = polling.get(a.splitId());
         if (split == null || p == null) {
@@ -171,17 +134,17 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
             return;
         }
         FetchSplit next = split.withManifest(m);
-        splits.put(a.splitId(), next);
+        splits.put(next);
         toEmit.add(m);
         if (!next.done()) {
-            withPages.addLast(a.splitId());
+            splits.queuePages(a.splitId());
         }
     }
 
     /** The clock, held below the close of any split still pending. */
     long watermark(long now) {
         long wm = now;
-        for (FetchSplit s : splits.values()) {
+        for (FetchSplit s : splits.all()) {
             wm = Math.min(wm, closeAt(s) - 1);
         }
         return wm;
@@ -193,38 +156,24 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
 
     @Override
     public List<FetchSplit> snapshotState(long checkpointId) {
-        return new ArrayList<>(splits.values());
+        return splits.all();
     }
 
     @Override
     public CompletableFuture<Void> isAvailable() {
-        synchronized (lock) {
-            if (!arrived.isEmpty() || !withPages.isEmpty() || !toEmit.isEmpty()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            if (available.isDone()) {
-                available = new CompletableFuture<>();
-            }
-            return available;
-        }
-    }
-
-    private void wakeUp() {
-        synchronized (lock) {
-            available.complete(null);
-        }
+        return splits.isAvailable(() -> !toEmit.isEmpty());
     }
 
     @Override
     public void addSplits(List<FetchSplit> added) {
         for (FetchSplit split : added) {
-            splits.put(split.splitId(), split);
+            splits.put(split);
             // A restored split in the middle of its pages goes on with them; its manifest is polled after.
             if (split.manifest() != null && !split.done()) {
-                withPages.addLast(split.splitId());
+                splits.queuePages(split.splitId());
             }
         }
-        wakeUp();
+        splits.wakeUp();
     }
 
     @Override
@@ -235,7 +184,7 @@ final class ContinuousReader implements SourceReader<FetchTask, FetchSplit> {
         if (ticker != null) {
             ticker.shutdownNow();
         }
-        fetch.close();
+        splits.close();
         clients.close();
     }
 }

@@ -243,6 +243,69 @@ class ContinuousSourceTest {
         assertThat(reader.snapshotState(3)).isEmpty();
     }
 
+    @Test
+    void noPageRequestWhileThePageFetchQueueIsFullAndTheNextOnceAPlaceFrees() throws Exception {
+        stub = new StubCounterparty();
+        stub.on(MANIFEST_PATH, json(200, MANIFEST));
+        at("2024-03-01T12:00:00Z");
+        FetchSlots slots = FetchSlots.open(1); // as a page fetch chained on this (the task) thread
+        try {
+            ContinuousReader reader = reader(schedule(WEEKDAYS, null, 0, Duration.ofHours(1)));
+            TestingReaderOutput<FetchTask> out = new Output();
+            reader.addSplits(List.of(FetchSplit.of(batch())));
+            poll(reader, out, 2); // the manifest, then page 1
+            slots.take();
+
+            assertThat(reader.pollNext(out)).isEqualTo(InputStatus.NOTHING_AVAILABLE);
+            for (int i = 0; i < 3; i++) {
+                step(reader, out); // woken by the ticker: still no place
+            }
+            assertThat(out.getEmittedRecords()).hasSize(2);
+
+            slots.free();
+            poll(reader, out, 1);
+            assertThat(out.getEmittedRecords().get(2).getPage().getPage()).isEqualTo(2);
+        } finally {
+            slots.close();
+        }
+    }
+
+    @Test
+    void noPageRequestOfAPausedCounterpartyAndTheDateDoesNotCloseOverHeldPages() throws Exception {
+        stub = new StubCounterparty();
+        stub.on(MANIFEST_PATH, json(200, MANIFEST));
+        ContinuousSchedule s = schedule(WEEKDAYS, null, 0, Duration.ofHours(1));
+        at("2024-03-01T12:00:00Z");
+        PauseGate gate = PauseGate.of("acme");
+        try {
+            ContinuousReader reader = reader(s);
+            TestingReaderOutput<FetchTask> out = new Output();
+            reader.addSplits(List.of(FetchSplit.of(batch())));
+            poll(reader, out, 1); // the manifest
+            gate.pause("test");
+            for (int i = 0; i < 3; i++) {
+                step(reader, out);
+            }
+            assertThat(out.getEmittedRecords()).hasSize(1);
+            assertThat(gate.held()).isEqualTo(1);
+
+            // Past the close: the held pages keep the split, and the watermark below its close.
+            at("2024-03-02T01:00:00Z");
+            step(reader, out);
+            assertThat(reader.snapshotState(1)).singleElement().extracting(FetchSplit::nextPage).isEqualTo(1);
+            assertThat(reader.watermark(now())).isEqualTo(s.closeAt(LocalDate.parse(DATE)) - 1);
+
+            gate.resume();
+            poll(reader, out, 2);
+            assertThat(out.getEmittedRecords()).extracting(t -> t.getPage() == null ? 0 : t.getPage().getPage())
+                    .containsExactly(0, 1, 2);
+            step(reader, out);
+            assertThat(reader.snapshotState(2)).isEmpty();
+        } finally {
+            gate.resume();
+        }
+    }
+
     /** Records the watermarks emitted, in order. */
     static final class Output extends TestingReaderOutput<FetchTask> {
         final List<Long> watermarks = new ArrayList<>();
