@@ -38,20 +38,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Failures and stops in the middle of a fetch, on a real standalone cluster with two TaskManagers:
- * a TaskManager killed with SIGKILL, and a stop-with-savepoint. The counterparty serves about 300
- * pages of one record, fetched at 10 a second, without faults, so that every page request the
- * simulator counts twice is a page the job fetched again.
+ * a TaskManager killed with SIGKILL (about 300 pages of one record at 10 a second, capacity 1), and a
+ * checkpoint then a stop-with-savepoint (about 2,100 pages at 100 a second, capacity 64). No faults,
+ * so that every page request the simulator counts twice is a page the job fetched again.
  */
 class ClusterFailoverIT {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterFailoverIT.class);
-    /** Requests in flight per fetch subtask: the only pages a checkpoint may hold as not yet fetched. */
-    static final int CAPACITY = 4;
+    /** Requests in flight per fetch subtask in the kill case: the only pages a checkpoint may hold as not yet fetched. */
+    static final int CAPACITY = 1;
+    /** Requests in flight per fetch subtask in the stop case. */
+    static final int BRISK_CAPACITY = 64;
     /** Page requests seen before the test acts: about a third of the batch. */
     static final int MID_FETCH = 100;
     static final ScenarioSettings SETTINGS = new ScenarioSettings(47L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
             220, 20, 20, 10, 10, 10, 5, 6, 2, 1).withPasses(4, 1);
     static final List<String> SLOW = List.of("fetch.rate_limit.requests_per_second=10", "fetch.rate_limit.burst=1",
             "fetch.capacity=" + CAPACITY, "fetch.max_in_flight=" + CAPACITY);
+    /** About 2,100 pages of one record. */
+    static final ScenarioSettings LARGE = new ScenarioSettings(47L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
+            1900, 40, 40, 10, 10, 8, 4, 6, 2, 1).withPasses(4, 1);
+    /** 100 pages a second: the whole batch would take about 21 s. */
+    static final List<String> BRISK = List.of("fetch.rate_limit.requests_per_second=100", "fetch.rate_limit.burst=10",
+            "fetch.capacity=" + BRISK_CAPACITY, "fetch.max_in_flight=" + BRISK_CAPACITY);
+    static final List<String> FULL_SPEED = List.of("fetch.rate_limit.requests_per_second=2000", "fetch.rate_limit.burst=200",
+            "fetch.capacity=" + BRISK_CAPACITY, "fetch.max_in_flight=" + BRISK_CAPACITY);
 
     static StandaloneCluster cluster;
     static FlinkRest rest;
@@ -125,41 +135,64 @@ class ClusterFailoverIT {
     }
 
     @Test
-    void aStopWithSavepointMidFetchCompletesWithin10SecondsAndTheJobResumesFromIt() throws Exception {
+    void aCheckpointAndAStopWithSavepointMidFetchOf2000PagesCompleteWithin10SecondsAndTheJobResumesFromIt() throws Exception {
         Set<String> stoppedAt = new TreeSet<>();
         AtomicReference<Map<String, Long>> pages = new AtomicReference<>();
-        FeedRun run = FeedRun.run(ENERGY, SLOW, SETTINGS, Faults.none(), tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
-            List<String> overrides = FeedRun.overrides(SLOW, tmp, sim, TOKEN_ENV);
-            String job = submit(overrides, null);
-            Deadline.of(JOB_TIMEOUT).await(MID_FETCH + " page requests", () -> pagesRequested(sim).size() >= MID_FETCH);
+        FeedRun run = FeedRun.run(ENERGY, BRISK, LARGE, Faults.none(), tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
+            int total = scenario.batches().get(0).pages().size();
+            int ours = scenario.batches().get(0).internal().size();
+            assertThat(total).as("pages of the batch").isGreaterThanOrEqualTo(2000);
+            String job = submit(FeedRun.overrides(BRISK, tmp, sim, TOKEN_ENV), null);
 
-            long start = System.nanoTime();
-            FlinkRest.Response stop = rest.post("/jobs/" + job + "/stop",
-                    Map.of("targetDirectory", cluster.dir().resolve("savepoints").toUri().toString(), "drain", false));
-            assertThat(stop.ok()).as("POST /jobs/:id/stop answered %s", stop).isTrue();
-            String trigger = stop.body().path("request-id").asText();
-            JsonNode[] done = new JsonNode[1];
-            Deadline.of(JOB_TIMEOUT).await("the savepoint", () -> {
-                done[0] = rest.get("/jobs/" + job + "/savepoints/" + trigger);
-                return done[0].path("status").path("id").asText().equals("COMPLETED");
+            // The internal side is not held behind the fetch: all our records leave their source long before the last page.
+            long[] internalOut = new long[2];
+            Deadline.of(JOB_TIMEOUT).await("all " + ours + " internal records emitted", () -> {
+                internalOut[1] = pagesRequested(sim).size();
+                long was = internalOut[0];
+                internalOut[0] = rest.operatorMetric(job, "Internal files", "Internal_files.numRecordsOut");
+                if (was != internalOut[0]) {
+                    LOG.info("internal-files source: {} of {} records out at {} of {} pages requested", internalOut[0], ours, internalOut[1], total);
+                }
+                if (internalOut[0] < ours && internalOut[1] >= total / 2) {
+                    throw new AssertionError("the internal source had emitted " + internalOut[0] + " of " + ours
+                            + " records when " + internalOut[1] + " of " + total + " pages were requested");
+                }
+                return internalOut[0] >= ours;
             });
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            LOG.info("All {} internal records emitted (metric: {}) with {} of {} pages requested", ours, internalOut[0], internalOut[1], total);
+            assertThat(internalOut[0]).as("records out of the internal-files source").isEqualTo(ours);
+            assertThat(internalOut[1]).as("pages requested when the internal side was done").isLessThan(total / 2);
+
+            Deadline.of(JOB_TIMEOUT).await(MID_FETCH + " page requests", () -> pagesRequested(sim).size() >= MID_FETCH);
+            long start = System.nanoTime();
+            JsonNode checkpoint = rest.triggerCheckpoint(job, JOB_TIMEOUT);
+            Duration checkpointTook = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(checkpoint.path("operation").has("failure-cause")).as("checkpoint: %s", checkpoint).isFalse();
+            int atCheckpoint = pagesRequested(sim).size();
+
+            start = System.nanoTime();
+            JsonNode done = rest.stopWithSavepoint(job, cluster.dir().resolve("savepoints"), JOB_TIMEOUT);
+            Duration stopTook = Duration.ofNanos(System.nanoTime() - start);
             stoppedAt.addAll(pagesRequested(sim).keySet());
-            assertThat(done[0].path("operation").has("failure-cause")).as("savepoint: %s", done[0]).isFalse();
-            LOG.info("Stop-with-savepoint after {} pages took {} ms", stoppedAt.size(), took.toMillis());
-            assertThat(took).as("stop-with-savepoint mid-fetch (the issue's bound)").isLessThanOrEqualTo(Duration.ofSeconds(10));
+            assertThat(done.path("operation").has("failure-cause")).as("savepoint: %s", done).isFalse();
+            LOG.info("Checkpoint {} triggered after {} of {} pages took {} ms; stop-with-savepoint after {} pages took {} ms (capacity {})",
+                    checkpoint.path("operation").path("checkpointId").asLong(), atCheckpoint, total, checkpointTook.toMillis(),
+                    stoppedAt.size(), stopTook.toMillis(), BRISK_CAPACITY);
+            assertThat(checkpointTook).as("a checkpoint mid-fetch (the issue's bound)").isLessThanOrEqualTo(Duration.ofSeconds(10));
+            assertThat(stopTook).as("stop-with-savepoint mid-fetch (the issue's bound)").isLessThanOrEqualTo(Duration.ofSeconds(10));
             rest.awaitState(job, "FINISHED", JOB_TIMEOUT);
 
-            String savepoint = done[0].path("operation").path("location").asText();
-            String resumed = submit(overrides, savepoint);
+            // Resumed at full speed: the rate limit is configuration, not state.
+            String resumed = submit(FeedRun.overrides(FULL_SPEED, tmp, sim, TOKEN_ENV), done.path("operation").path("location").asText());
             var result = rest.awaitResult(resumed, JOB_TIMEOUT);
             pages.set(pagesRequested(sim));
             return result;
         });
-        assertThat(stoppedAt).as("the stop came before half the pages").hasSizeLessThan(run.scenario.batches().get(0).pages().size() / 2);
-        assertThat(pages.get()).as("every page fetched").hasSize(run.scenario.batches().get(0).pages().size());
-        assertThat(refetched(pages.get(), stoppedAt)).as("pages fetched before the savepoint and again after it (at most the %d in flight)", CAPACITY)
-                .hasSizeLessThanOrEqualTo(CAPACITY);
+        int total = run.scenario.batches().get(0).pages().size();
+        assertThat(stoppedAt).as("the stop came before half the pages").hasSizeLessThan(total / 2);
+        assertThat(pages.get()).as("every page fetched").hasSize(total);
+        assertThat(refetched(pages.get(), stoppedAt)).as("pages fetched before the savepoint and again after it (at most the %d in flight)",
+                BRISK_CAPACITY).hasSizeLessThanOrEqualTo(BRISK_CAPACITY);
         checkExactOutput(run);
     }
 

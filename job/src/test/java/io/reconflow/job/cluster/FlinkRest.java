@@ -9,6 +9,7 @@ import org.apache.flink.util.OptionalFailure;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -133,6 +134,47 @@ public final class FlinkRest {
         require(send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel")).method("PATCH", HttpRequest.BodyPublishers.noBody())),
                 "PATCH /jobs/" + jobId);
         awaitState(jobId, "CANCELED", timeout);
+    }
+
+    /**
+     * {@code POST /jobs/:id/checkpoints} (a checkpoint triggered by hand), then waits for it; returns the
+     * trigger's final answer ({@code operation.checkpointId}, or {@code operation.failure-cause}).
+     */
+    public JsonNode triggerCheckpoint(String jobId, Duration timeout) throws Exception {
+        JsonNode trigger = require(post("/jobs/" + jobId + "/checkpoints", Map.of()), "POST /jobs/" + jobId + "/checkpoints");
+        String requestId = trigger.path("request-id").asText();
+        JsonNode[] done = new JsonNode[1];
+        Deadline.of(timeout).await("checkpoint " + requestId + " of job " + jobId, () -> {
+            done[0] = get("/jobs/" + jobId + "/checkpoints/" + requestId);
+            return done[0].path("status").path("id").asText().equals("COMPLETED");
+        });
+        return done[0];
+    }
+
+    /**
+     * The sum over subtasks of the operator metric whose id ends with {@code metric} (e.g.
+     * {@code Internal_files.numRecordsOut}: spaces and colons of operator names read as {@code _}), in
+     * the vertex whose name contains {@code vertex}; -1 while the metric is not reported yet.
+     */
+    public long operatorMetric(String jobId, String vertex, String metric) throws IOException {
+        String vertexId = null;
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            if (v.path("name").asText().contains(vertex)) {
+                vertexId = v.path("id").asText();
+            }
+        }
+        if (vertexId == null) {
+            throw new AssertionError("no vertex named like '" + vertex + "' in job " + jobId);
+        }
+        String path = "/jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics";
+        for (JsonNode m : get(path)) {
+            String id = m.path("id").asText();
+            if (id.endsWith(metric)) {
+                JsonNode values = get(path + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+                return values.path(0).path("sum").asLong(-1);
+            }
+        }
+        return -1;
     }
 
     /** The job's counts of completed checkpoints, and the latest one's id (-1 before any). */

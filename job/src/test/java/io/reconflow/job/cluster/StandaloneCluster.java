@@ -119,6 +119,8 @@ public final class StandaloneCluster implements AutoCloseable {
                 // A TaskManager that is gone is noticed within seconds, not the default 50 s.
                 Map.entry("heartbeat.interval", "2s"),
                 Map.entry("heartbeat.timeout", "10s"),
+                // Task metrics on the REST API at most 1 s old (default 10 s), for tests that read them mid-fetch.
+                Map.entry("metrics.fetcher.update-interval", "1000"),
                 Map.entry("io.tmp.dirs", dir.resolve("tmp").toString()),
                 Map.entry("web.upload.dir", dir.resolve("upload").toString()),
                 Map.entry("web.tmpdir", dir.resolve("web").toString()),
