@@ -1,7 +1,5 @@
 package io.reconflow.job;
 
-import java.util.Arrays;
-
 /**
  * The {@code ./reconflow} launcher's entry point, for runs on this machine only: it stops a local
  * {@code run} at once when a counterparty's token variable is missing (this process is its
@@ -13,10 +11,8 @@ public final class Launcher {
 
     public static void main(String[] args) throws Exception {
         try {
-            boolean run = args.length == 0 || args[0].startsWith("--") || args[0].equals("run");
-            if (run) {
-                String[] rest = args.length > 0 && args[0].equals("run") ? Arrays.copyOfRange(args, 1, args.length) : args;
-                ReconflowJob.CommandLine cli = ReconflowJob.CommandLine.parse(rest);
+            if (Cli.command(args) instanceof Cli.Run run) {
+                ReconflowJob.CommandLine cli = run.commandLine();
                 requireTokens(ReconConfig.load(cli.config(), cli.overrides()));
             }
             ReconflowJob.main(args);

@@ -1,5 +1,8 @@
 package io.reconflow.job;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -109,20 +112,24 @@ public final class OutputQuery implements AutoCloseable {
     }
 
     public static void main(String[] args) throws SQLException {
+        Cli.parse(new Args(), args).run();
+    }
+
+    /** {@code reconflow sql}'s arguments. */
+    @Command(name = "sql", mixinStandardHelpOptions = true,
+            description = "Queries the Parquet output with DuckDB: the views results, rejects and batches.")
+    public static final class Args implements Cli.Action {
+        @Option(names = "--out", paramLabel = "FOLDER", description = "The output folder; default ${DEFAULT-VALUE}.")
         String out = "out";
-        String sql = null;
-        for (int i = 0; i < args.length; i++) {
-            if ("--out".equals(args[i]) && i + 1 < args.length) {
-                out = args[++i];
-            } else {
-                sql = args[i];
+
+        @Parameters(paramLabel = "SQL", description = "\"SELECT ... FROM results | rejects\"")
+        String sql;
+
+        @Override
+        public void run() throws SQLException {
+            try (OutputQuery q = new OutputQuery(out)) {
+                System.out.print(q.table(sql));
             }
-        }
-        if (sql == null) {
-            throw new IllegalArgumentException("usage: reconflow sql [--out FOLDER] \"SELECT ... FROM results | rejects\"");
-        }
-        try (OutputQuery q = new OutputQuery(out)) {
-            System.out.print(q.table(sql));
         }
     }
 }

@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,24 +23,19 @@ import java.util.Map;
 final class PauseCommand {
     private PauseCommand() {}
 
+    /** {@code reconflow pause|resume} with its arguments, for tests: parsed as the command line does. */
     static void main(String command, String[] args, PrintStream out) throws IOException {
-        List<String> rest = new ArrayList<>();
-        String counterparty = null;
-        String reason = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--counterparty" -> counterparty = value(args, ++i, "--counterparty");
-                case "--reason" -> reason = value(args, ++i, "--reason");
-                default -> rest.add(args[i]);
-            }
+        if (command.equals("pause")) {
+            Cli.Pause p = Cli.parse(new Cli.Pause(), args);
+            run(true, p.commandLine(), p.counterparty, p.reason, out);
+        } else {
+            Cli.Resume r = Cli.parse(new Cli.Resume(), args);
+            run(false, r.commandLine(), r.counterparty, null, out);
         }
-        if (counterparty == null) {
-            throw new IllegalArgumentException(command + " needs --counterparty NAME");
-        }
-        if (reason != null && command.equals("resume")) {
-            throw new IllegalArgumentException("resume takes no --reason");
-        }
-        ReconflowJob.CommandLine cli = ReconflowJob.CommandLine.parse(rest.toArray(new String[0]));
+    }
+
+    static void run(boolean pause, ReconflowJob.CommandLine cli, String counterparty, String reason, PrintStream out)
+            throws IOException {
         ReconConfig config = ReconConfig.load(cli.config(), cli.overrides());
         if (config.pause() == null) {
             throw new ConfigException("fetch.pause_file", "is not set: this reconciliation has no pause switch");
@@ -54,7 +47,7 @@ final class PauseCommand {
         }
         String file = config.pause().file();
         Map<String, String> paused = new LinkedHashMap<>(PauseFileWatcher.read(file));
-        if (command.equals("pause")) {
+        if (pause) {
             String why = (reason == null || reason.isBlank() ? "(no reason given)" : reason.replaceAll("\\s+", " ").strip());
             paused.put(name, why + " [" + Instant.now() + "]");
         } else if (paused.remove(name) == null) {
@@ -62,7 +55,7 @@ final class PauseCommand {
             return;
         }
         write(file, paused);
-        out.println("reconflow: " + name + (command.equals("pause") ? " paused" : " resumed") + " in " + file
+        out.println("reconflow: " + name + (pause ? " paused" : " resumed") + " in " + file
                 + "; the TaskManagers see it within " + config.pause().poll().toMillis() + " ms");
     }
 
@@ -82,12 +75,5 @@ final class PauseCommand {
         try (OutputStream o = path.getFileSystem().create(path, FileSystem.WriteMode.OVERWRITE)) {
             o.write(bytes);
         }
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
     }
 }

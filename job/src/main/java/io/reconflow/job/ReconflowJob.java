@@ -16,8 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,6 +30,7 @@ import java.util.List;
  * reconflow demo [--feed energy-confirmations] [--port 8081] [--keep-dashboard] [--postgres]
  * reconflow sql  "SELECT ..."                       (DuckDB over the output folder)
  * reconflow bench [--records N] [--parallelism N]  (job vs baseline, fetch rate, heap, checkpoints; README "Performance")
+ * reconflow COMMAND --help                         (each command's flags)
  * </pre>
  */
 public final class ReconflowJob {
@@ -45,22 +44,11 @@ public final class ReconflowJob {
      * JVM may be the JobManager. The {@code ./reconflow} launcher goes through {@link Launcher}.
      */
     public static void main(String[] args) throws Exception {
-        boolean named = args.length > 0 && !args[0].startsWith("--");
-        String command = named ? args[0] : "run";
-        String[] rest = named ? Arrays.copyOfRange(args, 1, args.length) : args;
-        switch (command) {
-            case "run" -> run(CommandLine.parse(rest));
-            case "migrate" -> migrate(CommandLine.parse(rest));
-            case "pause", "resume" -> PauseCommand.main(command, rest, System.out);
-            case "demo" -> io.reconflow.job.demo.Demo.main(rest);
-            case "sql" -> OutputQuery.main(rest);
-            case "bench" -> io.reconflow.job.bench.Benchmark.main(rest);
-            default -> throw new IllegalArgumentException("unknown command '" + command + "'; use run, migrate, pause, resume, demo, sql or bench");
-        }
+        Cli.execute(args, System.out);
     }
 
     /**
-     * The parsed command line of {@code run}.
+     * The parsed command line of {@code run} (picocli, in {@link Cli}).
      *
      * @param overrides the {@code --set} arguments, and a backfill's business dates last
      * @param backfill {@code --from D1 --to D2}, or null
@@ -70,36 +58,9 @@ public final class ReconflowJob {
             this(config, overrides, null);
         }
 
+        /** {@code run}'s arguments (without the command): IllegalArgumentException when they are bad. */
         static CommandLine parse(String[] args) {
-            Path config = null;
-            List<String> overrides = new ArrayList<>();
-            String from = null;
-            String to = null;
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--config" -> config = Path.of(value(args, ++i, "--config"));
-                    case "--set" -> overrides.add(value(args, ++i, "--set"));
-                    case "--from" -> from = value(args, ++i, "--from");
-                    case "--to" -> to = value(args, ++i, "--to");
-                    default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                            + "'; use --config FILE, --set key=value and, for a backfill, --from D1 --to D2");
-                }
-            }
-            if (config == null) {
-                throw new IllegalArgumentException("--config FILE is required");
-            }
-            Backfill backfill = Backfill.of(from, to, overrides);
-            if (backfill != null) {
-                overrides.add(backfill.override());
-            }
-            return new CommandLine(config, List.copyOf(overrides), backfill);
-        }
-
-        private static String value(String[] args, int i, String flag) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            return args[i];
+            return Cli.parse(new Cli.Run(), args).commandLine();
         }
     }
 

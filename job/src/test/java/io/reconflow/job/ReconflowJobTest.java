@@ -83,7 +83,82 @@ class ReconflowJobTest {
                 .hasMessageStartingWith("fetch.capacity:");
         assertThatThrownBy(() -> ReconflowJob.main(new String[] {"run", "--config"}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("--config needs a value");
+                .hasMessageStartingWith("Missing required parameter for option '--config' (FILE)");
+    }
+
+    @Test
+    void aFlagWithoutItsValueOrAnUnknownFlagIsAClearErrorInEveryCommand() {
+        String config = ENERGY.toString();
+        for (String[] args : List.of(new String[] {"demo", "--feed"}, new String[] {"demo", "--port"},
+                new String[] {"bench", "--records"}, new String[] {"sql", "--out"}, new String[] {"migrate", "--config", config, "--set"},
+                new String[] {"pause", "--config", config, "--counterparty"}, new String[] {"run", "--config", config, "--from"})) {
+            assertThatThrownBy(() -> ReconflowJob.main(args)).as(String.join(" ", args))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Missing required parameter for option '" + args[args.length - 1] + "'")
+                    .hasMessageEndingWith("(see --help)");
+        }
+        assertThatThrownBy(() -> ReconflowJob.main(new String[] {"demo", "--port", "eighty"}))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'eighty' is not an int");
+        assertThatThrownBy(() -> ReconflowJob.main(new String[] {"run", "--config", config, "--nope"}))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Unknown option: '--nope'");
+        assertThatThrownBy(() -> ReconflowJob.main(new String[] {"--config", config, "--nope", "x"}))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'--nope'");
+        assertThatThrownBy(() -> ReconflowJob.main(new String[] {"frobnicate"}))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'frobnicate'");
+        assertThatThrownBy(() -> ReconflowJob.main(new String[] {"resume", "--config", config, "--counterparty", "x", "--reason", "r"}))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Unknown options: '--reason', 'r'");
+        assertThatThrownBy(() -> ReconflowJob.main(new String[] {"sql"}))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Missing required parameter: 'SQL'");
+    }
+
+    @Test
+    void everyCommandHasHelpAndRunsNothingWhenAskedForIt() throws Exception {
+        for (String command : List.of("run", "migrate", "pause", "resume", "demo", "sql", "bench")) {
+            java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+            // --config has no value and the required flags are missing: help wins, nothing runs or throws.
+            Cli.execute(new String[] {command, "--help"}, new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8)).as(command)
+                    .startsWith("Usage: reconflow " + command).contains("-h, --help");
+            assertThat(Cli.command(new String[] {command, "-h"})).as(command).isNull();
+        }
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        Cli.execute(new String[] {"--help"}, new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8)).startsWith("Usage: reconflow")
+                .contains("run", "migrate", "pause", "resume", "demo", "sql", "bench");
+        said.reset();
+        Cli.execute(new String[] {"run", "--help"}, new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--config=FILE", "--set=key=value", "--from=D1", "--to=D2");
+    }
+
+    @Test
+    void theReadmesCommandLinesParseAsBefore() {
+        String energy = "conf/recon/energy-confirmations.yaml";
+        Object run = Cli.command(new String[] {"run", "--config", energy, "--set", "business_dates=[2026-11-19]"});
+        assertThat(run).isInstanceOf(Cli.Run.class);
+        assertThat(((Cli.Run) run).commandLine())
+                .isEqualTo(new ReconflowJob.CommandLine(Path.of(energy), List.of("business_dates=[2026-11-19]")));
+        // No command but a flag first means run, as `flink run job.jar --config …` always did.
+        assertThat(Cli.command(new String[] {"--config", energy})).isInstanceOf(Cli.Run.class);
+        ReconflowJob.CommandLine backfill = ((Cli.Run) Cli.command(new String[] {"run", "--config", energy,
+                "--from", "2026-11-16", "--to", "2026-11-20", "--set", "output.path=s3://recon/backfill"})).commandLine();
+        assertThat(backfill.backfill()).isNotNull();
+        assertThat(backfill.overrides()).first().isEqualTo("output.path=s3://recon/backfill");
+        assertThat(backfill.overrides()).last().asString().startsWith("business_dates=");
+        Object migrate = Cli.command(new String[] {"migrate", "--config", energy, "--set", "ledger.jdbc_url=jdbc:postgresql://db/recon"});
+        assertThat(((Cli.Migrate) migrate).commandLine().overrides()).containsExactly("ledger.jdbc_url=jdbc:postgresql://db/recon");
+        Object sql = Cli.command(new String[] {"sql", "--out", "out/demo/energy-confirmations", "SELECT status, count(*) FROM results GROUP BY ALL"});
+        assertThat(((OutputQuery.Args) sql).out).isEqualTo("out/demo/energy-confirmations");
+        assertThat(((OutputQuery.Args) sql).sql).isEqualTo("SELECT status, count(*) FROM results GROUP BY ALL");
+        Cli.Pause pause = (Cli.Pause) Cli.command(new String[] {"pause", "--config", energy, "--counterparty", "northpool-energy",
+                "--reason", "they asked us to stop: incident 4711"});
+        assertThat(pause.counterparty).isEqualTo("northpool-energy");
+        assertThat(pause.reason).isEqualTo("they asked us to stop: incident 4711");
+        assertThat(Cli.command(new String[] {"resume", "--config", energy, "--counterparty", "northpool-energy"})).isInstanceOf(Cli.Resume.class);
+        assertThat(Cli.command(new String[] {"demo"})).isInstanceOf(io.reconflow.job.demo.Demo.Args.class);
+        assertThat(Cli.command(new String[] {"demo", "--postgres", "--feed", "fx-settlements", "--keep-dashboard", "--port", "8082"}))
+                .isInstanceOf(io.reconflow.job.demo.Demo.Args.class);
+        assertThat(Cli.command(new String[] {"bench", "--only", "fetch", "--latency-ms", "50", "--fetch-page-size", "1"}))
+                .isInstanceOf(io.reconflow.job.bench.Benchmark.Args.class);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.reconflow.job.bench;
 
+import io.reconflow.job.Cli;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.reconflow.job.ReconConfig;
@@ -44,38 +47,46 @@ public final class Benchmark {
     private Benchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Path json = run(parse(args));
-        System.out.println("  figures written to " + json);
+        parse(args).run();
     }
 
-    private static final java.util.Set<String> KEYS = java.util.Set.of("feed", "records", "parallelism", "page-size",
-            "checkpoint-interval", "fetch-pages", "fetch-page-size", "latency-ms", "capacity", "out", "only", "job-heap");
+    /** {@code reconflow bench}'s flags; the defaults are {@link Options#defaults()}. */
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Measures the job against a baseline: fetch rate, throughput, heap, checkpoints (README \"Performance\").")
+    public static final class Args implements Cli.Action {
+        private static final Options D = Options.defaults();
 
-    static Options parse(String[] args) {
-        Map<String, String> a = new java.util.HashMap<>();
-        boolean baseline = true;
-        for (int i = 0; i < args.length; i++) {
-            String key = args[i].startsWith("--") ? args[i].substring(2) : "";
-            if (key.equals("no-baseline")) {
-                baseline = false;
-            } else if (KEYS.contains(key) && i + 1 < args.length) {
-                a.put(key, args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown argument '" + args[i] + "'; options: --no-baseline and --"
-                        + String.join(" N, --", new java.util.TreeSet<>(KEYS)) + " N");
-            }
+        @Option(names = "--feed", paramLabel = "NAME", description = "Default ${DEFAULT-VALUE}.") String feed = D.feed();
+        @Option(names = "--records", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int records = D.records();
+        @Option(names = "--parallelism", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int parallelism = D.parallelism();
+        @Option(names = "--page-size", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int pageSize = D.pageSize();
+        @Option(names = "--checkpoint-interval", paramLabel = "D", description = "Default ${DEFAULT-VALUE}.")
+        String checkpointInterval = D.checkpointInterval();
+        @Option(names = "--fetch-pages", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int fetchPages = D.fetchPages();
+        @Option(names = "--fetch-page-size", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.")
+        int fetchPageSize = D.fetchPageSize();
+        @Option(names = "--latency-ms", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") long latencyMs = D.latencyMs();
+        @Option(names = "--capacity", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int capacity = D.capacity();
+        @Option(names = "--no-baseline", description = "Skips the baseline.") boolean noBaseline;
+        @Option(names = "--out", paramLabel = "DIR", description = "Default ${DEFAULT-VALUE}.") Path out = D.out();
+        @Option(names = "--only", paramLabel = "fetch|end-to-end", description = "Runs one phase only.") String only = D.only();
+        @Option(names = "--job-heap", paramLabel = "SIZE", description = "Runs the job in its own JVM with this -Xmx.")
+        String jobHeap = D.jobHeap();
+
+        Options options() {
+            return new Options(feed, records, parallelism, pageSize, checkpointInterval, fetchPages, fetchPageSize, latencyMs,
+                    capacity, !noBaseline, out, D.tokenEnv(), only, D.confDir(), jobHeap);
         }
-        Options d = Options.defaults();
-        return new Options(a.getOrDefault("feed", d.feed()), num(a, "records", d.records()), num(a, "parallelism", d.parallelism()),
-                num(a, "page-size", d.pageSize()), a.getOrDefault("checkpoint-interval", d.checkpointInterval()),
-                num(a, "fetch-pages", d.fetchPages()), num(a, "fetch-page-size", d.fetchPageSize()),
-                num(a, "latency-ms", (int) d.latencyMs()), num(a, "capacity", d.capacity()), baseline,
-                a.containsKey("out") ? Path.of(a.get("out")) : d.out(), d.tokenEnv(),
-                a.getOrDefault("only", ""), d.confDir(), a.getOrDefault("job-heap", ""));
+
+        @Override
+        public void run() throws Exception {
+            Path json = Benchmark.run(options());
+            System.out.println("  figures written to " + json);
+        }
     }
 
-    private static int num(Map<String, String> a, String key, int otherwise) {
-        return a.containsKey(key) ? Integer.parseInt(a.get(key)) : otherwise;
+    static Args parse(String[] args) {
+        return Cli.parse(new Args(), args);
     }
 
     /** Runs the benchmark and returns the JSON file with its figures. */

@@ -1,5 +1,6 @@
 package io.reconflow.job.demo;
 
+import io.reconflow.job.Cli;
 import io.reconflow.job.LedgerSchema;
 import io.reconflow.job.OutputQuery;
 import io.reconflow.job.ReconConfig;
@@ -18,6 +19,8 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,23 +54,41 @@ public final class Demo {
 
     private Demo() {}
 
-    public static void main(String[] args) throws Exception {
+    /** {@code reconflow demo}'s flags; {@link #run} does the demo. */
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Runs a reconciliation end to end against simulated counterparties and shows the results.")
+    public static final class Args implements Cli.Action {
+        @Option(names = "--feed", paramLabel = "NAME", description = "The feed (conf/recon/NAME.yaml); default ${DEFAULT-VALUE}.")
         String feed = "energy-confirmations";
+
+        @Option(names = "--port", paramLabel = "N", description = "The Flink dashboard's port; default ${DEFAULT-VALUE}.")
         int port = 8081;
-        boolean keepDashboard = false;
-        boolean embeddedPostgres = false;
-        String jdbcUrl = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--feed" -> feed = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--keep-dashboard" -> keepDashboard = true;
-                case "--postgres" -> embeddedPostgres = true;
-                case "--jdbc-url" -> jdbcUrl = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; use --feed NAME, --port N, --keep-dashboard, --postgres, --jdbc-url URL");
-            }
+
+        @Option(names = "--keep-dashboard", description = "Keeps the dashboard up after the run.")
+        boolean keepDashboard;
+
+        @Option(names = "--postgres", description = "Starts an embedded PostgreSQL for the ledger.")
+        boolean embeddedPostgres;
+
+        @Option(names = "--jdbc-url", paramLabel = "URL", description = "Writes the ledger to this PostgreSQL.")
+        String jdbcUrl;
+
+        @Override
+        public void run() throws Exception {
+            Demo.run(this);
         }
+    }
+
+    public static void main(String[] args) throws Exception {
+        run(Cli.parse(new Args(), args));
+    }
+
+    static void run(Args a) throws Exception {
+        String feed = a.feed;
+        int port = a.port;
+        boolean keepDashboard = a.keepDashboard;
+        boolean embeddedPostgres = a.embeddedPostgres;
+        String jdbcUrl = a.jdbcUrl;
         String token = System.getenv(TOKEN_ENV);
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("set " + TOKEN_ENV + " (./reconflow demo makes one up)");

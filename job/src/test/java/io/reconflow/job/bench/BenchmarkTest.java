@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The benchmark at a tiny size, only to show that it runs and reports: every figure is in its
@@ -56,5 +57,20 @@ class BenchmarkTest {
         assertThat(e2e.get("rejects").asLong()).isEqualTo(e2e.get("baseline_rejects").asLong()).isPositive();
         assertThat(e2e.get("results_by_status")).isEqualTo(e2e.get("baseline_results_by_status"));
         assertThat(e2e.get("results_by_status").size()).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void theFlagsKeepTheirDefaultsAndNamesAndAFlagWithoutValueIsAClearError() {
+        assertThat(Benchmark.parse(new String[0]).options()).isEqualTo(Benchmark.Options.defaults());
+        Benchmark.Options o = Benchmark.parse(new String[] {"--records", "1000000", "--parallelism", "2", "--job-heap", "1g",
+                "--only", "fetch", "--latency-ms", "50", "--fetch-page-size", "1", "--no-baseline", "--out", "x",
+                "--checkpoint-interval", "2s", "--fetch-pages", "7", "--page-size", "9", "--capacity", "3", "--feed", "f"}).options();
+        assertThat(o).isEqualTo(new Benchmark.Options("f", 1_000_000, 2, 9, "2s", 7, 1, 50, 3, false, Path.of("x"),
+                Benchmark.TOKEN_ENV, "fetch", Benchmark.Options.defaults().confDir(), "1g"));
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--records", "10", "--latency-ms"}))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Missing required parameter for option '--latency-ms'");
+        assertThatThrownBy(() -> Benchmark.parse(new String[] {"--records", "many"}))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'many' is not an int");
     }
 }
