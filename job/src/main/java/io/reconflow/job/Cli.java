@@ -20,11 +20,20 @@ import java.util.List;
  * is an {@link IllegalArgumentException} (the cluster's entry point must throw, not exit), which
  * {@link Launcher} turns into {@code reconflow: <message>} and exit status 2.
  */
-@Command(name = "reconflow", mixinStandardHelpOptions = true,
-        description = "Reconciles counterparty batches against internal files (README \"Commands\").",
+@Command(name = "reconflow", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        description = "Reconciles counterparty batches against internal files; COMMAND --help for its flags.",
         subcommands = {Cli.Run.class, Cli.Migrate.class, Cli.Pause.class, Cli.Resume.class,
                 Demo.Args.class, OutputQuery.Args.class})
 public final class Cli {
+    /** {@code --version}: the jar's version, when the manifest has one. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Cli.class.getPackage().getImplementationVersion();
+            return new String[] {"reconflow " + (version == null ? "(built from source)" : version)};
+        }
+    }
+
     /** What a subcommand does once its arguments are parsed. */
     public interface Action {
         void run() throws Exception;
@@ -88,7 +97,8 @@ public final class Cli {
 
     /** {@code --config FILE [--set key=value]... [--from D1 --to D2]}, shared by the commands that read a reconciliation. */
     abstract static class ConfigArgs {
-        @Option(names = "--config", required = true, paramLabel = "FILE", description = "The reconciliation's YAML, e.g. conf/recon/energy-confirmations.yaml.")
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+                description = "The reconciliation's YAML, e.g. conf/recon/energy-confirmations.yaml.")
         Path config;
 
         @Option(names = "--set", paramLabel = "key=value", description = "Overrides a configuration key; repeatable.")
@@ -111,7 +121,7 @@ public final class Cli {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
+    @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
             description = "Runs a reconciliation: on a cluster when submitted to one, else embedded; --from/--to backfills.")
     static final class Run extends ConfigArgs implements Action {
         @Override
@@ -120,7 +130,7 @@ public final class Cli {
         }
     }
 
-    @Command(name = "migrate", mixinStandardHelpOptions = true,
+    @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
             description = "Brings the PostgreSQL ledger (ledger.jdbc_url) to the schema this job writes.")
     static final class Migrate extends ConfigArgs implements Action {
         @Override
@@ -129,7 +139,7 @@ public final class Cli {
         }
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true,
+    @Command(name = "pause", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
             description = "Pauses a counterparty's fetches through the emergency pause file (fetch.pause_file).")
     static final class Pause extends ConfigArgs implements Action {
         @Option(names = "--counterparty", required = true, paramLabel = "NAME", description = "The counterparty to pause.")
@@ -144,7 +154,8 @@ public final class Cli {
         }
     }
 
-    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resumes a paused counterparty's fetches.")
+    @Command(name = "resume", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+            description = "Resumes a paused counterparty's fetches.")
     static final class Resume extends ConfigArgs implements Action {
         @Option(names = "--counterparty", required = true, paramLabel = "NAME", description = "The counterparty to resume.")
         String counterparty;

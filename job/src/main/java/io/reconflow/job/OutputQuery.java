@@ -116,7 +116,7 @@ public final class OutputQuery implements AutoCloseable {
     }
 
     /** {@code reconflow sql}'s arguments. */
-    @Command(name = "sql", mixinStandardHelpOptions = true,
+    @Command(name = "sql", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
             description = "Queries the Parquet output with DuckDB: the views results, rejects and batches.")
     public static final class Args implements Cli.Action {
         @Option(names = "--out", paramLabel = "FOLDER", description = "The output folder; default ${DEFAULT-VALUE}.")

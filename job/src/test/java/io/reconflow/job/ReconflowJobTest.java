@@ -128,6 +128,9 @@ class ReconflowJobTest {
         said.reset();
         Cli.execute(new String[] {"run", "--help"}, new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
         assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--config=FILE", "--set=key=value", "--from=D1", "--to=D2");
+        said.reset();
+        Cli.execute(new String[] {"--version"}, new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8)).startsWith("reconflow ");
     }
 
     @Test

@@ -51,7 +51,7 @@ public final class Benchmark {
     }
 
     /** {@code reconflow bench}'s flags; the defaults are {@link Options#defaults()}. */
-    @Command(name = "bench", mixinStandardHelpOptions = true,
+    @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
             description = "Measures the job against a baseline: fetch rate, throughput, heap, checkpoints (README \"Performance\").")
     public static final class Args implements Cli.Action {
         private static final Options D = Options.defaults();

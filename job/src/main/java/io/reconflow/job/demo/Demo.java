@@ -55,7 +55,7 @@ public final class Demo {
     private Demo() {}
 
     /** {@code reconflow demo}'s flags; {@link #run} does the demo. */
-    @Command(name = "demo", mixinStandardHelpOptions = true,
+    @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
             description = "Runs a reconciliation end to end against simulated counterparties and shows the results.")
     public static final class Args implements Cli.Action {
         @Option(names = "--feed", paramLabel = "NAME", description = "The feed (conf/recon/NAME.yaml); default ${DEFAULT-VALUE}.")
