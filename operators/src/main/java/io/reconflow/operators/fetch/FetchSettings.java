@@ -61,7 +61,7 @@ public record FetchSettings(int capacity, Duration connectTimeout, Duration requ
     /** At 10 requests/s, 100,000 pages take nearly three hours: beyond that a manifest is not believed. */
     public static final int DEFAULT_MAX_PAGES = 100_000;
 
-    /** The defaults of every key, as README's configuration table gives them. */
+    /** Every key at its default. */
     public static FetchSettings defaults() {
         return builder().build();
     }

@@ -265,11 +265,10 @@ class CounterpartyPoliciesTest {
     @Test
     void theDeadlineBoundsTheWholeRequestWhateverItsAttempts() throws Exception {
         stub.on(MANIFEST_PATH, status(503));
-        FetchSettings s = FetchSettings.builder().capacity(16).connectTimeout(Duration.ofSeconds(1))
+        FetchSettings s = fast().toBuilder()
                 .requestTimeout(Duration.ofSeconds(1)).maxAttempts(1000)
-                .backoff(Duration.ofMillis(20), Duration.ofMillis(50)).maxBodyBytes(1 << 20)
+                .backoff(Duration.ofMillis(20), Duration.ofMillis(50))
                 .deadline(Duration.ofMillis(1200))
-                .rateLimit(1000, 100)
                 // A circuit that stays closed, to see the deadline alone at work.
                 .circuit(new FetchSettings.Circuit(100, 100_000, Duration.ofSeconds(10), Duration.ofSeconds(1), 1))
                 .build();
