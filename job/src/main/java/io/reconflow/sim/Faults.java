@@ -71,23 +71,15 @@ public record Faults(long seed, double unavailable, double serverError, double t
         }
     }
 
-    /** The faults there were before garbled and huge bodies. */
-    public Faults(long seed, double unavailable, double serverError, double throttled, int retryAfterSeconds,
-                  double slow, Duration slowDelay, double truncated, double reset, boolean alwaysUnauthorized,
-                  boolean alwaysForbidden, Duration downFor, int maxFaultsPerPath) {
-        this(seed, unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated, reset,
-                alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, 0, false, Set.of(), 0);
-    }
-
     /** A well-behaved counterparty. */
     public static Faults none() {
-        return new Faults(1L, 0, 0, 0, 1, 0, Duration.ZERO, 0, 0, false, false, Duration.ZERO, 3);
+        return builder().build();
     }
 
     /** What the demo shows: occasional 503s, some 500s, 429s, slow answers, cut bodies and dropped connections. */
     public static Faults demo() {
-        return new Faults(42L, 0.06, 0.02, 0.03, 1, 0.04, Duration.ofMillis(300), 0.02, 0.02, false, false,
-                Duration.ZERO, 3);
+        return builder().seed(42L).unavailable(0.06).serverError(0.02).throttled(0.03, 1)
+                .slow(0.04, Duration.ofMillis(300)).truncated(0.02).reset(0.02).build();
     }
 
     /**
@@ -96,89 +88,139 @@ public record Faults(long seed, double unavailable, double serverError, double t
      */
     public static Faults mixed(long seed, double share) {
         double each = share / 7;
-        return new Faults(seed, each, each, each, 1, each, Duration.ofMillis(300), each, each, false, false,
-                Duration.ZERO, 3, each, false, Set.of(), 0);
+        return builder().seed(seed).unavailable(each).serverError(each).throttled(each, 1)
+                .slow(each, Duration.ofMillis(300)).truncated(each).reset(each).garbled(each).build();
     }
 
-    private Faults with(double unavailable, double serverError, double throttled, int retryAfterSeconds, double slow,
-                        Duration slowDelay, double truncated, double reset, boolean alwaysUnauthorized,
-                        boolean alwaysForbidden, Duration downFor, int maxFaultsPerPath, long seed) {
-        return new Faults(seed, unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated,
-                reset, alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, garbled, retryAfterAsDate,
-                hugePages, hugeBodyBytes);
+    /** Starts from {@link #none()}: seed 1, no faults, Retry-After 1 s, three faults per path at most. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public Faults withSeed(long s) {
-        return with(unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated, reset,
-                alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, s);
+    /** Starts from these faults. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.seed = seed;
+        b.unavailable = unavailable;
+        b.serverError = serverError;
+        b.throttled = throttled;
+        b.retryAfterSeconds = retryAfterSeconds;
+        b.slow = slow;
+        b.slowDelay = slowDelay;
+        b.truncated = truncated;
+        b.reset = reset;
+        b.alwaysUnauthorized = alwaysUnauthorized;
+        b.alwaysForbidden = alwaysForbidden;
+        b.downFor = downFor;
+        b.maxFaultsPerPath = maxFaultsPerPath;
+        b.garbled = garbled;
+        b.retryAfterAsDate = retryAfterAsDate;
+        b.hugePages = hugePages;
+        b.hugeBodyBytes = hugeBodyBytes;
+        return b;
     }
 
-    public Faults withUnavailable(double p) {
-        return with(p, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated, reset,
-                alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, seed);
-    }
+    /** Builds {@link Faults}; the record's constructor checks the values. Parameters as documented there. */
+    public static final class Builder {
+        private long seed = 1L;
+        private double unavailable;
+        private double serverError;
+        private double throttled;
+        private int retryAfterSeconds = 1;
+        private double slow;
+        private Duration slowDelay = Duration.ZERO;
+        private double truncated;
+        private double reset;
+        private boolean alwaysUnauthorized;
+        private boolean alwaysForbidden;
+        private Duration downFor = Duration.ZERO;
+        private int maxFaultsPerPath = 3;
+        private double garbled;
+        private boolean retryAfterAsDate;
+        private Set<Integer> hugePages = Set.of();
+        private long hugeBodyBytes;
 
-    public Faults withServerError(double p) {
-        return with(unavailable, p, throttled, retryAfterSeconds, slow, slowDelay, truncated, reset,
-                alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, seed);
-    }
+        private Builder() {
+        }
 
-    public Faults withThrottled(double p, int retryAfter) {
-        return with(unavailable, serverError, p, retryAfter, slow, slowDelay, truncated, reset,
-                alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, seed);
-    }
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
 
-    public Faults withSlow(double p, Duration delay) {
-        return with(unavailable, serverError, throttled, retryAfterSeconds, p, delay, truncated, reset,
-                alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, seed);
-    }
+        public Builder unavailable(double p) {
+            unavailable = p;
+            return this;
+        }
 
-    public Faults withTruncated(double p) {
-        return with(unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, p, reset,
-                alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, seed);
-    }
+        public Builder serverError(double p) {
+            serverError = p;
+            return this;
+        }
 
-    public Faults withReset(double p) {
-        return with(unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated, p,
-                alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, seed);
-    }
+        public Builder throttled(double p, int retryAfter) {
+            throttled = p;
+            retryAfterSeconds = retryAfter;
+            return this;
+        }
 
-    public Faults withAlwaysUnauthorized(boolean on) {
-        return with(unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated, reset,
-                on, alwaysForbidden, downFor, maxFaultsPerPath, seed);
-    }
+        public Builder slow(double p, Duration delay) {
+            slow = p;
+            slowDelay = delay;
+            return this;
+        }
 
-    public Faults withAlwaysForbidden(boolean on) {
-        return with(unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated, reset,
-                alwaysUnauthorized, on, downFor, maxFaultsPerPath, seed);
-    }
+        public Builder truncated(double p) {
+            truncated = p;
+            return this;
+        }
 
-    public Faults withDownFor(Duration d) {
-        return with(unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated, reset,
-                alwaysUnauthorized, alwaysForbidden, d, maxFaultsPerPath, seed);
-    }
+        public Builder reset(double p) {
+            reset = p;
+            return this;
+        }
 
-    public Faults withMaxFaultsPerPath(int n) {
-        return with(unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated, reset,
-                alwaysUnauthorized, alwaysForbidden, downFor, n, seed);
-    }
+        public Builder alwaysUnauthorized(boolean on) {
+            alwaysUnauthorized = on;
+            return this;
+        }
 
-    public Faults withGarbled(double p) {
-        return new Faults(seed, unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated,
-                reset, alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, p, retryAfterAsDate,
-                hugePages, hugeBodyBytes);
-    }
+        public Builder alwaysForbidden(boolean on) {
+            alwaysForbidden = on;
+            return this;
+        }
 
-    public Faults withRetryAfterAsDate(boolean on) {
-        return new Faults(seed, unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated,
-                reset, alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, garbled, on,
-                hugePages, hugeBodyBytes);
-    }
+        public Builder downFor(Duration d) {
+            downFor = d;
+            return this;
+        }
 
-    /** Answers these pages of every batch with an endless body of {@code bytes}. */
-    public Faults withHugePages(Set<Integer> pages, long bytes) {
-        return new Faults(seed, unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated,
-                reset, alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, garbled, retryAfterAsDate,
-                pages, bytes);
+        public Builder maxFaultsPerPath(int n) {
+            maxFaultsPerPath = n;
+            return this;
+        }
+
+        public Builder garbled(double p) {
+            garbled = p;
+            return this;
+        }
+
+        public Builder retryAfterAsDate(boolean on) {
+            retryAfterAsDate = on;
+            return this;
+        }
+
+        /** Answers these pages of every batch with an endless body of {@code bytes}. */
+        public Builder hugePages(Set<Integer> pages, long bytes) {
+            hugePages = pages;
+            hugeBodyBytes = bytes;
+            return this;
+        }
+
+        public Faults build() {
+            return new Faults(seed, unavailable, serverError, throttled, retryAfterSeconds, slow, slowDelay, truncated,
+                    reset, alwaysUnauthorized, alwaysForbidden, downFor, maxFaultsPerPath, garbled, retryAfterAsDate,
+                    hugePages, hugeBodyBytes);
+        }
     }
 }

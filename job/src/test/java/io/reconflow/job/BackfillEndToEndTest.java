@@ -49,7 +49,7 @@ class BackfillEndToEndTest extends MiniClusterTestBase {
         deleteTree(streamingTmp);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         // As FeedRun's default run: occasional 503s, cut bodies and dropped connections.
-        Faults faults = Faults.none().withSeed(3).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
+        Faults faults = Faults.builder().seed(3).unavailable(0.1).truncated(0.03).reset(0.03).build();
         FeedRun batch = FeedRun.run(ENERGY, cli.overrides(), settings, faults, streamingTmp, TOKEN_ENV, token(),
                 (config, sim, scenario) -> {
                     StreamExecutionEnvironment env = environment(config);

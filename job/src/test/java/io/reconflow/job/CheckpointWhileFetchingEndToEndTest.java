@@ -42,7 +42,7 @@ class CheckpointWhileFetchingEndToEndTest extends MiniClusterTestBase {
         ScenarioSettings settings = new ScenarioSettings(17L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
                 1900, 40, 40, 10, 10, 8, 4, 0, 2, 1);
         // Every answer 20 ms late; at most 150 requests a second: the fetch takes about 14 s.
-        Faults latency = Faults.none().withSeed(5).withSlow(1.0, Duration.ofMillis(20)).withMaxFaultsPerPath(1);
+        Faults latency = Faults.builder().seed(5).slow(1.0, Duration.ofMillis(20)).maxFaultsPerPath(1).build();
         FeedRun run = FeedRun.run(ENERGY, List.of("business_dates=[2026-11-20]",
                         "fetch.rate_limit.requests_per_second=150", "fetch.rate_limit.burst=15", "fetch.capacity=16"),
                 settings, latency, tmp, TOKEN_ENV, token(), (config, sim, scenario) -> {

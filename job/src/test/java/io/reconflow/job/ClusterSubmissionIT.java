@@ -36,7 +36,7 @@ class ClusterSubmissionIT {
     static final Path ENERGY = StandaloneCluster.projectFile("conf/recon/energy-confirmations.yaml");
     static final Path JAR = Path.of(System.getProperty("reconflow.job.jar", "target/reconflow-job-0.1.0-SNAPSHOT.jar")).toAbsolutePath();
     static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
-    static final Faults FAULTS = Faults.none().withSeed(5).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
+    static final Faults FAULTS = Faults.builder().seed(5).unavailable(0.1).truncated(0.03).reset(0.03).build();
     static final ScenarioSettings SETTINGS = new ScenarioSettings(31L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
             40, 12, 12, 6, 6, 6, 4, 4, 2, 10).withPasses(3, 1);
 

@@ -42,7 +42,7 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
         // One record per page, about 300 pages; every answer 20 ms late, 60 requests a second: about 5 s of fetching.
         ScenarioSettings settings = new ScenarioSettings(23L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
                 260, 10, 10, 5, 5, 4, 2, 3, 1, 1);
-        Faults latency = Faults.none().withSeed(9).withSlow(1.0, Duration.ofMillis(20)).withMaxFaultsPerPath(1);
+        Faults latency = Faults.builder().seed(9).slow(1.0, Duration.ofMillis(20)).maxFaultsPerPath(1).build();
         Path pauseFile = tmp.resolve("pause-switch");
         List<String> overrides = List.of("business_dates=[2026-11-20]", "fetch.rate_limit.requests_per_second=60",
                 "fetch.rate_limit.burst=6", "fetch.pause_file=" + pauseFile, "fetch.pause_poll=100ms");
@@ -87,7 +87,7 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
         // No exact duplicates: the accounting reads the duplicates dropped from the second job's accumulators only.
         ScenarioSettings settings = new ScenarioSettings(29L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
                 260, 10, 10, 5, 5, 4, 2, 0, 1, 1);
-        Faults latency = Faults.none().withSeed(9).withSlow(1.0, Duration.ofMillis(20)).withMaxFaultsPerPath(1);
+        Faults latency = Faults.builder().seed(9).slow(1.0, Duration.ofMillis(20)).maxFaultsPerPath(1).build();
         Path pauseFile = tmp.resolve("pause-switch");
         List<String> overrides = List.of("business_dates=[2026-11-20]", "fetch.rate_limit.requests_per_second=60",
                 "fetch.rate_limit.burst=6", "fetch.pause_file=" + pauseFile, "fetch.pause_poll=100ms");

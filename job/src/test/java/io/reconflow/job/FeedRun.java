@@ -113,7 +113,7 @@ final class FeedRun {
                                java.util.function.BiFunction<ReconConfig, Scenario, Scenario> alter,
                                InternalFilesEdit edit) throws Exception {
         // Occasional 503s, cut bodies and dropped connections: every request still gets through on retry.
-        Faults faults = Faults.none().withSeed(3).withUnavailable(0.1).withTruncated(0.03).withReset(0.03);
+        Faults faults = Faults.builder().seed(3).unavailable(0.1).truncated(0.03).reset(0.03).build();
         return run(yaml, overrides, settings, faults, tmp, tokenEnv, token, alter, edit,
                 (config, sim, scenario) -> ReconflowJob.run(environment.apply(config), config));
     }

@@ -154,7 +154,7 @@ class HostileCounterpartyEndToEndTest extends MiniClusterTestBase {
         Scenario scenario = scenario(base, CP, 23L, 8);
         // One request at a time: the only way a client can know of a 429 before it sends its next
         // request (one already on the wire when a 429 is given cannot be called back).
-        Run run = run(scenario, Faults.none().withSeed(9).withThrottled(0.25, 1).withMaxFaultsPerPath(2),
+        Run run = run(scenario, Faults.builder().seed(9).throttled(0.25, 1).maxFaultsPerPath(2).build(),
                 "{max_in_flight: 1}", List.of());
 
         CounterpartySimulator.Counters c = run.counters().get(CP);
@@ -177,9 +177,9 @@ class HostileCounterpartyEndToEndTest extends MiniClusterTestBase {
             run = run(good, List.of(
                             new Party(CP, good, Faults.mixed(7L, 0.10), null),
                             new Party("refuses-token", others,
-                                    Faults.none().withAlwaysUnauthorized(true), null),
+                                    Faults.builder().alwaysUnauthorized(true).build(), null),
                             new Party("forbids-feed", others,
-                                    Faults.none().withAlwaysForbidden(true), null)),
+                                    Faults.builder().alwaysForbidden(true).build(), null)),
                     List.of(missingDate), List.of(), logs);
         }
 
@@ -237,7 +237,7 @@ class HostileCounterpartyEndToEndTest extends MiniClusterTestBase {
         int maxInFlight = 4;
         Run run;
         try (LogCapture logs = new LogCapture()) {
-            run = run(scenario, List.of(new Party(CP, scenario, Faults.none().withDownFor(down),
+            run = run(scenario, List.of(new Party(CP, scenario, Faults.builder().downFor(down).build(),
                     "{max_in_flight: " + maxInFlight + ", circuit_breaker: {min_requests: " + minRequests
                             + ", open_for: " + openFor.toSeconds() + "s, probes: " + probes + "}}")),
                     List.of(), List.of(), logs);
@@ -263,7 +263,7 @@ class HostileCounterpartyEndToEndTest extends MiniClusterTestBase {
         ReconConfig base = ReconConfig.load(ENERGY, List.of());
         Scenario scenario = scenario(base, CP, 29L, 6);
         int hugePage = 2;
-        Run run = run(scenario, Faults.none().withHugePages(Set.of(hugePage), Faults.TWO_GIB), null, List.of());
+        Run run = run(scenario, Faults.builder().hugePages(Set.of(hugePage), Faults.TWO_GIB).build(), null, List.of());
 
         long limit = base.fetch().maxBodyBytes();
         CounterpartySimulator.Counters c = run.counters().get(CP);

@@ -158,7 +158,7 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
     void theSameInputTwiceLeavesIdenticalTables() throws Exception {
         String recon = "ledger-replay";
         Scenario scenario = scenario(counterparty(), 21L, 9);
-        Faults faults = Faults.none().withSeed(4).withUnavailable(0.1);
+        Faults faults = Faults.builder().seed(4).unavailable(0.1).build();
         run(recon, jdbcUrl, scenario, faults);
 
         Map<String, String> expected = expectedExceptions(scenario.truth());
@@ -177,7 +177,7 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
 
         List<List<String>> first = List.of(dump(jdbcUrl, "recon_exception", recon), dump(jdbcUrl, "recon_reject", recon),
                 dump(jdbcUrl, "recon_batch", recon));
-        run(recon, jdbcUrl, scenario, faults.withSeed(5));
+        run(recon, jdbcUrl, scenario, faults.toBuilder().seed(5).build());
         List<List<String>> second = List.of(dump(jdbcUrl, "recon_exception", recon), dump(jdbcUrl, "recon_reject", recon),
                 dump(jdbcUrl, "recon_batch", recon));
         assertThat(second).isEqualTo(first);

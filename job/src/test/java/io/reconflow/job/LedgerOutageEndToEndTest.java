@@ -87,7 +87,7 @@ class LedgerOutageEndToEndTest extends MiniClusterTestBase {
             InternalFiles.write(scenario, base.feed(), internalPath, "csv");
             Path out = tmp.resolve("out");
 
-            Faults slow = Faults.none().withSlow(1.0, PAGE_DELAY).withMaxFaultsPerPath(1_000);
+            Faults slow = Faults.builder().slow(1.0, PAGE_DELAY).maxFaultsPerPath(1_000).build();
             ScheduledExecutorService restarter = Executors.newSingleThreadScheduledExecutor();
             JobExecutionResult result;
             JobID jobId;
@@ -116,7 +116,7 @@ class LedgerOutageEndToEndTest extends MiniClusterTestBase {
                     await().atMost(Duration.ofMinutes(2)).until(() -> requested(sim, pages / 2));
                 } else {
                     await().atMost(Duration.ofMinutes(2)).until(() -> requested(sim, pages - 1));
-                    sim.faults(Faults.none().withSlow(1.0, LAST_PAGE_HELD).withMaxFaultsPerPath(1_000));
+                    sim.faults(Faults.builder().slow(1.0, LAST_PAGE_HELD).maxFaultsPerPath(1_000).build());
                     await().atMost(Duration.ofMinutes(1)).until(() -> requested(sim, pages));
                     sim.faults(slow);
                 }

@@ -4,6 +4,7 @@ import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.operators.RejectTexts;
+import io.reconflow.operators.feed.Sha256;
 import io.reconflow.operators.ledger.LedgerStatements;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -88,9 +89,9 @@ class LedgerRejectTextTest {
                 assertThat(r.get(4)).isEqualTo(true);
             });
             assertThat(rows.subList(0, 2)).extracting(r -> r.get(5)).containsExactlyInAnyOrder(
-                    RejectTexts.sha256(prefix + "1"), RejectTexts.sha256(prefix + "2"));
+                    Sha256.hex(prefix + "1"), Sha256.hex(prefix + "2"));
             assertThat(rows.get(2)).containsExactly("northpool\uFFFD", "a\uFFFDb", "raw NUL \uFFFD in a string",
-                    "{\"a\":\"b\uFFFDc\"}", false, RejectTexts.sha256("{\"a\":\"b\u0000c\"}"));
+                    "{\"a\":\"b\uFFFDc\"}", false, Sha256.hex("{\"a\":\"b\u0000c\"}"));
         }
     }
 }

@@ -74,7 +74,7 @@ class CounterpartySimulatorTest {
     @Test
     void countsPagesServedWholeAndPagesFetchedAgain() throws Exception {
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN,
-                Faults.none().withSeed(1).withTruncated(1.0).withMaxFaultsPerPath(1), 0)) {
+                Faults.builder().seed(1).truncated(1.0).maxFaultsPerPath(1).build(), 0)) {
             // The first answer of each path is cut short (not a page served), the retry whole.
             assertThatThrownBy(() -> get(sim, base() + "/pages/1")).isInstanceOf(java.io.IOException.class);
             assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(200);
@@ -197,7 +197,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void transientErrorsStopAfterTheirShareAndAreCounted() throws Exception {
-        Faults f = Faults.none().withUnavailable(0.5).withServerError(0.5).withMaxFaultsPerPath(2);
+        Faults f = Faults.builder().unavailable(0.5).serverError(0.5).maxFaultsPerPath(2).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             String path = base() + "/pages/2";
             assertThat(get(sim, path).statusCode()).isIn(500, 503);
@@ -216,7 +216,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void throttlingSaysRetryAfterAndCountsEveryRequestToTheCounterpartyThatComesTooEarly() throws Exception {
-        Faults f = Faults.none().withThrottled(1.0, 1).withMaxFaultsPerPath(1);
+        Faults f = Faults.builder().throttled(1.0, 1).maxFaultsPerPath(1).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             String throttled = base() + "/pages/1";
             HttpResponse<String> first = get(sim, throttled);
@@ -243,7 +243,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void retryAfterCanBeAnHttpDate() throws Exception {
-        Faults f = Faults.none().withThrottled(1.0, 2).withRetryAfterAsDate(true).withMaxFaultsPerPath(1);
+        Faults f = Faults.builder().throttled(1.0, 2).retryAfterAsDate(true).maxFaultsPerPath(1).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             HttpResponse<String> r = get(sim, base() + "/manifest");
             assertThat(r.statusCode()).isEqualTo(429);
@@ -258,7 +258,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void aGarbledBodyIsCompleteButNotJson() throws Exception {
-        Faults f = Faults.none().withGarbled(1.0).withMaxFaultsPerPath(1);
+        Faults f = Faults.builder().garbled(1.0).maxFaultsPerPath(1).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             HttpResponse<String> bad = get(sim, base() + "/pages/1");
             assertThat(bad.statusCode()).isEqualTo(200);
@@ -271,7 +271,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void aHugeBodyIsStreamedUntilTheClientHangsUp() throws Exception {
-        Faults f = Faults.none().withHugePages(java.util.Set.of(2), Faults.TWO_GIB);
+        Faults f = Faults.builder().hugePages(java.util.Set.of(2), Faults.TWO_GIB).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             HttpResponse<java.io.InputStream> r = client.send(request(sim, base() + "/pages/2", TOKEN, "huge"),
                     HttpResponse.BodyHandlers.ofInputStream());
@@ -298,7 +298,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void aCutBodyFailsTheAttemptOnly() throws Exception {
-        Faults f = Faults.none().withTruncated(1.0).withMaxFaultsPerPath(1);
+        Faults f = Faults.builder().truncated(1.0).maxFaultsPerPath(1).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             String path = base() + "/manifest";
             assertThatThrownBy(() -> get(sim, path)).isInstanceOf(IOException.class).hasMessageContaining("content-length");
@@ -313,7 +313,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void aDroppedConnectionSendsNothingThenThePathRecovers() throws Exception {
-        Faults f = Faults.none().withReset(1.0).withMaxFaultsPerPath(1);
+        Faults f = Faults.builder().reset(1.0).maxFaultsPerPath(1).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             String path = base() + "/manifest";
             // A raw socket, because java.net.http silently retries a GET whose connection closes early.
@@ -336,7 +336,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void slowAnswersOverlapAndTheMostInFlightIsCounted() throws Exception {
-        Faults f = Faults.none().withSlow(1.0, Duration.ofMillis(400)).withMaxFaultsPerPath(1);
+        Faults f = Faults.builder().slow(1.0, Duration.ofMillis(400)).maxFaultsPerPath(1).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             long start = System.nanoTime();
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -363,7 +363,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void downForAnswers503ThenRecovers() throws Exception {
-        Faults f = Faults.none().withDownFor(Duration.ofMillis(300));
+        Faults f = Faults.builder().downFor(Duration.ofMillis(300)).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(503);
             assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(503);
@@ -383,11 +383,11 @@ class CounterpartySimulatorTest {
     @Test
     void permanentSwitchesAnswer401Or403Always() throws Exception {
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN,
-                Faults.none().withAlwaysUnauthorized(true), 0)) {
+                Faults.builder().alwaysUnauthorized(true).build(), 0)) {
             assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(401);
             assertThat(get(sim, base() + "/manifest").statusCode()).isEqualTo(401);
             assertThat(sim.counters().retriesAfterPermanent()).isEqualTo(1);
-            sim.faults(Faults.none().withAlwaysForbidden(true));
+            sim.faults(Faults.builder().alwaysForbidden(true).build());
             assertThat(get(sim, base() + "/pages/1").statusCode()).isEqualTo(403);
             sim.faults(Faults.none());
             assertThat(get(sim, base() + "/pages/2").statusCode()).isEqualTo(200);
@@ -399,7 +399,7 @@ class CounterpartySimulatorTest {
 
     @Test
     void theSameFaultSeedGivesTheSameFaultsForTheSameRequests() throws Exception {
-        Faults f = Faults.none().withSeed(5L).withUnavailable(0.3).withServerError(0.2).withMaxFaultsPerPath(2);
+        Faults f = Faults.builder().seed(5L).unavailable(0.3).serverError(0.2).maxFaultsPerPath(2).build();
         List<List<Integer>> runs = new ArrayList<>();
         for (int run = 0; run < 2; run++) {
             List<Integer> statuses = new ArrayList<>();
@@ -419,8 +419,8 @@ class CounterpartySimulatorTest {
     @Test
     void aClientThatRetriesGetsEveryPageDespiteManyFaults() throws Exception {
         // 70 % of attempts fault, but never more than three times on one path.
-        Faults f = new Faults(99L, 0.25, 0.1, 0.1, 1, 0.1, Duration.ofMillis(30), 0.1, 0.05, false, false,
-                Duration.ZERO, 3);
+        Faults f = Faults.builder().seed(99L).unavailable(0.25).serverError(0.1).throttled(0.1, 1)
+                .slow(0.1, Duration.ofMillis(30)).truncated(0.1).reset(0.05).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, CP, TOKEN, f, 0)) {
             String manifest = fetchWithRetries(sim, base() + "/manifest");
             int pageCount = MAPPER.readTree(manifest).get("page_count").asInt();

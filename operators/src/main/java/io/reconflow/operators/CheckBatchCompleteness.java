@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.time.Duration;
 
@@ -97,9 +96,7 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
         ValueState<Long> count = t.getValid() ? validCount : rejectedCount;
         count.update(value(count) + 1);
         if (t.getControlUnscaled() != null) {
-            byte[] bytes = new byte[t.getControlUnscaled().remaining()];
-            t.getControlUnscaled().duplicate().get(bytes);
-            BigDecimal v = new BigDecimal(new BigInteger(bytes), t.getControlScale());
+            BigDecimal v = FeedValues.decimal(t.getControlUnscaled(), t.getControlScale());
             BigDecimal sum = controlSum.value();
             controlSum.update(sum == null ? v : sum.add(v));
         }

@@ -1,12 +1,9 @@
 package io.reconflow.operators;
 
 import io.reconflow.events.Reject;
+import io.reconflow.operators.feed.Sha256;
 import io.reconflow.operators.feed.Texts;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Bounds on what one reject stores, whatever it came from: a message of at most
@@ -33,14 +30,7 @@ public final class RejectTexts {
             return b.setRaw(null).setRawTruncated(null).setRawSha256(null);
         }
         String kept = Texts.cut(raw, MAX_RAW_CHARS);
-        return b.setRaw(kept).setRawTruncated(kept.length() < raw.length()).setRawSha256(sha256(raw));
+        return b.setRaw(kept).setRawTruncated(kept.length() < raw.length()).setRawSha256(Sha256.hex(raw));
     }
 
-    public static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
-    }
 }

@@ -17,6 +17,7 @@ import io.reconflow.operators.feed.FeedValues;
 import io.reconflow.operators.feed.RecordJson;
 import io.reconflow.operators.feed.RecordKeys;
 import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.operators.feed.Sha256;
 import io.reconflow.operators.feed.Violation;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -29,10 +30,6 @@ import org.apache.flink.util.Collector;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Checks every record at the boundary against its feed's schema. A valid record goes on in an
@@ -51,7 +48,6 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     private transient RecordKeys keys;
     private transient Schema envelopeSchema;
     private transient ObjectMapper canonicalJson;
-    private transient MessageDigest sha256;
     private transient int controlPosition;
     private transient Counter[] valid;
     private transient Counter[] rejected;
@@ -66,11 +62,6 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     public void open(OpenContext openContext) {
         // Sorted keys: the same record written with its fields in another order is the same record.
         canonicalJson = new ObjectMapper().configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
         controlPosition = feed.controlField() == null ? -1 : feed.field(feed.controlField()).position();
         validator = new RecordValidator(feed);
         keys = new RecordKeys(feed);
@@ -166,7 +157,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
         } catch (JsonProcessingException e) {
             canonical = raw.getRaw();
         }
-        String key = "raw:" + HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        String key = "raw:" + Sha256.hex(canonical);
         tally(ctx, raw, key, false, node == null || controlPosition < 0 || !node.isObject() ? null
                 : RecordValidator.exactDecimal(feed.fields().get(controlPosition), node.get(feed.controlField())));
     }

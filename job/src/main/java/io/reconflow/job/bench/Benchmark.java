@@ -125,7 +125,7 @@ public final class Benchmark {
         String internalPath = work.resolve("internal/business_date={business_date}").toString();
         InternalFiles.write(scenario, base.feed(), internalPath, "csv", 50_000);
         Faults faults = o.latencyMs() == 0 ? Faults.none()
-                : Faults.none().withSlow(1.0, Duration.ofMillis(o.latencyMs())).withMaxFaultsPerPath(Integer.MAX_VALUE);
+                : Faults.builder().slow(1.0, Duration.ofMillis(o.latencyMs())).maxFaultsPerPath(Integer.MAX_VALUE).build();
         Map<String, Object> f = new LinkedHashMap<>();
         double rate;
         double bound;

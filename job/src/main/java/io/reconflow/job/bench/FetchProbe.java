@@ -75,7 +75,7 @@ public final class FetchProbe {
         }
         Scenario scenario = BenchData.fetchScenario(confDir, pages, pageSize);
         Faults faults = latencyMs == 0 ? Faults.none()
-                : Faults.none().withSlow(1.0, Duration.ofMillis(latencyMs)).withMaxFaultsPerPath(Integer.MAX_VALUE);
+                : Faults.builder().slow(1.0, Duration.ofMillis(latencyMs)).maxFaultsPerPath(Integer.MAX_VALUE).build();
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, BenchData.COUNTERPARTY, token, faults, 0)) {
             Fetcher f = client.equals("jdk") ? new JdkFetcher(sim.url(), token) : new ClientFetcher(sim.url(), tokenEnv, inFlight);
             try (f) {
@@ -120,8 +120,8 @@ public final class FetchProbe {
         private final CounterpartyClient client;
 
         ClientFetcher(String url, String tokenEnv, int inFlight) {
-            FetchSettings s = FetchSettings.defaults().withMaxInFlight(inFlight).withMaxInFlightTotal(inFlight)
-                    .withRateLimit(1_000_000, 1_000_000);
+            FetchSettings s = FetchSettings.builder().maxInFlight(inFlight).maxInFlightTotal(inFlight)
+                    .rateLimit(1_000_000, 1_000_000).build();
             client = new CounterpartyClient(new CounterpartyEndpoint(BenchData.COUNTERPARTY, url, tokenEnv, null), s);
         }
 

@@ -21,7 +21,12 @@ public final class FeedValues {
         ByteBuffer b = unscaled.duplicate();
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);
-        return new BigDecimal(new BigInteger(bytes), scale);
+        return decimal(bytes, scale);
+    }
+
+    /** A big-endian two's complement unscaled value (Avro's and Parquet's decimal encoding). */
+    public static BigDecimal decimal(byte[] unscaled, int scale) {
+        return new BigDecimal(new BigInteger(unscaled), scale);
     }
 
     /** Avro's decimal encoding of a value already at the field's scale. */

@@ -2,10 +2,6 @@ package io.reconflow.operators.feed;
 
 import org.apache.avro.generic.GenericRecord;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -20,23 +16,16 @@ import java.util.List;
 public final class RecordKeys {
     private static final char SEPARATOR = '\u001f';
     private static final String ABSENT = "\u0000";
-    private static final HexFormat HEX = HexFormat.of();
 
     private final List<FieldSpec> idempotencyFields;
     private final List<FieldSpec> matchFields;
     private final List<FieldSpec> allFields;
-    private final MessageDigest sha256;
     private final StringBuilder buffer = new StringBuilder(256);
 
     public RecordKeys(FeedSpec feed) {
         this.idempotencyFields = feed.idempotencyKey().stream().map(feed::field).toList();
         this.matchFields = feed.matchKey().stream().map(feed::field).toList();
         this.allFields = feed.fields();
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
     }
 
     public String idempotencyKey(GenericRecord record) {
@@ -87,7 +76,7 @@ public final class RecordKeys {
         return idempotencyFields;
     }
 
-    private String hash(String text) {
-        return HEX.formatHex(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
+    private static String hash(String text) {
+        return Sha256.hex(text);
     }
 }

@@ -61,54 +61,123 @@ public record FetchSettings(int capacity, Duration connectTimeout, Duration requ
     /** At 10 requests/s, 100,000 pages take nearly three hours: beyond that a manifest is not believed. */
     public static final int DEFAULT_MAX_PAGES = 100_000;
 
-    /** The settings of before {@code max_pages}; it takes its default. */
-    public FetchSettings(int capacity, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
-                         Duration backoffInitial, Duration backoffMax, long maxBodyBytes, Duration deadline,
-                         int maxInFlight, int maxInFlightTotal, double requestsPerSecond, int burst, Circuit circuit) {
-        this(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax, maxBodyBytes, deadline,
-                maxInFlight, maxInFlightTotal, requestsPerSecond, burst, circuit, DEFAULT_MAX_PAGES);
-    }
-
-    /** The settings of before per-counterparty policies; the new ones take their defaults. */
-    public FetchSettings(int capacity, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
-                         Duration backoffInitial, Duration backoffMax, long maxBodyBytes) {
-        this(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax, maxBodyBytes,
-                DEFAULT_DEADLINE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_TOTAL, DEFAULT_REQUESTS_PER_SECOND, DEFAULT_BURST, Circuit.defaults());
-    }
-
+    /** Every key at its default. */
     public static FetchSettings defaults() {
-        return new FetchSettings(16, Duration.ofSeconds(5), Duration.ofSeconds(30), 6,
-                Duration.ofMillis(200), Duration.ofSeconds(10), 64L * 1024 * 1024);
+        return builder().build();
     }
 
-    public FetchSettings withDeadline(Duration d) {
-        return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, d, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, circuit, maxPages);
+    /** Starts from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public FetchSettings withMaxInFlight(int n) {
-        return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, n, maxInFlightTotal, requestsPerSecond, burst, circuit, maxPages);
+    /** Starts from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.capacity = capacity;
+        b.connectTimeout = connectTimeout;
+        b.requestTimeout = requestTimeout;
+        b.maxAttempts = maxAttempts;
+        b.backoffInitial = backoffInitial;
+        b.backoffMax = backoffMax;
+        b.maxBodyBytes = maxBodyBytes;
+        b.deadline = deadline;
+        b.maxInFlight = maxInFlight;
+        b.maxInFlightTotal = maxInFlightTotal;
+        b.requestsPerSecond = requestsPerSecond;
+        b.burst = burst;
+        b.circuit = circuit;
+        b.maxPages = maxPages;
+        return b;
     }
 
-    public FetchSettings withRateLimit(double perSecond, int burstSize) {
-        return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, perSecond, burstSize, circuit, maxPages);
-    }
+    /** Builds {@link FetchSettings}; {@link #problems()} judges the result. Parameters as documented there. */
+    public static final class Builder {
+        private int capacity = 16;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private int maxAttempts = 6;
+        private Duration backoffInitial = Duration.ofMillis(200);
+        private Duration backoffMax = Duration.ofSeconds(10);
+        private long maxBodyBytes = 64L * 1024 * 1024;
+        private Duration deadline = DEFAULT_DEADLINE;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private int maxInFlightTotal = DEFAULT_MAX_IN_FLIGHT_TOTAL;
+        private double requestsPerSecond = DEFAULT_REQUESTS_PER_SECOND;
+        private int burst = DEFAULT_BURST;
+        private Circuit circuit = Circuit.defaults();
+        private int maxPages = DEFAULT_MAX_PAGES;
 
-    public FetchSettings withMaxInFlightTotal(int n) {
-        return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, maxInFlight, n, requestsPerSecond, burst, circuit, maxPages);
-    }
+        private Builder() {
+        }
 
-    public FetchSettings withCircuit(Circuit c) {
-        return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, c, maxPages);
-    }
+        public Builder capacity(int n) {
+            capacity = n;
+            return this;
+        }
 
-    public FetchSettings withMaxPages(int n) {
-        return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
-                maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, circuit, n);
+        public Builder connectTimeout(Duration d) {
+            connectTimeout = d;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration d) {
+            requestTimeout = d;
+            return this;
+        }
+
+        public Builder maxAttempts(int n) {
+            maxAttempts = n;
+            return this;
+        }
+
+        /** The first retry delay and the cap of one. */
+        public Builder backoff(Duration initial, Duration max) {
+            backoffInitial = initial;
+            backoffMax = max;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long n) {
+            maxBodyBytes = n;
+            return this;
+        }
+
+        public Builder deadline(Duration d) {
+            deadline = d;
+            return this;
+        }
+
+        public Builder maxInFlight(int n) {
+            maxInFlight = n;
+            return this;
+        }
+
+        public Builder maxInFlightTotal(int n) {
+            maxInFlightTotal = n;
+            return this;
+        }
+
+        public Builder rateLimit(double perSecond, int burstSize) {
+            requestsPerSecond = perSecond;
+            burst = burstSize;
+            return this;
+        }
+
+        public Builder circuit(Circuit c) {
+            circuit = c;
+            return this;
+        }
+
+        public Builder maxPages(int n) {
+            maxPages = n;
+            return this;
+        }
+
+        public FetchSettings build() {
+            return new FetchSettings(capacity, connectTimeout, requestTimeout, maxAttempts, backoffInitial, backoffMax,
+                    maxBodyBytes, deadline, maxInFlight, maxInFlightTotal, requestsPerSecond, burst, circuit, maxPages);
+        }
     }
 
     /**

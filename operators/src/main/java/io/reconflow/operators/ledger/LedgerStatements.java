@@ -8,17 +8,14 @@ import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
 import io.reconflow.operators.feed.FeedJson;
 import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.feed.Sha256;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.LocalDate;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -216,11 +213,7 @@ public final class LedgerStatements {
                         String.valueOf(r.getField()), Boolean.TRUE.equals(r.getRawTruncated())
                                 ? "sha256:" + r.getRawSha256() : String.valueOf(r.getRaw()));
         String text = String.join("\u001f", parts);
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
+        return Sha256.hex(text);
     }
 
     private static String breaksJson(GenericRecord row) {

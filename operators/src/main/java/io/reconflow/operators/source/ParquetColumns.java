@@ -2,6 +2,7 @@ package io.reconflow.operators.source;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.feed.FeedValues;
 import io.reconflow.operators.feed.FieldSpec;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.io.api.Binary;
@@ -143,7 +144,7 @@ final class ParquetColumns {
                     if (unscaled.length == 0) {
                         throw new BadValue("column '" + name + "' holds an empty decimal");
                     }
-                    node.put(name, new BigDecimal(new BigInteger(unscaled), scale));
+                    node.put(name, FeedValues.decimal(unscaled, scale));
                 };
                 default -> null;
             };

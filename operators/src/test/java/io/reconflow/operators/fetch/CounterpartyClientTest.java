@@ -47,8 +47,9 @@ class CounterpartyClientTest {
 
     /** Fast enough for tests: 10 ms first backoff, four attempts. */
     static FetchSettings settings(int maxAttempts, Duration requestTimeout, long maxBodyBytes) {
-        return new FetchSettings(4, Duration.ofSeconds(1), requestTimeout, maxAttempts,
-                Duration.ofMillis(10), Duration.ofMillis(40), maxBodyBytes);
+        return FetchSettings.builder().capacity(4).connectTimeout(Duration.ofSeconds(1)).requestTimeout(requestTimeout)
+                .maxAttempts(maxAttempts).backoff(Duration.ofMillis(10), Duration.ofMillis(40)).maxBodyBytes(maxBodyBytes)
+                .build();
     }
 
     static FetchSettings settings() {
@@ -231,8 +232,9 @@ class CounterpartyClientTest {
 
     @Test
     void backsOffExponentiallyWithFullJitterCappedAtTheMax() {
-        FetchSettings s = new FetchSettings(1, Duration.ofSeconds(1), Duration.ofSeconds(1), 10,
-                Duration.ofMillis(100), Duration.ofMillis(1000), 1);
+        FetchSettings s = FetchSettings.builder().capacity(1).connectTimeout(Duration.ofSeconds(1))
+                .requestTimeout(Duration.ofSeconds(1)).maxAttempts(10)
+                .backoff(Duration.ofMillis(100), Duration.ofMillis(1000)).maxBodyBytes(1).build();
         RandomGenerator highest = new RandomGenerator() {
             @Override
             public long nextLong() {
@@ -467,8 +469,9 @@ class CounterpartyClientTest {
     @Test
     void cancellingTheAnswerStopsTheRetries() throws Exception {
         stub.on(MANIFEST_PATH, status(503));
-        FetchSettings slow = new FetchSettings(4, Duration.ofSeconds(1), Duration.ofSeconds(2), 50,
-                Duration.ofMillis(200), Duration.ofMillis(200), 1 << 20);
+        FetchSettings slow = FetchSettings.builder().capacity(4).connectTimeout(Duration.ofSeconds(1))
+                .requestTimeout(Duration.ofSeconds(2)).maxAttempts(50)
+                .backoff(Duration.ofMillis(200), Duration.ofMillis(200)).maxBodyBytes(1 << 20).build();
         CompletableFuture<ManifestResult> f = client(slow).manifest(FEED, DATE);
         while (stub.seen(MANIFEST_PATH).isEmpty()) {
             Thread.onSpinWait();

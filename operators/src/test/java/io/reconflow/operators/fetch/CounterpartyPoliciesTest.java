@@ -52,11 +52,13 @@ class CounterpartyPoliciesTest {
 
     /** Quick retries, a generous rate, and a circuit that does not open on a couple of faults. */
     static FetchSettings fast() {
-        return new FetchSettings(16, Duration.ofSeconds(1), Duration.ofSeconds(2), 4,
-                Duration.ofMillis(10), Duration.ofMillis(40), 1 << 20)
-                .withDeadline(Duration.ofSeconds(15))
-                .withRateLimit(1000, 100)
-                .withCircuit(new FetchSettings.Circuit(50, 20, Duration.ofSeconds(10), Duration.ofMillis(300), 1));
+        return FetchSettings.builder().capacity(16).connectTimeout(Duration.ofSeconds(1))
+                .requestTimeout(Duration.ofSeconds(2)).maxAttempts(4)
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40)).maxBodyBytes(1 << 20)
+                .deadline(Duration.ofSeconds(15))
+                .rateLimit(1000, 100)
+                .circuit(new FetchSettings.Circuit(50, 20, Duration.ofSeconds(10), Duration.ofMillis(300), 1))
+                .build();
     }
 
     CounterpartyClient client(FetchSettings s, FetchListener listener) {
@@ -116,7 +118,7 @@ class CounterpartyPoliciesTest {
     @Test
     void neverMoreRequestsInFlightThanTheCounterpartysLimitAcrossClients() throws Exception {
         int limit = 3;
-        FetchSettings s = fast().withMaxInFlight(limit);
+        FetchSettings s = fast().toBuilder().maxInFlight(limit).build();
         CounterpartyClient a = client(s, null);
         CounterpartyClient b = client(s, null);
         List<CompletableFuture<PageResult>> results = new ArrayList<>();
@@ -157,7 +159,7 @@ class CounterpartyPoliciesTest {
     void neverMoreRequestsInFlightThanTheTotalLimitAcrossCounterparties() throws Exception {
         int each = 3;
         int total = 4;
-        FetchSettings s = fast().withMaxInFlight(each).withMaxInFlightTotal(total);
+        FetchSettings s = fast().toBuilder().maxInFlight(each).maxInFlightTotal(total).build();
         CounterpartyClient acme = client(s, null);
         CounterpartyClient globex = new CounterpartyClient(new CounterpartyEndpoint("globex", stub.baseUrl(), "GLOBEX_TOKEN"),
                 s, null, () -> TOKEN);
@@ -192,7 +194,7 @@ class CounterpartyPoliciesTest {
     void theTokenBucketSpacesRequestsAfterTheBurst() throws Exception {
         double perSecond = 20;
         int burst = 2;
-        FetchSettings s = fast().withRateLimit(perSecond, burst);
+        FetchSettings s = fast().toBuilder().rateLimit(perSecond, burst).build();
         CounterpartyClient c = client(s, null);
         int n = 8;
         for (int i = 1; i <= n; i++) {
@@ -225,7 +227,7 @@ class CounterpartyPoliciesTest {
     void anOpenCircuitHoldsRequestsBackWithoutUsingTheirAttemptsAndNothingIsLostWhenTheCounterpartyReturns()
             throws Exception {
         FetchSettings.Circuit circuit = new FetchSettings.Circuit(50, 4, Duration.ofSeconds(10), Duration.ofMillis(300), 1);
-        FetchSettings s = fast().withCircuit(circuit);
+        FetchSettings s = fast().toBuilder().circuit(circuit).build();
         AtomicBoolean up = new AtomicBoolean(false);
         int pages = 6;
         for (int i = 1; i <= pages; i++) {
@@ -263,12 +265,13 @@ class CounterpartyPoliciesTest {
     @Test
     void theDeadlineBoundsTheWholeRequestWhateverItsAttempts() throws Exception {
         stub.on(MANIFEST_PATH, status(503));
-        FetchSettings s = new FetchSettings(16, Duration.ofSeconds(1), Duration.ofSeconds(1), 1000,
-                Duration.ofMillis(20), Duration.ofMillis(50), 1 << 20)
-                .withDeadline(Duration.ofMillis(1200))
-                .withRateLimit(1000, 100)
+        FetchSettings s = fast().toBuilder()
+                .requestTimeout(Duration.ofSeconds(1)).maxAttempts(1000)
+                .backoff(Duration.ofMillis(20), Duration.ofMillis(50))
+                .deadline(Duration.ofMillis(1200))
                 // A circuit that stays closed, to see the deadline alone at work.
-                .withCircuit(new FetchSettings.Circuit(100, 100_000, Duration.ofSeconds(10), Duration.ofSeconds(1), 1));
+                .circuit(new FetchSettings.Circuit(100, 100_000, Duration.ofSeconds(10), Duration.ofSeconds(1), 1))
+                .build();
 
         long start = System.nanoTime();
         ManifestResult r = await(client(s, null).manifest(FEED, DATE));
@@ -378,7 +381,7 @@ class CounterpartyPoliciesTest {
             status(429, "Retry-After", "1").respond(ex);
         }, json(200, MANIFEST));
         stub.on(PAGE_1, stub.stallBody());
-        CounterpartyClient c = client(fast().withMaxInFlight(1), recording);
+        CounterpartyClient c = client(fast().toBuilder().maxInFlight(1).build(), recording);
 
         CompletableFuture<ManifestResult> m = c.manifest(FEED, DATE, id -> threads.add(Thread.currentThread().getName()));
         CompletableFuture<PageResult> p = c.page(FEED, DATE, 1, id -> threads.add(Thread.currentThread().getName()));

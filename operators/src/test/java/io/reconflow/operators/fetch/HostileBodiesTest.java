@@ -98,7 +98,7 @@ class HostileBodiesTest {
         stub.on(MANIFEST_PATH, json(200, "{\"feed\":\"" + FEED + "\",\"business_date\":\"" + DATE + "\",\"batch_id\":\"B-1\","
                 + "\"record_count\":3,\"page_count\":1000000000,\"control_total\":\"1.5\"}"));
 
-        ManifestResult r = await(client(settings().withMaxPages(1000)).manifest(FEED, DATE));
+        ManifestResult r = await(client(settings().toBuilder().maxPages(1000).build()).manifest(FEED, DATE));
 
         assertThat(r.failure().getCode()).isEqualTo(ErrorCode.MANIFEST_INVALID);
         assertThat(r.failure().getMessage()).contains("page_count 1000000000 is above fetch.max_pages 1000");

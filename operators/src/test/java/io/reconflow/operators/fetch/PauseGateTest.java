@@ -60,7 +60,8 @@ class PauseGateTest {
         PauseGate gate = PauseGate.of(name);
         CountDownLatch firstArrived = new CountDownLatch(1);
         // Deadline 600 ms: a request held for longer must still not fail, its deadline stopped while held.
-        FetchSettings s = CounterpartyClientTest.settings(4, Duration.ofMillis(600), 1 << 20).withDeadline(Duration.ofMillis(600));
+        FetchSettings s = CounterpartyClientTest.settings(4, Duration.ofMillis(600), 1 << 20).toBuilder()
+                .deadline(Duration.ofMillis(600)).build();
         try (StubCounterparty stub = new StubCounterparty()) {
             stub.on(PAGE_1, ex -> {
                 firstArrived.countDown();
