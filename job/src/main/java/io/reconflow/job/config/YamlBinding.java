@@ -2,6 +2,7 @@ package io.reconflow.job.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +141,7 @@ final class YamlBinding {
     static ConfigException translate(JsonMappingException e) {
         String key = key(e.getPath());
         if (e instanceof UnrecognizedPropertyException u) {
-            return new ConfigException(key, "unknown key; known here: " + known(u.getKnownPropertyIds()));
+            return new ConfigException(key, "unknown key; known here: " + known(u.getReferringClass(), u.getKnownPropertyIds()));
         }
         if (e instanceof InvalidFormatException f) {
             String value = String.valueOf(f.getValue());
@@ -151,6 +153,10 @@ final class YamlBinding {
                 return new ConfigException(key, "'" + value + "' is not a YYYY-MM-DD date");
             }
             return new ConfigException(key, "must be " + expected(type) + ", not '" + value + "'");
+        }
+        if (e.getCause() instanceof InputCoercionException c) {
+            return new ConfigException(key, "must be a whole number up to "
+                    + (c.getTargetType() == Integer.TYPE ? Integer.MAX_VALUE : Long.MAX_VALUE));
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return new ConfigException(key, "must be " + expected(m.getTargetType()));
@@ -196,7 +202,13 @@ final class YamlBinding {
         return b.isEmpty() ? "(top level)" : b.toString();
     }
 
-    private static String known(Collection<Object> ids) {
-        return ids == null ? "" : ids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    /** The keys of the block, in the order {@link ReconYaml} (and the README) lists them. */
+    private static String known(Class<?> type, Collection<Object> ids) {
+        if (type != null && type.isRecord()) {
+            PropertyNamingStrategies.NamingBase snake = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+            return Arrays.stream(type.getRecordComponents()).map(c -> snake.translate(c.getName()))
+                    .collect(Collectors.joining(", "));
+        }
+        return ids == null ? "" : ids.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
     }
 }
