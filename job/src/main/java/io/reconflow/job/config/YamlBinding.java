@@ -2,6 +2,8 @@ package io.reconflow.job.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -55,6 +57,12 @@ final class YamlBinding {
         JsonNode tree;
         try {
             tree = YAML.readTree(yaml.toFile());
+        } catch (StreamReadException e) {
+            if (e.getProcessor() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+                // Without this, the later of two equal keys would win without a word.
+                throw new ConfigException(key(e.getProcessor().getParsingContext()), "is set twice in " + yaml);
+            }
+            throw new ConfigException("--config", "cannot read " + yaml + ": " + e.getMessage());
         } catch (IOException e) {
             throw new ConfigException("--config", "cannot read " + yaml + ": " + e.getMessage());
         }
@@ -76,6 +84,7 @@ final class YamlBinding {
 
     private static ObjectMapper mapper() {
         ObjectMapper m = new ObjectMapper(new YAMLFactory());
+        m.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         // Decimals stay exact in the tree (tolerances); 1.5 is not a whole number, "" not a default.
@@ -203,6 +212,16 @@ final class YamlBinding {
     }
 
     /** The keys of the block, in the order {@link ReconYaml} (and the README) lists them. */
+    /** {@code counterparties[0].name} from the parser's position. */
+    private static String key(JsonStreamContext at) {
+        StringBuilder b = new StringBuilder();
+        for (JsonStreamContext c = at; c != null && !c.inRoot(); c = c.getParent()) {
+            String part = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName();
+            b.insert(0, b.isEmpty() || b.charAt(0) == '[' ? part : part + ".");
+        }
+        return b.isEmpty() ? "(top level)" : b.toString();
+    }
+
     private static String known(Class<?> type, Collection<Object> ids) {
         if (type != null && type.isRecord()) {
             PropertyNamingStrategies.NamingBase snake = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;

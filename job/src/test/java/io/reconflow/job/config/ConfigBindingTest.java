@@ -127,6 +127,14 @@ class ConfigBindingTest {
     }
 
     @Test
+    void aKeySetTwiceFailsNamingIt() throws IOException {
+        refused(energyWith("  capacity: 16", "  capacity: 16\n  capacity: 32"), List.of(SCHEMA), "fetch.capacity: is set twice");
+        refused(energyWith("    token_env:", "    name: other\n    token_env:"), List.of(SCHEMA), "counterparties[0].name: is set twice");
+        refused(energyWith("name: energy-confirmations\n", "name: energy-confirmations\nname: energy\n"), List.of(SCHEMA),
+                "name: is set twice");
+    }
+
+    @Test
     void keysLeftOutTakeTheirDocumentedDefaults() {
         ReconConfig c = ReconConfig.load(ENERGY, List.of("dedup={}", "job={}", "ledger={}"));
         assertThat(c.dedupTtl()).isEqualTo(Duration.ofDays(7));
