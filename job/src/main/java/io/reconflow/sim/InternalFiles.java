@@ -170,7 +170,7 @@ public final class InternalFiles {
                 if (out.record() == null) {
                     throw new IllegalStateException("a valid internal record failed validation: " + out.violation());
                 }
-                writer.write(out.record());
+                writer.write(io.reconflow.operators.feed.FeedRows.toAvro(feed, out.record()));
             }
         }
     }

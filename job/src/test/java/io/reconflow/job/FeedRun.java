@@ -20,7 +20,7 @@ import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -349,7 +349,7 @@ final class FeedRun {
                         continue;
                     }
                     JsonNode n = MAPPER.readTree(raw);
-                    GenericRecord rec = validator.validate(n, false).record();
+                    Row rec = validator.validate(n, false).record();
                     String key = keys.matchKey(rec);
                     String ours = ourText.get(key);
                     if (ours != null && matched.contains(b.businessDate() + "|" + key) && !ours.equals(n.get(field).textValue())) {
@@ -381,7 +381,7 @@ final class FeedRun {
                     if (!rec.valid()) {
                         continue;
                     }
-                    GenericRecord g = validator.validate(MAPPER.readTree(rec.json()), false).record();
+                    Row g = validator.validate(MAPPER.readTree(rec.json()), false).record();
                     BigDecimal v = (BigDecimal) io.reconflow.operators.feed.FeedValues.comparable(g, f);
                     if (v != null && v.stripTrailingZeros().precision() >= 18) {
                         written.put(b.businessDate() + "|" + keys.matchKey(g), v);

@@ -62,7 +62,7 @@ class ScenarioTruthCrossCheckTest {
                     continue;
                 }
                 Set<String> hashes = seen.computeIfAbsent(keys.idempotencyKey(out.record()), k -> new HashSet<>());
-                String hash = keys.contentHash(out.record());
+                String hash = java.util.HexFormat.of().formatHex(keys.contentHash(out.record()));
                 if (hashes.isEmpty()) {
                     valid++;
                 } else if (hashes.contains(hash)) {

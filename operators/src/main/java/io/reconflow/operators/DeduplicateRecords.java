@@ -3,13 +3,11 @@ package io.reconflow.operators;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -19,9 +17,10 @@ import java.time.Duration;
 /**
  * Drops a record already seen under the same idempotency key (delivery is at-least-once: a page
  * can repeat a record), and rejects one whose key was seen with different content as
- * DUPLICATE_CONFLICT. Keyed by {@link DedupKey}; remembers each key's content hash for a TTL.
+ * DUPLICATE_CONFLICT. Keyed by {@link DedupKey}; remembers each key's content hash for a TTL
+ * ({@link SeenContent}). The raw text of a record that goes on is dropped here: only a reject needs it.
  */
-public class DeduplicateRecords extends KeyedProcessFunction<String, GenericRecord, GenericRecord> {
+public class DeduplicateRecords extends KeyedProcessFunction<String, ValidRecord, ValidRecord> {
     private static final long serialVersionUID = 1L;
 
     /** Accumulator name of the count of exact duplicates dropped (read by the job's summary). */
@@ -32,7 +31,7 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
     private final Duration ttl;
     private final boolean revisions;
 
-    private transient ValueState<String> seenContent;
+    private transient ValueState<SeenContent> seenContent;
     private transient Counter duplicates;
     private transient Counter conflicts;
     private transient Counter revised;
@@ -57,7 +56,7 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<String> descriptor = new ValueStateDescriptor<>("seen-content-hash", Types.STRING);
+        ValueStateDescriptor<SeenContent> descriptor = new ValueStateDescriptor<>("seen-content", SeenContent.typeInfo());
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
                 .updateTtlOnCreateAndWrite()
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
@@ -71,22 +70,17 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
     }
 
     @Override
-    public void processElement(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) throws Exception {
-        String content = Envelope.str(envelope, Envelope.CONTENT_HASH);
-        String batch = Envelope.str(envelope, Envelope.BATCH_ID);
-        // With revisions the state holds "hash batch_id" (a hash has no space), else the hash alone.
-        String stored = revisions && batch != null ? content + ' ' + batch : content;
-        String seenValue = seenContent.value();
-        String seen = seenValue == null ? null : seenValue.split(" ", 2)[0];
-        String seenBatch = seenValue != null && seenValue.contains(" ") ? seenValue.split(" ", 2)[1] : null;
+    public void processElement(ValidRecord record, Context ctx, Collector<ValidRecord> out) throws Exception {
+        byte[] content = record.contentHash;
+        String batch = record.batchId;
+        SeenContent seen = seenContent.value();
         if (seen == null) {
-            seenContent.update(stored);
-            out.collect(envelope);
-        } else if (!seen.equals(content) && revisions && batch != null && seenBatch != null && !seenBatch.equals(batch)) {
+            keep(record, content, batch, out);
+        } else if (!seen.sameContent(content) && revisions && batch != null && seen.batchId != null
+                && !seen.batchId.equals(batch)) {
             revised.inc();
-            seenContent.update(stored);
-            out.collect(envelope);
-        } else if (seen.equals(content)) {
+            keep(record, content, batch, out);
+        } else if (seen.sameContent(content)) {
             duplicates.inc();
             duplicatesTotal.add(1L);
         } else {
@@ -95,19 +89,26 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, GenericReco
             Reject.Builder reject = Reject.newBuilder()
                     .setRecon(recon)
                     .setFeed(feed)
-                    .setBusinessDate(Envelope.str(envelope, Envelope.BUSINESS_DATE))
-                    .setSide(Side.valueOf(Envelope.str(envelope, Envelope.SIDE)))
-                    .setSource(Envelope.str(envelope, Envelope.SOURCE))
-                    .setBatchId(Envelope.str(envelope, Envelope.BATCH_ID))
-                    .setPage((Integer) envelope.get(Envelope.PAGE))
-                    .setLine((Long) envelope.get(Envelope.LINE))
-                    .setCorrelationId(Envelope.str(envelope, Envelope.CORRELATION_ID))
+                    .setBusinessDate(record.businessDate)
+                    .setSide(record.side)
+                    .setSource(record.source)
+                    .setBatchId(record.batchId)
+                    .setPage(record.page)
+                    .setLine(record.line)
+                    .setCorrelationId(record.correlationId)
                     .setErrorCode(ErrorCode.DUPLICATE_CONFLICT)
                     .setField(null)
-                    .setMessage("idempotency key " + Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY)
+                    .setMessage("idempotency key " + record.idempotencyKey
                             + " was already seen with different content; the first record is kept")
-                    .setIdempotencyKey(Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY));
-            ctx.output(Tags.REJECTS, RejectTexts.raw(reject, Envelope.str(envelope, Envelope.RAW)).build());
+                    .setIdempotencyKey(record.idempotencyKey);
+            ctx.output(Tags.REJECTS, RejectTexts.raw(reject, record.raw).build());
         }
+    }
+
+    private void keep(ValidRecord record, byte[] content, String batch, Collector<ValidRecord> out) throws Exception {
+        // The batch is kept only where revisions compare it.
+        seenContent.update(new SeenContent(content, revisions ? batch : null));
+        record.raw = null;
+        out.collect(record);
     }
 }

@@ -1,6 +1,5 @@
 package io.reconflow.operators;
 
-import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.match.MatchPass;
 import io.reconflow.operators.match.MatchSpec;
@@ -9,7 +8,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -29,7 +27,7 @@ import java.util.List;
  * AMBIGUOUS, each record with its candidates, rather than a guess. A record without candidates goes
  * on to the next keyed pass, or ends unmatched after the last one. State is cleared once decided.
  */
-public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRecord, GenericRecord> {
+public class MatchBySecondaryKey extends KeyedProcessFunction<String, ValidRecord, GenericRecord> {
     private static final long serialVersionUID = 1L;
 
     private final String recon;
@@ -41,7 +39,7 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
     @javax.annotation.Nullable private Duration stateTtl;
 
     private transient MatchPass pass;
-    private transient ListState<GenericRecord> waiting;
+    private transient ListState<ValidRecord> waiting;
     private transient RuleEvaluator evaluator;
     private transient MatchOutcomes outcomes;
 
@@ -69,23 +67,23 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
         pass = matchSpec.passes().stream().filter(p -> p.number() == passNumber && p.keyed()).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no keyed pass number " + passNumber));
         waiting = getRuntimeContext().getListState(StateTtl.on(new ListStateDescriptor<>("unmatched",
-                new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed))), stateTtl));
+                ValidRecord.typeInfo(feed)), stateTtl));
         evaluator = new RuleEvaluator(feed, matchSpec);
         outcomes = new MatchOutcomes(recon, feed, getRuntimeContext(), !lastPass);
     }
 
     @Override
-    public void processElement(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) throws Exception {
-        waiting.add(envelope);
-        ctx.timerService().registerEventTimeTimer(BusinessDeadline.of(Envelope.str(envelope, Envelope.BUSINESS_DATE), grace));
+    public void processElement(ValidRecord record, Context ctx, Collector<GenericRecord> out) throws Exception {
+        waiting.add(record);
+        ctx.timerService().registerEventTimeTimer(BusinessDeadline.of(record.businessDate, grace));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
-        List<GenericRecord> internal = new ArrayList<>();
-        List<GenericRecord> counterparty = new ArrayList<>();
-        for (GenericRecord e : waiting.get()) {
-            (ResultRows.isInternal(e) ? internal : counterparty).add(e);
+        List<ValidRecord> internal = new ArrayList<>();
+        List<ValidRecord> counterparty = new ArrayList<>();
+        for (ValidRecord e : waiting.get()) {
+            (e.isInternal() ? internal : counterparty).add(e);
         }
         waiting.clear();
 
@@ -97,7 +95,7 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
         for (int i = 0; i < internal.size(); i++) {
             List<Integer> mine = new ArrayList<>();
             for (int j = 0; keyed && j < counterparty.size(); j++) {
-                if (evaluator.candidates(record(internal.get(i)), record(counterparty.get(j)), pass)) {
+                if (evaluator.candidates(internal.get(i).values, counterparty.get(j).values, pass)) {
                     mine.add(j);
                     ofCounterparty.get(j).add(i);
                 }
@@ -133,29 +131,25 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, GenericRec
             }
             int size = groupInternal.size() + groupCounterparty.size();
             if (size == 1) {
-                GenericRecord alone = groupInternal.isEmpty() ? counterparty.get(groupCounterparty.get(0)) : internal.get(groupInternal.get(0));
+                ValidRecord alone = groupInternal.isEmpty() ? counterparty.get(groupCounterparty.get(0)) : internal.get(groupInternal.get(0));
                 outcomes.unmatched(alone, out, ctx::output);
             } else if (groupInternal.size() == 1 && groupCounterparty.size() == 1) {
-                GenericRecord ours = internal.get(groupInternal.get(0));
-                GenericRecord theirs = counterparty.get(groupCounterparty.get(0));
-                RuleEvaluator.Decision d = evaluator.decide(record(ours), record(theirs), pass);
-                outcomes.emit(outcomes.rows().pair(d, ours, theirs, true), out);
+                ValidRecord ours = internal.get(groupInternal.get(0));
+                ValidRecord theirs = counterparty.get(groupCounterparty.get(0));
+                RuleEvaluator.Decision d = evaluator.decide(ours.values, theirs.values, pass);
+                outcomes.pair(d, ours, theirs, true, out);
             } else {
                 for (int i : groupInternal) {
-                    outcomes.emit(outcomes.rows().ambiguous(internal.get(i), pass, keys(counterparty, ofInternal.get(i))), out);
+                    outcomes.ambiguous(internal.get(i), pass, keys(counterparty, ofInternal.get(i)), out);
                 }
                 for (int j : groupCounterparty) {
-                    outcomes.emit(outcomes.rows().ambiguous(counterparty.get(j), pass, keys(internal, ofCounterparty.get(j))), out);
+                    outcomes.ambiguous(counterparty.get(j), pass, keys(internal, ofCounterparty.get(j)), out);
                 }
             }
         }
     }
 
-    private static GenericRecord record(GenericRecord envelope) {
-        return (GenericRecord) envelope.get(Envelope.RECORD);
-    }
-
-    private static List<String> keys(List<GenericRecord> side, List<Integer> indexes) {
-        return indexes.stream().map(i -> Envelope.str(side.get(i), Envelope.MATCH_KEY)).sorted().toList();
+    private static List<String> keys(List<ValidRecord> side, List<Integer> indexes) {
+        return indexes.stream().map(i -> side.get(i).matchKey).sorted().toList();
     }
 }

@@ -1,7 +1,9 @@
 package io.reconflow.operators;
 
 import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.operators.match.MatchPass;
 import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.operators.match.RuleEvaluator;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -11,6 +13,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -22,7 +25,7 @@ final class MatchOutcomes {
     private final ResultRows rows;
     private final Map<MatchStatus, Counter> counters = new EnumMap<>(MatchStatus.class);
     private final Map<MatchStatus, LongCounter> totals = new EnumMap<>(MatchStatus.class);
-    private final OutputTag<GenericRecord> handOnTag;
+    private final OutputTag<ValidRecord> handOnTag;
 
     /** @param handOn whether a later pass takes the records this one leaves unmatched */
     MatchOutcomes(String recon, FeedSpec feed, RuntimeContext context, boolean handOn) {
@@ -35,12 +38,18 @@ final class MatchOutcomes {
         }
     }
 
-    ResultRows rows() {
-        return rows;
+    /** A pair decided by a pass: on the match key, or on a secondary key. */
+    void pair(RuleEvaluator.Decision d, ValidRecord internal, ValidRecord counterparty, boolean secondary,
+              Collector<GenericRecord> out) {
+        emit(d.status(), rows.pair(d, internal, counterparty, secondary), out);
     }
 
-    void emit(GenericRecord row, Collector<GenericRecord> out) {
-        MatchStatus status = MatchStatus.valueOf(row.get("status").toString());
+    /** A record that a secondary key would pair with several records of the other side. */
+    void ambiguous(ValidRecord record, MatchPass pass, List<String> candidates, Collector<GenericRecord> out) {
+        emit(MatchStatus.AMBIGUOUS, rows.ambiguous(record, pass, candidates), out);
+    }
+
+    private void emit(MatchStatus status, GenericRecord row, Collector<GenericRecord> out) {
         counters.get(status).inc();
         totals.get(status).add(1L);
         out.collect(row);
@@ -49,11 +58,11 @@ final class MatchOutcomes {
     /**
      * @param sideOutput the function's {@code ctx::output}
      */
-    void unmatched(GenericRecord envelope, Collector<GenericRecord> out, BiConsumer<OutputTag<GenericRecord>, GenericRecord> sideOutput) {
+    void unmatched(ValidRecord envelope, Collector<GenericRecord> out, BiConsumer<OutputTag<ValidRecord>, ValidRecord> sideOutput) {
         if (handOnTag != null) {
             sideOutput.accept(handOnTag, envelope);
         } else {
-            emit(rows.unmatched(envelope), out);
+            emit(ResultRows.unmatchedStatus(envelope), rows.unmatched(envelope), out);
         }
     }
 }

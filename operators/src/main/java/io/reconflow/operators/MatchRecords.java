@@ -1,6 +1,5 @@
 package io.reconflow.operators;
 
-import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.match.MatchSpec;
 import io.reconflow.operators.match.RuleEvaluator;
@@ -8,19 +7,18 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
 import javax.annotation.Nullable;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * Pairs our records (first input) with the counterparty's (second input) by business date and
@@ -34,7 +32,7 @@ import org.apache.flink.api.common.typeinfo.Types;
  * cleared once a key is decided; in continuous mode at the deadline (a republication's revised
  * record is decided again and its row replaces the earlier one in the ledger).
  */
-public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord>
+public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, ValidRecord, GenericRecord>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
@@ -44,8 +42,8 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     private final Duration grace;
     @Nullable private final Duration stateTtl;
 
-    private transient ValueState<GenericRecord> internalSide;
-    private transient ValueState<GenericRecord> counterpartySide;
+    private transient ValueState<ValidRecord> internalSide;
+    private transient ValueState<ValidRecord> counterpartySide;
     private transient ValueState<Boolean> decided;
     private transient RuleEvaluator evaluator;
     private transient MatchOutcomes outcomes;
@@ -76,7 +74,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
 
     @Override
     public void open(OpenContext openContext) {
-        GenericRecordAvroTypeInfo envelopeType = new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed));
+        TypeInformation<ValidRecord> envelopeType = ValidRecord.typeInfo(feed);
         internalSide = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("internal", envelopeType), stateTtl));
         counterpartySide = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("counterparty", envelopeType), stateTtl));
         decided = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("decided", Types.BOOLEAN), stateTtl));
@@ -87,18 +85,18 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
     }
 
     @Override
-    public void processElement1(GenericRecord internal, Context ctx, Collector<GenericRecord> out) throws Exception {
+    public void processElement1(ValidRecord internal, Context ctx, Collector<GenericRecord> out) throws Exception {
         arrive(internal, internalSide, counterpartySide, ctx, out);
     }
 
     @Override
-    public void processElement2(GenericRecord counterparty, Context ctx, Collector<GenericRecord> out) throws Exception {
+    public void processElement2(ValidRecord counterparty, Context ctx, Collector<GenericRecord> out) throws Exception {
         arrive(counterparty, counterpartySide, internalSide, ctx, out);
     }
 
-    private void arrive(GenericRecord record, ValueState<GenericRecord> own, ValueState<GenericRecord> other,
+    private void arrive(ValidRecord record, ValueState<ValidRecord> own, ValueState<ValidRecord> other,
                         Context ctx, Collector<GenericRecord> out) throws Exception {
-        GenericRecord waiting = other.value();
+        ValidRecord waiting = other.value();
         if (waiting == null) {
             if (own.value() == null) {
                 ctx.timerService().registerEventTimeTimer(deadline(record));
@@ -107,7 +105,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
             // A second record for the same side and key (possible only when the idempotency key is
             // narrower than the match key) replaces the first, which then ends unmatched; a revision
             // of the same record (same idempotency key, a republication) replaces it silently.
-            GenericRecord replaced = own.value();
+            ValidRecord replaced = own.value();
             if (replaced != null && !sameRecord(replaced, record)) {
                 unmatched(replaced, ctx, out);
             }
@@ -115,11 +113,10 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
             return;
         }
         boolean internalArrived = own == internalSide;
-        GenericRecord internal = internalArrived ? record : waiting;
-        GenericRecord counterparty = internalArrived ? waiting : record;
-        RuleEvaluator.Decision d = evaluator.decide(
-                (GenericRecord) internal.get(Envelope.RECORD), (GenericRecord) counterparty.get(Envelope.RECORD));
-        outcomes.emit(outcomes.rows().pair(d, internal, counterparty, false), out);
+        ValidRecord internal = internalArrived ? record : waiting;
+        ValidRecord counterparty = internalArrived ? waiting : record;
+        RuleEvaluator.Decision d = evaluator.decide(internal.values, counterparty.values);
+        outcomes.pair(d, internal, counterparty, false, out);
         if (stateTtl != null) {
             // Kept until the deadline: a revision of either side is decided again against the other.
             own.update(record);
@@ -132,14 +129,14 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         counterpartySide.clear();
     }
 
-    private static boolean sameRecord(GenericRecord a, GenericRecord b) {
-        return java.util.Objects.equals(Envelope.str(a, Envelope.IDEMPOTENCY_KEY), Envelope.str(b, Envelope.IDEMPOTENCY_KEY));
+    private static boolean sameRecord(ValidRecord a, ValidRecord b) {
+        return java.util.Objects.equals(a.idempotencyKey, b.idempotencyKey);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
-        GenericRecord internal = internalSide.value();
-        GenericRecord counterparty = counterpartySide.value();
+        ValidRecord internal = internalSide.value();
+        ValidRecord counterparty = counterpartySide.value();
         if (Boolean.TRUE.equals(decided.value())) {
             internal = null;
             counterparty = null;
@@ -177,11 +174,11 @@ public class MatchRecords extends KeyedCoProcessFunction<String, GenericRecord, 
         }
     }
 
-    private void unmatched(GenericRecord envelope, Context ctx, Collector<GenericRecord> out) {
+    private void unmatched(ValidRecord envelope, Context ctx, Collector<GenericRecord> out) {
         outcomes.unmatched(envelope, out, ctx::output);
     }
 
-    private long deadline(GenericRecord envelope) {
-        return BusinessDeadline.of(Envelope.str(envelope, Envelope.BUSINESS_DATE), grace);
+    private long deadline(ValidRecord record) {
+        return BusinessDeadline.of(record.businessDate, grace);
     }
 }

@@ -1,6 +1,7 @@
 package io.reconflow.operators;
 
 import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.feed.FeedRows;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.match.MatchPass;
 import io.reconflow.operators.match.MatchStatus;
@@ -12,9 +13,13 @@ import org.apache.avro.generic.GenericRecord;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds result rows ({@link AvroSchemas#result}) from the envelopes of the records a key ended with. */
+/**
+ * Builds result rows ({@link AvroSchemas#result}) from the validated records a key ended with: the
+ * one place where a record's values become the feed's Avro record, on the way to the sinks.
+ */
 public final class ResultRows {
     private final String recon;
+    private final FeedSpec feed;
     private final Schema resultSchema;
     private final Schema breakSchema;
     private final Schema breaksArraySchema;
@@ -22,6 +27,7 @@ public final class ResultRows {
 
     public ResultRows(String recon, FeedSpec feed) {
         this.recon = recon;
+        this.feed = feed;
         this.resultSchema = AvroSchemas.result(feed);
         this.breaksArraySchema = resultSchema.getField("breaks").schema();
         this.breakSchema = breaksArraySchema.getElementType();
@@ -33,46 +39,46 @@ public final class ResultRows {
     }
 
     /** A pair decided by a pass: on the match key (PRIMARY) or on a secondary key (SECONDARY). */
-    public GenericRecord pair(RuleEvaluator.Decision d, GenericRecord internal, GenericRecord counterparty, boolean secondary) {
+    public GenericRecord pair(RuleEvaluator.Decision d, ValidRecord internal, ValidRecord counterparty, boolean secondary) {
         GenericData.Record row = base(d.status(), d.pass(), d.breaks(), internal, counterparty);
         row.put("match_type", secondary ? "SECONDARY" : "PRIMARY");
-        row.put("counterparty_match_key", Envelope.str(counterparty, Envelope.MATCH_KEY));
+        row.put("counterparty_match_key", counterparty.matchKey);
         return row;
     }
 
     /** A record whose key found no counterpart in any pass. */
-    public GenericRecord unmatched(GenericRecord envelope) {
-        boolean internal = isInternal(envelope);
-        MatchStatus status = internal ? MatchStatus.UNMATCHED_INTERNAL : MatchStatus.UNMATCHED_COUNTERPARTY;
+    public GenericRecord unmatched(ValidRecord envelope) {
+        boolean internal = envelope.isInternal();
+        MatchStatus status = unmatchedStatus(envelope);
         GenericData.Record row = base(status, null, List.of(), internal ? envelope : null, internal ? null : envelope);
         if (!internal) {
-            row.put("counterparty_match_key", Envelope.str(envelope, Envelope.MATCH_KEY));
+            row.put("counterparty_match_key", envelope.matchKey);
         }
         return row;
     }
 
     /** A record that a secondary key would pair with several records of the other side. */
-    public GenericRecord ambiguous(GenericRecord envelope, MatchPass pass, List<String> candidates) {
-        boolean internal = isInternal(envelope);
+    public GenericRecord ambiguous(ValidRecord envelope, MatchPass pass, List<String> candidates) {
+        boolean internal = envelope.isInternal();
         GenericData.Record row = base(MatchStatus.AMBIGUOUS, pass, List.of(), internal ? envelope : null, internal ? null : envelope);
         if (!internal) {
-            row.put("counterparty_match_key", Envelope.str(envelope, Envelope.MATCH_KEY));
+            row.put("counterparty_match_key", envelope.matchKey);
         }
         row.put("candidates", new GenericData.Array<>(candidatesSchema, candidates));
         return row;
     }
 
-    public static boolean isInternal(GenericRecord envelope) {
-        return "INTERNAL".equals(Envelope.str(envelope, Envelope.SIDE));
+    public static MatchStatus unmatchedStatus(ValidRecord record) {
+        return record.isInternal() ? MatchStatus.UNMATCHED_INTERNAL : MatchStatus.UNMATCHED_COUNTERPARTY;
     }
 
     private GenericData.Record base(MatchStatus status, MatchPass pass, List<RuleEvaluator.Break> breaks,
-                                    GenericRecord internal, GenericRecord counterparty) {
-        GenericRecord any = internal != null ? internal : counterparty;
+                                    ValidRecord internal, ValidRecord counterparty) {
+        ValidRecord any = internal != null ? internal : counterparty;
         GenericData.Record row = new GenericData.Record(resultSchema);
         row.put("recon", recon);
-        row.put("business_date", Envelope.str(any, Envelope.BUSINESS_DATE));
-        row.put("match_key", Envelope.str(any, Envelope.MATCH_KEY));
+        row.put("business_date", any.businessDate);
+        row.put("match_key", any.matchKey);
         row.put("status", status.name());
         row.put("pass", pass == null ? null : pass.number());
         row.put("pass_name", pass == null ? null : pass.name());
@@ -88,15 +94,15 @@ public final class ResultRows {
         row.put("breaks", new GenericData.Array<>(breaksArraySchema, breakRows));
         row.put("candidates", new GenericData.Array<>(candidatesSchema, List.of()));
         if (counterparty != null) {
-            row.put("counterparty_name", Envelope.str(counterparty, Envelope.SOURCE));
-            row.put("batch_id", Envelope.str(counterparty, Envelope.BATCH_ID));
-            row.put("correlation_id", Envelope.str(counterparty, Envelope.CORRELATION_ID));
-            row.put("counterparty", counterparty.get(Envelope.RECORD));
+            row.put("counterparty_name", counterparty.source);
+            row.put("batch_id", counterparty.batchId);
+            row.put("correlation_id", counterparty.correlationId);
+            row.put("counterparty", FeedRows.toAvro(feed, counterparty.values));
         }
         if (internal != null) {
-            Object line = internal.get(Envelope.LINE);
-            row.put("internal_source", Envelope.str(internal, Envelope.SOURCE) + (line == null ? "" : ":" + line));
-            row.put("internal", internal.get(Envelope.RECORD));
+            Long line = internal.line;
+            row.put("internal_source", internal.source + (line == null ? "" : ":" + line));
+            row.put("internal", FeedRows.toAvro(feed, internal.values));
         }
         return row;
     }

@@ -5,7 +5,7 @@ import io.reconflow.operators.feed.FeedValues;
 import io.reconflow.operators.feed.FieldSpec;
 import io.reconflow.operators.feed.RecordKeys;
 import io.reconflow.operators.match.MatchPass;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.apache.flink.api.java.functions.KeySelector;
 
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.List;
  * Keys an unmatched record for a secondary-key pass: its business date and the canonical values
  * of the pass's key. A record missing a key field takes no part: it gets a key of its own.
  */
-public class SecondaryKey implements KeySelector<GenericRecord, String> {
+public class SecondaryKey implements KeySelector<ValidRecord, String> {
     private static final long serialVersionUID = 1L;
     static final String NO_KEY = "\u2205|";
 
@@ -28,16 +28,16 @@ public class SecondaryKey implements KeySelector<GenericRecord, String> {
     }
 
     @Override
-    public String getKey(GenericRecord envelope) {
+    public String getKey(ValidRecord r) {
         if (specs == null) {
             specs = fields.stream().map(feed::field).toList();
         }
-        GenericRecord record = (GenericRecord) envelope.get(Envelope.RECORD);
+        Row record = r.values;
         for (FieldSpec f : specs) {
             if (FeedValues.canonical(record, f) == null) {
-                return NO_KEY + Envelope.str(envelope, Envelope.SIDE) + '|' + Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY);
+                return NO_KEY + r.side.name() + '|' + r.idempotencyKey;
             }
         }
-        return Envelope.str(envelope, Envelope.BUSINESS_DATE) + '|' + RecordKeys.joinValues(record, specs);
+        return r.businessDate + '|' + RecordKeys.joinValues(record, specs);
     }
 }

@@ -11,7 +11,6 @@ import io.reconflow.events.RecordDefect;
 import io.reconflow.events.RecordTally;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.AvroSchemas;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.feed.FeedValues;
 import io.reconflow.operators.feed.RecordJson;
@@ -19,9 +18,7 @@ import io.reconflow.operators.feed.RecordKeys;
 import io.reconflow.operators.feed.RecordValidator;
 import io.reconflow.operators.feed.Sha256;
 import io.reconflow.operators.feed.Violation;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -33,12 +30,12 @@ import java.nio.ByteBuffer;
 
 /**
  * Checks every record at the boundary against its feed's schema. A valid record goes on in an
- * envelope with its keys; an invalid one, or a page or request that failed, goes alone to
+ * {@link ValidRecord} with its keys; an invalid one, or a page or request that failed, goes alone to
  * {@link Tags#REJECTS} with a code, the field, a message and the record exactly as received.
  * Every counterparty record, valid or not, is also tallied to {@link Tags#TALLIES} for the batch
  * completeness check.
  */
-public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
+public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
     private static final long serialVersionUID = 1L;
 
     private final String recon;
@@ -46,7 +43,6 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
 
     private transient RecordValidator validator;
     private transient RecordKeys keys;
-    private transient Schema envelopeSchema;
     private transient ObjectMapper canonicalJson;
     private transient int controlPosition;
     private transient Counter[] valid;
@@ -65,7 +61,6 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
         controlPosition = feed.controlField() == null ? -1 : feed.field(feed.controlField()).position();
         validator = new RecordValidator(feed);
         keys = new RecordKeys(feed);
-        envelopeSchema = AvroSchemas.envelope(feed);
         MetricGroup group = getRuntimeContext().getMetricGroup();
         valid = new Counter[Side.values().length];
         rejected = new Counter[Side.values().length];
@@ -78,7 +73,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
     }
 
     @Override
-    public void processElement(RawRecord raw, Context ctx, Collector<GenericRecord> out) {
+    public void processElement(RawRecord raw, Context ctx, Collector<ValidRecord> out) {
         FetchFailure failure = raw.getFailure();
         if (failure != null) {
             // A line of our files that could not be read keeps its text; a failed request has none.
@@ -119,28 +114,28 @@ public class ValidateRecords extends ProcessFunction<RawRecord, GenericRecord> {
             reject(ctx, raw, v.code(), v.field(), v.message(), null, raw.getRaw());
             return;
         }
-        GenericRecord record = outcome.record();
+        Row record = outcome.record();
         String idempotencyKey = keys.idempotencyKey(record);
         if (raw.getSide() == Side.COUNTERPARTY) {
             BigDecimal control = controlPosition < 0 ? null : (BigDecimal) FeedValues.comparable(record, feed.fields().get(controlPosition));
             tally(ctx, raw, idempotencyKey, true, control);
         }
-        GenericData.Record envelope = new GenericData.Record(envelopeSchema);
-        envelope.put(Envelope.SIDE, raw.getSide().name());
-        envelope.put(Envelope.SOURCE, raw.getSource());
-        envelope.put(Envelope.BUSINESS_DATE, raw.getBusinessDate());
-        envelope.put(Envelope.BATCH_ID, raw.getBatchId());
-        envelope.put(Envelope.PAGE, raw.getPage());
-        envelope.put(Envelope.LINE, raw.getLine());
-        envelope.put(Envelope.CORRELATION_ID, raw.getCorrelationId());
-        envelope.put(Envelope.IDEMPOTENCY_KEY, idempotencyKey);
-        envelope.put(Envelope.CONTENT_HASH, keys.contentHash(record));
-        envelope.put(Envelope.MATCH_KEY, keys.matchKey(record));
-        envelope.put(Envelope.RAW, raw.getRaw());
-        envelope.put(Envelope.RECORD, record);
-        valid[raw.getSide().ordinal()].inc();
+        ValidRecord valid = new ValidRecord();
+        valid.side = raw.getSide();
+        valid.source = raw.getSource();
+        valid.businessDate = raw.getBusinessDate();
+        valid.batchId = raw.getBatchId();
+        valid.page = raw.getPage();
+        valid.line = raw.getLine();
+        valid.correlationId = raw.getCorrelationId();
+        valid.idempotencyKey = idempotencyKey;
+        valid.contentHash = keys.contentHash(record);
+        valid.matchKey = keys.matchKey(record);
+        valid.raw = raw.getRaw();
+        valid.values = record;
+        this.valid[raw.getSide().ordinal()].inc();
         getRuntimeContext().getLongCounter(RunTotals.RECORDS_VALID + raw.getSide().name()).add(1L);
-        out.collect(envelope);
+        out.collect(valid);
     }
 
     /**

@@ -22,12 +22,12 @@ class MatchBySecondaryKeyTest {
     private static final MatchSpec SPEC = new MatchSpec(TestFeeds.energyRules().rules(), List.of(
             new MatchPass(1, "exact", false), new MatchPass(2, "tolerance", true), SECONDARY));
 
-    private final Envelopes envelopes = new Envelopes();
-    private KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> harness;
+    private final ValidRecords envelopes = new ValidRecords();
+    private KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, GenericRecord> harness;
 
     private void open(boolean lastPass) throws Exception {
         harness = Harnesses.keyed(new MatchBySecondaryKey("energy", TestFeeds.energy(), SPEC, 3, lastPass, Duration.ZERO),
-                new SecondaryKey(TestFeeds.energy(), SECONDARY), AvroSchemas.result(TestFeeds.energy()));
+                new SecondaryKey(TestFeeds.energy(), SECONDARY), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())));
     }
 
     @AfterEach
@@ -121,6 +121,6 @@ class MatchBySecondaryKeyTest {
         endOfInput();
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(Harnesses.sideOutput(harness, Tags.unmatched(TestFeeds.energy())))
-                .extracting(e -> Envelope.str(e, Envelope.MATCH_KEY)).containsExactly("T-1");
+                .extracting(e -> e.matchKey).containsExactly("T-1");
     }
 }

@@ -18,14 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MatchRecordsTest {
     private static final long DEADLINE = Instant.parse("2026-11-21T00:00:00Z").plus(Duration.ofHours(6)).toEpochMilli();
 
-    private final Envelopes envelopes = new Envelopes();
-    private KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> harness;
+    private final ValidRecords envelopes = new ValidRecords();
+    private KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness = Harnesses.keyedCo(
                 new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6)),
-                new MatchKey(), new MatchKey(), AvroSchemas.result(TestFeeds.energy()));
+                new MatchKey(), new MatchKey(), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())));
     }
 
     @AfterEach
@@ -97,7 +97,7 @@ class MatchRecordsTest {
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
-    private static long keysWaiting(KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> h) {
+    private static long keysWaiting(KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> h) {
         return ((MatchRecords) ((org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<?, ?, ?, ?>) h.getOperator())
                 .getUserFunction()).keysWaiting();
     }
@@ -114,7 +114,7 @@ class MatchRecordsTest {
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
         harness = Harnesses.keyedCo(new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6)),
-                new MatchKey(), new MatchKey(), AvroSchemas.result(TestFeeds.energy()), snapshot);
+                new MatchKey(), new MatchKey(), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())), snapshot);
         assertThat(keysWaiting(harness)).as("restored").isEqualTo(2);
         harness.processElement1(envelopes.internal(TestFeeds.trade("T-2"), 3), 0L);
         assertThat(keysWaiting(harness)).isEqualTo(1);
@@ -138,12 +138,12 @@ class MatchRecordsTest {
                 new io.reconflow.operators.match.MatchPass(2, "tolerance", true),
                 new io.reconflow.operators.match.MatchPass(3, "secondary", true, List.of("delivery_point"), null)));
         harness = Harnesses.keyedCo(new MatchRecords("energy", TestFeeds.energy(), withSecondary, Duration.ofHours(6)),
-                new MatchKey(), new MatchKey(), AvroSchemas.result(TestFeeds.energy()));
+                new MatchKey(), new MatchKey(), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())));
         harness.processElement1(envelopes.internal(TestFeeds.trade("T-1"), 2), 0L);
         harness.processBothWatermarks(Watermark.MAX_WATERMARK);
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(Harnesses.sideOutput(harness, Tags.unmatched(TestFeeds.energy())))
-                .extracting(e -> Envelope.str(e, Envelope.MATCH_KEY)).containsExactly("T-1");
+                .extracting(e -> e.matchKey).containsExactly("T-1");
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
 }

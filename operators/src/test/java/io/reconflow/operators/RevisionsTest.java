@@ -1,5 +1,6 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.feed.FeedValues;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
@@ -19,27 +20,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Continuous mode: a republication's changed record goes through deduplication and is decided again. */
 class RevisionsTest {
     private static final long DEADLINE = Instant.parse("2026-11-21T00:00:00Z").plus(Duration.ofHours(6)).toEpochMilli();
-    private final Envelopes envelopes = new Envelopes();
+    private final ValidRecords envelopes = new ValidRecords();
 
-    private GenericRecord theirs(ObjectNode json, String batchId) {
-        GenericRecord e = envelopes.counterparty(json, 1);
-        e.put(Envelope.BATCH_ID, batchId);
+    private ValidRecord theirs(ObjectNode json, String batchId) {
+        ValidRecord e = envelopes.counterparty(json, 1);
+        e.batchId = batchId;
         return e;
     }
 
     @Test
     void aChangedRecordOfANewBatchReplacesTheOldOneAndADuplicateOrAConflictWithinABatchDoNot() throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> h = Harnesses.keyed(
+        try (KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord> h = Harnesses.keyed(
                 new DeduplicateRecords("energy", "energy-confirmations", Duration.ofDays(7), true),
-                new DedupKey(), AvroSchemas.envelope(TestFeeds.energy()))) {
+                new DedupKey(), Harnesses.valid())) {
             h.processElement(theirs(TestFeeds.trade("T-1"), "B-1"), 0L);
             h.processElement(theirs(TestFeeds.trade("T-1"), "B-2"), 0L); // republished unchanged
             h.processElement(theirs(TestFeeds.trade("T-1").put("price", "50.00"), "B-2"), 0L); // changed
             h.processElement(theirs(TestFeeds.trade("T-1").put("price", "51.00"), "B-2"), 0L); // changed again, same batch
             h.processElement(theirs(TestFeeds.trade("T-1").put("price", "50.00"), "B-3"), 0L); // same as the latest
 
-            assertThat(h.extractOutputValues()).extracting(e -> Envelope.str(e, Envelope.BATCH_ID)).containsExactly("B-1", "B-2");
-            assertThat(h.extractOutputValues().get(1).get(Envelope.RAW).toString()).contains("50.00");
+            assertThat(h.extractOutputValues()).extracting(e -> e.batchId).containsExactly("B-1", "B-2");
+            assertThat(FeedValues.canonical(h.extractOutputValues().get(1).values, TestFeeds.energy().field("price"))).isEqualTo("50");
+            assertThat(h.extractOutputValues()).allSatisfy(e -> assertThat(e.raw).as("raw text is dropped after dedup").isNull());
             List<Reject> rejects = Harnesses.sideOutput(h, Tags.REJECTS);
             assertThat(rejects).singleElement().satisfies(r -> {
                 assertThat(r.getErrorCode()).isEqualTo(ErrorCode.DUPLICATE_CONFLICT);
@@ -50,9 +52,9 @@ class RevisionsTest {
 
     @Test
     void aDecidedKeyIsDecidedAgainOnARevisionAndClearedAtItsDeadline() throws Exception {
-        try (KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> h = Harnesses.keyedCo(
+        try (KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> h = Harnesses.keyedCo(
                 new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6), Duration.ofDays(2)),
-                new MatchKey(), new MatchKey(), AvroSchemas.result(TestFeeds.energy()))) {
+                new MatchKey(), new MatchKey(), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())))) {
             ObjectNode ours = TestFeeds.trade("T-1");
             h.processElement1(envelopes.internal(ours, 2), 0L);
             h.processElement2(theirs(TestFeeds.theirView(ours).put("delivery_point", "NBP"), "B-1"), 0L);
@@ -71,9 +73,9 @@ class RevisionsTest {
 
     @Test
     void aRevisionOfAKeyStillWaitingReplacesItWithoutAnUnmatchedRow() throws Exception {
-        try (KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> h = Harnesses.keyedCo(
+        try (KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> h = Harnesses.keyedCo(
                 new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6), Duration.ofDays(2)),
-                new MatchKey(), new MatchKey(), AvroSchemas.result(TestFeeds.energy()))) {
+                new MatchKey(), new MatchKey(), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())))) {
             ObjectNode ours = TestFeeds.trade("T-1");
             h.processElement2(theirs(TestFeeds.theirView(ours).put("delivery_point", "NBP"), "B-1"), 0L);
             h.processElement2(theirs(TestFeeds.theirView(ours), "B-2"), 0L);

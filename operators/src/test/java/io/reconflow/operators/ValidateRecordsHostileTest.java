@@ -5,8 +5,6 @@ import io.reconflow.events.RawRecord;
 import io.reconflow.events.RecordDefect;
 import io.reconflow.events.RecordTally;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.AvroSchemas;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,11 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ValidateRecordsHostileTest {
     private static final String VALID = TestFeeds.theirView(TestFeeds.trade("T-1")).toString();
 
-    private OneInputStreamOperatorTestHarness<RawRecord, GenericRecord> harness;
+    private OneInputStreamOperatorTestHarness<RawRecord, ValidRecord> harness;
 
     @BeforeEach
     void open() throws Exception {
-        harness = Harnesses.process(new ValidateRecords("energy", TestFeeds.energy()), AvroSchemas.envelope(TestFeeds.energy()));
+        harness = Harnesses.process(new ValidateRecords("energy", TestFeeds.energy()), Harnesses.valid());
     }
 
     @AfterEach

@@ -5,8 +5,6 @@ import io.reconflow.events.FetchFailure;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.AvroSchemas;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,11 +15,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ValidateRecordsTest {
-    private OneInputStreamOperatorTestHarness<RawRecord, GenericRecord> harness;
+    private OneInputStreamOperatorTestHarness<RawRecord, ValidRecord> harness;
 
     @BeforeEach
     void open() throws Exception {
-        harness = Harnesses.process(new ValidateRecords("energy", TestFeeds.energy()), AvroSchemas.envelope(TestFeeds.energy()));
+        harness = Harnesses.process(new ValidateRecords("energy", TestFeeds.energy()), Harnesses.valid());
     }
 
     @AfterEach
@@ -34,21 +32,22 @@ class ValidateRecordsTest {
     }
 
     @Test
-    void validRecordGoesOnInAnEnvelopeWithItsKeysAndContext() throws Exception {
+    void validRecordGoesOnTypedWithItsKeysAndContext() throws Exception {
         String raw = TestFeeds.theirView(TestFeeds.trade("T-1")).toString();
         harness.processElement(TestFeeds.counterpartyRaw(raw, 3), 0L);
 
         assertThat(rejects()).isEmpty();
-        List<GenericRecord> out = harness.extractOutputValues();
+        List<ValidRecord> out = harness.extractOutputValues();
         assertThat(out).hasSize(1);
-        GenericRecord envelope = out.get(0);
-        assertThat(Envelope.str(envelope, Envelope.SIDE)).isEqualTo("COUNTERPARTY");
-        assertThat(Envelope.str(envelope, Envelope.MATCH_KEY)).isEqualTo("T-1");
-        assertThat(Envelope.str(envelope, Envelope.IDEMPOTENCY_KEY)).hasSize(64);
-        assertThat(envelope.get(Envelope.PAGE)).isEqualTo(3);
-        assertThat(Envelope.str(envelope, Envelope.CORRELATION_ID)).isEqualTo("req-3");
-        assertThat(Envelope.str(envelope, Envelope.RAW)).isEqualTo(raw);
-        assertThat(((GenericRecord) envelope.get(Envelope.RECORD)).get("side").toString()).isEqualTo("SELL");
+        ValidRecord envelope = out.get(0);
+        assertThat(envelope.side).isEqualTo(io.reconflow.events.Side.COUNTERPARTY);
+        assertThat(envelope.matchKey).isEqualTo("T-1");
+        assertThat(envelope.idempotencyKey).hasSize(64);
+        assertThat(envelope.page).isEqualTo(3);
+        assertThat(envelope.correlationId).isEqualTo("req-3");
+        assertThat(envelope.raw).isEqualTo(raw);
+        assertThat(envelope.values.getField(TestFeeds.energy().field("side").position())).isEqualTo("SELL");
+        assertThat(envelope.contentHash).hasSize(32);
     }
 
     @Test

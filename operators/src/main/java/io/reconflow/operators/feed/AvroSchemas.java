@@ -5,8 +5,8 @@ import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 
 /**
- * The Avro schemas that records travel in, derived from a feed's schema when the graph is built:
- * the envelope of a validated record and the row of a reconciliation result.
+ * The Avro schema of a reconciliation result row, derived from a feed's schema when the graph is
+ * built (records between operators are {@code ValidRecord}s, not Avro).
  */
 public final class AvroSchemas {
     public static final String NAMESPACE = "io.reconflow.runtime";
@@ -42,29 +42,6 @@ public final class AvroSchemas {
 
     private static Schema optional(Schema s) {
         return Schema.createUnion(Schema.create(Schema.Type.NULL), s);
-    }
-
-    /**
-     * A validated record with where it came from and its keys: {@code side}, {@code source},
-     * {@code business_date}, {@code batch_id}, {@code page}, {@code line}, {@code correlation_id},
-     * {@code idempotency_key}, {@code content_hash}, {@code match_key}, {@code raw} (as received, for
-     * a reject raised later) and {@code record}.
-     */
-    public static Schema envelope(FeedSpec feed) {
-        return SchemaBuilder.record("ValidatedRecord").namespace(NAMESPACE).fields()
-                .name("side").type(string()).noDefault()
-                .name("source").type(string()).noDefault()
-                .name("business_date").type(string()).noDefault()
-                .name("batch_id").type(optional(string())).withDefault(null)
-                .name("page").type(optional(Schema.create(Schema.Type.INT))).withDefault(null)
-                .name("line").type(optional(Schema.create(Schema.Type.LONG))).withDefault(null)
-                .name("correlation_id").type(optional(string())).withDefault(null)
-                .name("idempotency_key").type(string()).noDefault()
-                .name("content_hash").type(string()).noDefault()
-                .name("match_key").type(string()).noDefault()
-                .name("raw").type(string()).noDefault()
-                .name("record").type(feed.schema()).noDefault()
-                .endRecord();
     }
 
     /** One breaking field with both sides' values rendered canonically. */

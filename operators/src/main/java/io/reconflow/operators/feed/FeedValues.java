@@ -1,7 +1,6 @@
 package io.reconflow.operators.feed;
 
-import org.apache.avro.generic.GenericEnumSymbol;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -10,7 +9,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * Reads typed values out of a feed record (decimals stored as Avro's unscaled bytes, timestamps as
+ * Reads typed values out of a feed record ({@link FeedRows}: decimals as BigDecimal, timestamps as
  * epoch microseconds, dates as epoch days) and renders them in the canonical text form used for
  * keys, hashes and break reports.
  */
@@ -47,16 +46,9 @@ public final class FeedValues {
      * The field's value as a comparable Java value: String, Integer, Long, Boolean, BigDecimal,
      * Long epoch micros (timestamps) or Integer epoch days (dates); null when absent.
      */
-    public static Object comparable(GenericRecord record, FieldSpec field) {
-        Object v = record.get(field.position());
-        if (v == null) {
-            return null;
-        }
-        return switch (field.kind()) {
-            case DECIMAL -> decimal((ByteBuffer) v, field.scale());
-            case STRING, ENUM -> v.toString();
-            default -> v;
-        };
+    public static Object comparable(Row record, FieldSpec field) {
+        // The row holds exactly these values already (FeedRows).
+        return record.getField(field.position());
     }
 
     /**
@@ -64,16 +56,15 @@ public final class FeedValues {
      * without trailing zeros ({@code 12.500} is {@code 12.5}), instants in UTC ISO-8601 ({@code
      * 2026-11-20T05:00:00Z}), dates as {@code YYYY-MM-DD}; null as null.
      */
-    public static String canonical(GenericRecord record, FieldSpec field) {
-        Object v = record.get(field.position());
+    public static String canonical(Row record, FieldSpec field) {
+        Object v = record.getField(field.position());
         if (v == null) {
             return null;
         }
         return switch (field.kind()) {
-            case STRING -> v.toString();
-            case ENUM -> v instanceof GenericEnumSymbol<?> ? v.toString() : String.valueOf(v);
+            case STRING, ENUM -> (String) v;
             case INT, LONG, BOOLEAN -> v.toString();
-            case DECIMAL -> plain(decimal((ByteBuffer) v, field.scale()));
+            case DECIMAL -> plain((BigDecimal) v);
             case TIMESTAMP -> instant((Long) v).toString();
             case DATE -> LocalDate.ofEpochDay((Integer) v).toString();
         };

@@ -1,6 +1,6 @@
 package io.reconflow.operators.feed;
 
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 
 import java.util.List;
 
@@ -10,8 +10,8 @@ import java.util.List;
  * <p>Canonical form (README "Idempotency key"): for each key field in the order the YAML lists
  * them, {@code name=value} with the value's canonical text ({@link FeedValues#canonical}; an
  * absent value is written as the single character U+0000), the parts joined with U+001F. The
- * idempotency key is the lower-case hex SHA-256 of that text in UTF-8; the content hash is the same
- * over every field of the schema. The match key is the canonical values alone joined with {@code |}.
+ * idempotency key is the lower-case hex SHA-256 of that text in UTF-8; the content hash is the
+ * SHA-256 (32 bytes) over every field of the schema. The match key is the canonical values alone joined with {@code |}.
  */
 public final class RecordKeys {
     private static final char SEPARATOR = '\u001f';
@@ -28,20 +28,20 @@ public final class RecordKeys {
         this.allFields = feed.fields();
     }
 
-    public String idempotencyKey(GenericRecord record) {
+    public String idempotencyKey(Row record) {
         return hash(canonicalForm(record, idempotencyFields));
     }
 
-    public String contentHash(GenericRecord record) {
-        return hash(canonicalForm(record, allFields));
+    public byte[] contentHash(Row record) {
+        return Sha256.digest(canonicalForm(record, allFields));
     }
 
-    public String matchKey(GenericRecord record) {
+    public String matchKey(Row record) {
         return joinValues(record, matchFields);
     }
 
     /** The canonical values of the given fields joined with {@code |} (absent values as empty). */
-    public static String joinValues(GenericRecord record, List<FieldSpec> fields) {
+    public static String joinValues(Row record, List<FieldSpec> fields) {
         if (fields.size() == 1) {
             String v = FeedValues.canonical(record, fields.get(0));
             return v == null ? "" : v;
@@ -58,7 +58,7 @@ public final class RecordKeys {
     }
 
     /** The text that is hashed, exposed so the README's recipe can be checked by a test. */
-    public String canonicalForm(GenericRecord record, List<FieldSpec> fields) {
+    public String canonicalForm(Row record, List<FieldSpec> fields) {
         StringBuilder sb = buffer;
         sb.setLength(0);
         for (int i = 0; i < fields.size(); i++) {

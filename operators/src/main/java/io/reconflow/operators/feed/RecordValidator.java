@@ -3,9 +3,7 @@ package io.reconflow.operators.feed;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -28,28 +26,31 @@ import java.util.Map;
  */
 public final class RecordValidator {
     private final FeedSpec feed;
-    private final Schema schema;
-    private final Map<String, GenericData.EnumSymbol>[] enumSymbols;
+    private final int arity;
+    private final Map<String, String>[] enumSymbols;
 
     @SuppressWarnings("unchecked")
     public RecordValidator(FeedSpec feed) {
         this.feed = feed;
-        this.schema = feed.schema();
-        this.enumSymbols = new Map[feed.fields().size()];
+        this.arity = feed.fields().size();
+        this.enumSymbols = new Map[arity];
         for (FieldSpec f : feed.fields()) {
             if (f.kind() == FieldKind.ENUM) {
-                Schema enumSchema = FieldSpec.valueSchema(schema.getField(f.name()).schema());
-                Map<String, GenericData.EnumSymbol> symbols = new HashMap<>();
+                // The symbol's one String instance, rather than each record's copy of it.
+                Map<String, String> symbols = new HashMap<>();
                 for (String s : f.symbols()) {
-                    symbols.put(s, new GenericData.EnumSymbol(enumSchema, s));
+                    symbols.put(s, s);
                 }
                 enumSymbols[f.position()] = symbols;
             }
         }
     }
 
-    /** Outcome of validating one record: exactly one of {@code record} and {@code violation} is set. */
-    public record Outcome(GenericRecord record, Violation violation) {
+    /**
+     * Outcome of validating one record: exactly one of {@code record} and {@code violation} is set;
+     * the record's values are a {@link FeedRows} row.
+     */
+    public record Outcome(Row record, Violation violation) {
         static Outcome invalid(ErrorCode code, String field, String message) {
             return new Outcome(null, new Violation(code, field, message));
         }
@@ -64,7 +65,7 @@ public final class RecordValidator {
             return Outcome.invalid(ErrorCode.RECORD_UNPARSEABLE, null, "record is not a JSON object");
         }
         ObjectNode obj = (ObjectNode) node;
-        GenericData.Record out = new GenericData.Record(schema);
+        Row out = new Row(arity);
         for (FieldSpec f : feed.fields()) {
             JsonNode v = obj.get(f.name());
             // An empty string counts as absent: CSV has no other way to write a missing value.
@@ -73,7 +74,6 @@ public final class RecordValidator {
                 if (!f.optional()) {
                     return Outcome.invalid(ErrorCode.MISSING_FIELD, f.name(), "required field '" + f.name() + "' is missing");
                 }
-                out.put(f.position(), null);
                 continue;
             }
             Object value;
@@ -82,7 +82,7 @@ public final class RecordValidator {
             } catch (InvalidValue e) {
                 return new Outcome(null, e.violation);
             }
-            out.put(f.position(), value);
+            out.setField(f.position(), value);
         }
         for (DomainCheck check : feed.checks()) {
             FieldSpec left = feed.field(check.field());
@@ -139,7 +139,7 @@ public final class RecordValidator {
         if (!v.isTextual()) {
             throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be a string, got " + v.getNodeType());
         }
-        GenericData.EnumSymbol symbol = enumSymbols[f.position()].get(v.textValue());
+        String symbol = enumSymbols[f.position()].get(v.textValue());
         if (symbol == null) {
             throw new InvalidValue(ErrorCode.BAD_ENUM, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not one of " + f.symbols());
         }
@@ -193,7 +193,7 @@ public final class RecordValidator {
         throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be true or false, got " + describe(v));
     }
 
-    private static Object decimal(FieldSpec f, JsonNode v) throws InvalidValue {
+    private static BigDecimal decimal(FieldSpec f, JsonNode v) throws InvalidValue {
         BigDecimal d;
         if (v.isNumber()) {
             if (v.isDouble() || v.isFloat()) {
@@ -233,7 +233,7 @@ public final class RecordValidator {
                     + " has more than " + f.precision() + " digits");
         }
         checkRange(f, d);
-        return FeedValues.decimalBytes(atScale);
+        return atScale;
     }
 
     /** Optional sign, digits, optional fraction: no exponent, no spaces, not empty. */
@@ -324,9 +324,8 @@ public final class RecordValidator {
             return null;
         }
         try {
-            Object bytes = decimal(new FieldSpec(f.name(), f.position(), FieldKind.DECIMAL, f.optional(), f.precision(),
+            BigDecimal d = decimal(new FieldSpec(f.name(), f.position(), FieldKind.DECIMAL, f.optional(), f.precision(),
                     f.scale(), null, null, null, false, null, null), v);
-            BigDecimal d = FeedValues.decimal((java.nio.ByteBuffer) bytes, f.scale());
             return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
         } catch (InvalidValue | IllegalStateException e) {
             return null;

@@ -13,7 +13,12 @@ public final class Sha256 {
     private Sha256() {}
 
     public static String hex(String text) {
-        return HexFormat.of().formatHex(DIGEST.get().digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(digest(text));
+    }
+
+    /** The 32 bytes of the SHA-256 of a text in UTF-8. */
+    public static byte[] digest(String text) {
+        return DIGEST.get().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static MessageDigest newDigest() {

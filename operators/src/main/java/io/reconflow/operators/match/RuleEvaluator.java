@@ -4,7 +4,7 @@ import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.feed.FeedValues;
 import io.reconflow.operators.feed.FieldKind;
 import io.reconflow.operators.feed.FieldSpec;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ public final class RuleEvaluator {
     }
 
     /** Decides a pair that shares the match key, through the passes on the match key in order. */
-    public Decision decide(GenericRecord internal, GenericRecord counterparty) {
+    public Decision decide(Row internal, Row counterparty) {
         return judge(outcomes(internal, counterparty), primaryPasses, internal, counterparty);
     }
 
@@ -52,7 +52,7 @@ public final class RuleEvaluator {
      * Whether a pair that shares a keyed pass's secondary key are candidates for each other: every
      * rule the pass lists holds (within tolerance if the pass allows it).
      */
-    public boolean candidates(GenericRecord internal, GenericRecord counterparty, MatchPass pass) {
+    public boolean candidates(Row internal, Row counterparty, MatchPass pass) {
         for (int i = 0; i < rules.size(); i++) {
             MatchRule r = rules.get(i);
             if (pass.rules() != null && !pass.rules().contains(r.field())) {
@@ -67,11 +67,11 @@ public final class RuleEvaluator {
     }
 
     /** Decides a pair that a keyed pass paired, under every rule; the result names that pass. */
-    public Decision decide(GenericRecord internal, GenericRecord counterparty, MatchPass pass) {
+    public Decision decide(Row internal, Row counterparty, MatchPass pass) {
         return judge(outcomes(internal, counterparty), List.of(pass), internal, counterparty);
     }
 
-    private Outcome[] outcomes(GenericRecord internal, GenericRecord counterparty) {
+    private Outcome[] outcomes(Row internal, Row counterparty) {
         Outcome[] outcomes = new Outcome[rules.size()];
         for (int i = 0; i < rules.size(); i++) {
             outcomes[i] = evaluate(rules.get(i), ours[i], theirs[i], internal, counterparty);
@@ -79,7 +79,7 @@ public final class RuleEvaluator {
         return outcomes;
     }
 
-    private Decision judge(Outcome[] outcomes, List<MatchPass> passes, GenericRecord internal, GenericRecord counterparty) {
+    private Decision judge(Outcome[] outcomes, List<MatchPass> passes, Row internal, Row counterparty) {
         boolean allExact = true;
         boolean anyBreak = false;
         for (Outcome o : outcomes) {
@@ -109,7 +109,7 @@ public final class RuleEvaluator {
     }
 
     static Outcome evaluate(MatchRule rule, FieldSpec oursField, FieldSpec theirsField,
-                            GenericRecord internal, GenericRecord counterparty) {
+                            Row internal, Row counterparty) {
         Object a = FeedValues.comparable(internal, oursField);
         Object b = FeedValues.comparable(counterparty, theirsField);
         if (a == null || b == null) {

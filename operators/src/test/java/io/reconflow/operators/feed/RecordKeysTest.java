@@ -2,7 +2,7 @@ package io.reconflow.operators.feed;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.operators.TestFeeds;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -17,13 +17,13 @@ class RecordKeysTest {
     private final RecordValidator validator = new RecordValidator(feed);
     private final RecordKeys keys = new RecordKeys(feed);
 
-    private GenericRecord typed(ObjectNode n) {
+    private Row typed(ObjectNode n) {
         return validator.validate(n, false).record();
     }
 
     @Test
     void idempotencyKeyIsSha256OfTheDocumentedCanonicalForm() throws Exception {
-        GenericRecord r = typed(TestFeeds.trade("T-42"));
+        Row r = typed(TestFeeds.trade("T-42"));
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest("trade_id=T-42".getBytes(StandardCharsets.UTF_8)));
         assertThat(keys.idempotencyKey(r)).isEqualTo(expected);
@@ -36,8 +36,8 @@ class RecordKeysTest {
                 List.of("delivery_point", "delivery_start"), null, null);
         RecordValidator v = new RecordValidator(byTime);
         RecordKeys k = new RecordKeys(byTime);
-        GenericRecord utc = v.validate(TestFeeds.trade("T-1").put("delivery_start", "2026-11-21T00:00:00Z"), false).record();
-        GenericRecord cet = v.validate(TestFeeds.trade("T-1").put("delivery_start", "2026-11-21T01:00:00+01:00"), false).record();
+        Row utc = v.validate(TestFeeds.trade("T-1").put("delivery_start", "2026-11-21T00:00:00Z"), false).record();
+        Row cet = v.validate(TestFeeds.trade("T-1").put("delivery_start", "2026-11-21T01:00:00+01:00"), false).record();
         assertThat(k.idempotencyKey(cet)).isEqualTo(k.idempotencyKey(utc));
         assertThat(k.matchKey(cet)).isEqualTo("TTF|2026-11-21T00:00:00Z");
         assertThat(k.contentHash(cet)).isEqualTo(k.contentHash(utc));
@@ -45,9 +45,9 @@ class RecordKeysTest {
 
     @Test
     void contentHashSeesEveryFieldButNotTheSpellingOfDecimals() {
-        GenericRecord a = typed(TestFeeds.trade("T-1").put("price", "43.21"));
-        GenericRecord b = typed(TestFeeds.trade("T-1").put("price", "43.2100"));
-        GenericRecord c = typed(TestFeeds.trade("T-1").put("price", "43.22"));
+        Row a = typed(TestFeeds.trade("T-1").put("price", "43.21"));
+        Row b = typed(TestFeeds.trade("T-1").put("price", "43.2100"));
+        Row c = typed(TestFeeds.trade("T-1").put("price", "43.22"));
         assertThat(keys.contentHash(a)).isEqualTo(keys.contentHash(b)).isNotEqualTo(keys.contentHash(c));
         assertThat(keys.idempotencyKey(a)).isEqualTo(keys.idempotencyKey(c));
     }

@@ -3,11 +3,10 @@ package io.reconflow.operators.feed;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.operators.TestFeeds;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,8 +24,12 @@ class RecordValidatorTest {
         return o.violation();
     }
 
-    private BigDecimal decimal(GenericRecord r, String field) {
-        return FeedValues.decimal((ByteBuffer) r.get(field), feed.field(field).scale());
+    private BigDecimal decimal(Row r, String field) {
+        return (BigDecimal) value(r, field);
+    }
+
+    private Object value(Row r, String field) {
+        return r.getField(feed.field(field).position());
     }
 
     @Test
@@ -36,12 +39,13 @@ class RecordValidatorTest {
         n.put("unknown_extra", "ignored");
         RecordValidator.Outcome o = check(n);
         assertThat(o.violation()).isNull();
-        GenericRecord r = o.record();
-        assertThat(r.get("trade_id")).isEqualTo("T-1");
+        Row r = o.record();
+        assertThat(value(r, "trade_id")).isEqualTo("T-1");
         assertThat(decimal(r, "volume_mwh")).isEqualByComparingTo("120.5");
         assertThat(decimal(r, "price")).isEqualByComparingTo("43.21");
-        assertThat(FeedValues.instant((Long) r.get("delivery_start")).toString()).isEqualTo("2026-11-21T00:00:00Z");
-        assertThat(r.get("side").toString()).isEqualTo("BUY");
+        assertThat(decimal(r, "price").scale()).as("at the field's scale").isEqualTo(feed.field("price").scale());
+        assertThat(FeedValues.instant((Long) value(r, "delivery_start")).toString()).isEqualTo("2026-11-21T00:00:00Z");
+        assertThat(value(r, "side")).isEqualTo("BUY");
     }
 
     @Test

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.operators.TestFeeds;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.feed.RecordValidator;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -36,8 +36,8 @@ class RuleEdgeCasesTest {
 
     private RuleEvaluator.Decision decide(List<MatchRule> rules, ObjectNode ours, ObjectNode theirs) {
         RuleEvaluator e = new RuleEvaluator(feed, new MatchSpec(rules, MatchSpec.defaultPasses()));
-        GenericRecord a = validator.validate(ours, false).record();
-        GenericRecord b = validator.validate(theirs, false).record();
+        Row a = validator.validate(ours, false).record();
+        Row b = validator.validate(theirs, false).record();
         assertThat(a).as("ours valid").isNotNull();
         assertThat(b).as("theirs valid").isNotNull();
         return e.decide(a, b);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.operators.TestFeeds;
 import io.reconflow.operators.feed.FeedSpec;
 import io.reconflow.operators.feed.RecordValidator;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -18,8 +18,8 @@ class RuleEvaluatorTest {
     private final RuleEvaluator evaluator = new RuleEvaluator(feed, TestFeeds.energyRules());
 
     private RuleEvaluator.Decision decide(ObjectNode ours, ObjectNode theirs) {
-        GenericRecord a = validator.validate(ours, false).record();
-        GenericRecord b = validator.validate(theirs, false).record();
+        Row a = validator.validate(ours, false).record();
+        Row b = validator.validate(theirs, false).record();
         assertThat(a).isNotNull();
         assertThat(b).isNotNull();
         return evaluator.decide(a, b);
@@ -66,9 +66,9 @@ class RuleEvaluatorTest {
         MatchSpec rel = new MatchSpec(List.of(TestFeeds.rule("price", RuleKind.REL_TOLERANCE, "0.005", null)),
                 MatchSpec.defaultPasses());
         RuleEvaluator e = new RuleEvaluator(feed, rel);
-        GenericRecord ours = validator.validate(TestFeeds.trade("T-1").put("price", "200"), false).record();
-        GenericRecord inside = validator.validate(TestFeeds.trade("T-1").put("price", "201"), false).record();
-        GenericRecord outside = validator.validate(TestFeeds.trade("T-1").put("price", "201.01"), false).record();
+        Row ours = validator.validate(TestFeeds.trade("T-1").put("price", "200"), false).record();
+        Row inside = validator.validate(TestFeeds.trade("T-1").put("price", "201"), false).record();
+        Row outside = validator.validate(TestFeeds.trade("T-1").put("price", "201.01"), false).record();
         assertThat(e.decide(ours, inside).status()).isEqualTo(MatchStatus.MATCHED_WITHIN_TOLERANCE);
         assertThat(e.decide(ours, outside).status()).isEqualTo(MatchStatus.BREAK);
     }
@@ -78,8 +78,8 @@ class RuleEvaluatorTest {
         MatchSpec exactOnly = new MatchSpec(TestFeeds.energyRules().rules(), List.of(new MatchPass(1, "exact", false)));
         RuleEvaluator e = new RuleEvaluator(feed, exactOnly);
         ObjectNode ours = TestFeeds.trade("T-1");
-        GenericRecord a = validator.validate(ours, false).record();
-        GenericRecord b = validator.validate(TestFeeds.theirView(ours).put("price", "43.22"), false).record();
+        Row a = validator.validate(ours, false).record();
+        Row b = validator.validate(TestFeeds.theirView(ours).put("price", "43.22"), false).record();
         RuleEvaluator.Decision d = e.decide(a, b);
         assertThat(d.status()).isEqualTo(MatchStatus.BREAK);
         assertThat(d.breaks()).extracting(RuleEvaluator.Break::field).containsExactly("price");
