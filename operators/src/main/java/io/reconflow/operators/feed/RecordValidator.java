@@ -6,11 +6,6 @@ import io.reconflow.events.ErrorCode;
 import org.apache.flink.types.Row;
 
 import java.math.BigDecimal;
-import java.time.DateTimeException;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -278,21 +273,14 @@ public final class RecordValidator {
         }
         String s = v.textValue();
         try {
-            return FeedValues.epochMicros(OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
-        } catch (DateTimeException e) {
-            String why = hasNoOffset(s) ? " has no offset (an instant needs Z or +hh:mm)" : " is not an RFC 3339 timestamp";
-            throw new InvalidValue(ErrorCode.BAD_TIMESTAMP, f.name(), f.name() + " '" + Texts.abbreviate(s) + "'" + why);
-        } catch (ArithmeticException e) {
-            throw new InvalidValue(ErrorCode.BAD_TIMESTAMP, f.name(), f.name() + " '" + Texts.abbreviate(s) + "' is out of range");
-        }
-    }
-
-    private static boolean hasNoOffset(String s) {
-        try {
-            LocalDateTime.parse(s, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-            return true;
-        } catch (DateTimeException e) {
-            return false;
+            return Rfc3339.epochMicros(s);
+        } catch (Rfc3339.Invalid e) {
+            String why = switch (e.problem()) {
+                case NO_OFFSET -> "' has no offset (an instant needs Z or +hh:mm)";
+                case INVALID -> "' is not an RFC 3339 timestamp";
+                case OUT_OF_RANGE -> "' is out of range";
+            };
+            throw new InvalidValue(ErrorCode.BAD_TIMESTAMP, f.name(), f.name() + " '" + Texts.abbreviate(s) + why);
         }
     }
 
@@ -301,8 +289,8 @@ public final class RecordValidator {
             throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be a YYYY-MM-DD string, got " + v.getNodeType());
         }
         try {
-            return Math.toIntExact(LocalDate.parse(v.textValue(), DateTimeFormatter.ISO_LOCAL_DATE).toEpochDay());
-        } catch (DateTimeException | ArithmeticException e) {
+            return Math.toIntExact(Rfc3339.epochDay(v.textValue()));
+        } catch (Rfc3339.Invalid | ArithmeticException e) {
             throw new InvalidValue(ErrorCode.BAD_DATE, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not a YYYY-MM-DD date");
         }
     }
