@@ -19,6 +19,7 @@ import io.reconflow.operators.feed.RecordValidator;
 import io.reconflow.operators.feed.Sha256;
 import io.reconflow.operators.feed.Violation;
 import org.apache.flink.types.Row;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -48,6 +49,8 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
     private transient Counter[] valid;
     private transient Counter[] rejected;
     private transient RejectCounters byCode;
+    /** Per side, made on first use (an accumulator appears in the summary only once it counts). */
+    private transient LongCounter[] validTotals;
 
     public ValidateRecords(String recon, FeedSpec feed) {
         this.recon = recon;
@@ -70,6 +73,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
             rejected[side.ordinal()] = sideGroup.counter("recordsRejected");
         }
         byCode = new RejectCounters(getRuntimeContext());
+        validTotals = new LongCounter[Side.values().length];
     }
 
     @Override
@@ -134,8 +138,17 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
         valid.raw = raw.getRaw();
         valid.values = record;
         this.valid[raw.getSide().ordinal()].inc();
-        getRuntimeContext().getLongCounter(RunTotals.RECORDS_VALID + raw.getSide().name()).add(1L);
+        validTotal(raw.getSide()).add(1L);
         out.collect(valid);
+    }
+
+    private LongCounter validTotal(Side side) {
+        LongCounter c = validTotals[side.ordinal()];
+        if (c == null) {
+            c = getRuntimeContext().getLongCounter(RunTotals.RECORDS_VALID + side.name());
+            validTotals[side.ordinal()] = c;
+        }
+        return c;
     }
 
     /**
