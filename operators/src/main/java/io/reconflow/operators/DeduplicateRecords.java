@@ -18,7 +18,8 @@ import java.time.Duration;
  * Drops a record already seen under the same idempotency key (delivery is at-least-once: a page
  * can repeat a record), and rejects one whose key was seen with different content as
  * DUPLICATE_CONFLICT. Keyed by {@link DedupKey}; remembers each key's content hash for a TTL
- * ({@link SeenContent}). The raw text of a record that goes on is dropped here: only a reject needs it.
+ * ({@link SeenContent}). The raw text and content hash of a record that goes on are dropped here:
+ * only a reject needs the text, only this function the hash.
  */
 public class DeduplicateRecords extends KeyedProcessFunction<String, ValidRecord, ValidRecord> {
     private static final long serialVersionUID = 1L;
@@ -108,7 +109,9 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, ValidRecord
     private void keep(ValidRecord record, byte[] content, String batch, Collector<ValidRecord> out) throws Exception {
         // The batch is kept only where revisions compare it.
         seenContent.update(new SeenContent(content, revisions ? batch : null));
+        // Matching needs neither: they would only weigh on its state.
         record.raw = null;
+        record.contentHash = null;
         out.collect(record);
     }
 }

@@ -24,7 +24,7 @@ public class ValidRecord {
     public String correlationId;
     /** Lower-case hex SHA-256 of the idempotency key's canonical form (README "Idempotency key"). */
     public String idempotencyKey;
-    /** SHA-256 (32 bytes) of the canonical form of every field. */
+    /** SHA-256 (32 bytes) of the canonical form of every field; kept only until deduplication. */
     public byte[] contentHash;
     public String matchKey;
     /** The record as received, kept only until deduplication (for a DUPLICATE_CONFLICT reject). */

@@ -39,8 +39,9 @@ class DeduplicateRecordsTest {
 
         assertThat(harness.extractOutputValues()).extracting(e -> e.matchKey)
                 .containsExactly("T-1", "T-2");
-        // What goes on to matching carries no raw text: only a reject needs it.
+        // What goes on to matching carries no raw text and no content hash: only dedup needs them.
         assertThat(harness.extractOutputValues()).extracting(e -> e.raw).containsOnlyNulls();
+        assertThat(harness.extractOutputValues()).extracting(e -> e.contentHash).containsOnlyNulls();
         assertThat(rejects()).isEmpty();
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
     }
