@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
-import io.reconflow.operators.DeduplicateRecords;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldKind;
-import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.operators.dedup.DeduplicateRecords;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldKind;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchStatus;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.InternalFiles;
@@ -382,7 +382,7 @@ final class FeedRun {
                         continue;
                     }
                     Row g = validator.validate(MAPPER.readTree(rec.json()), false).record();
-                    BigDecimal v = (BigDecimal) io.reconflow.operators.feed.FeedValues.comparable(g, f);
+                    BigDecimal v = (BigDecimal) io.reconflow.domain.feed.FeedValues.comparable(g, f);
                     if (v != null && v.stripTrailingZeros().precision() >= 18) {
                         written.put(b.businessDate() + "|" + keys.matchKey(g), v);
                     }

@@ -7,15 +7,15 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
-import io.reconflow.operators.match.MatchRule;
-import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.MatchStatus;
-import io.reconflow.operators.match.RuleEvaluator;
-import io.reconflow.operators.match.RuleKind;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
+import io.reconflow.domain.match.MatchRule;
+import io.reconflow.domain.match.MatchSpec;
+import io.reconflow.domain.match.MatchStatus;
+import io.reconflow.domain.match.RuleEvaluator;
+import io.reconflow.domain.match.RuleKind;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -156,7 +156,7 @@ class ScenarioGeneratorTest {
         Set<ErrorCode> expected = new TreeSet<>(List.of(ErrorCode.MISSING_FIELD, ErrorCode.BAD_TYPE, ErrorCode.BAD_DECIMAL,
                 ErrorCode.BAD_TIMESTAMP, ErrorCode.BAD_ENUM, ErrorCode.BAD_FORMAT, ErrorCode.DOMAIN_CHECK,
                 ErrorCode.RECORD_UNPARSEABLE));
-        if (f.spec().fields().stream().anyMatch(x -> x.kind() == io.reconflow.operators.feed.FieldKind.DATE)) {
+        if (f.spec().fields().stream().anyMatch(x -> x.kind() == io.reconflow.domain.feed.FieldKind.DATE)) {
             expected.add(ErrorCode.BAD_DATE);
         }
         assertThat(counterpartyCodes).isEqualTo(expected);

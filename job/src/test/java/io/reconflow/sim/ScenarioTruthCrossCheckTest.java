@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
 import io.reconflow.job.ReconConfig;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -1,8 +1,9 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.RecordTally;
-import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.events.Reject;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;

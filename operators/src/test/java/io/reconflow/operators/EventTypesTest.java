@@ -1,12 +1,15 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.dedup.SeenContent;
+import io.reconflow.operators.match.ResultRows;
+import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.BatchRequest;
 import io.reconflow.events.FetchFailure;
 import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.domain.feed.AvroSchemas;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -1,5 +1,6 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.validate.ValidRecord;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;

@@ -1,5 +1,14 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.batch.BatchKey;
+import io.reconflow.operators.batch.CheckBatchCompleteness;
+import io.reconflow.operators.dedup.DedupKey;
+import io.reconflow.operators.dedup.DeduplicateRecords;
+import io.reconflow.operators.match.MatchBySecondaryKey;
+import io.reconflow.operators.match.MatchKey;
+import io.reconflow.operators.match.MatchRecords;
+import io.reconflow.operators.match.SecondaryKey;
+import io.reconflow.operators.validate.ValidRecord;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.BatchOutcome;
@@ -7,9 +16,9 @@ import io.reconflow.events.BatchStatus;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RecordTally;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.AvroSchemas;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchSpec;
+import io.reconflow.domain.feed.AvroSchemas;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchSpec;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;

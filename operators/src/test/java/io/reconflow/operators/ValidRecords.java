@@ -1,10 +1,12 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.validate.ValidRecord;
+import io.reconflow.operators.validate.ValidateRecords;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.RawRecord;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
 import org.apache.flink.types.Row;
 
 /** Builds validated records the way {@link ValidateRecords} does, for tests of later stages. */

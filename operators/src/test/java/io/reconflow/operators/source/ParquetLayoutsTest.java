@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RawRecord;
 import io.reconflow.operators.TestFeeds;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.RecordValidator;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -118,7 +118,7 @@ class ParquetLayoutsTest {
         RecordValidator validator = new RecordValidator(energy);
         org.apache.flink.types.Row values = validator.validate(TestFeeds.trade("T-1").put("price", "43.2100")
                 .put("delivery_start", "2026-11-21T01:00:00+01:00"), false).record();
-        GenericRecord typed = io.reconflow.operators.feed.FeedRows.toAvro(energy, values);
+        GenericRecord typed = io.reconflow.domain.feed.FeedRows.toAvro(energy, values);
         try (ParquetWriter<GenericRecord> w = org.apache.parquet.avro.AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
                 .withSchema(energy.schema()).withConf(new org.apache.hadoop.conf.Configuration(false)).build()) {
             w.write(typed);
