@@ -23,7 +23,6 @@ import io.reconflow.operators.fetch.PageParser;
 import io.reconflow.domain.match.MatchPass;
 import io.reconflow.domain.match.MatchStatus;
 import io.reconflow.domain.match.RuleEvaluator;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetWriter;

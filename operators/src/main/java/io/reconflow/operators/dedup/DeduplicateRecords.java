@@ -6,7 +6,6 @@ import io.reconflow.operators.Tags;
 import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
-import io.reconflow.events.Side;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
