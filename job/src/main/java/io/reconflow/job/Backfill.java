@@ -1,9 +1,9 @@
 package io.reconflow.job;
 
-import io.reconflow.operators.DeduplicateRecords;
+import io.reconflow.operators.dedup.DeduplicateRecords;
 import io.reconflow.operators.RejectCounters;
 import io.reconflow.operators.RunTotals;
-import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.domain.match.MatchStatus;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;

@@ -1,12 +1,12 @@
 package io.reconflow.job;
 
 import io.reconflow.job.config.ConfigBinder;
-import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;
 import io.reconflow.operators.fetch.FetchSettings;
 import io.reconflow.operators.fetch.PauseFileWatcher;
 import io.reconflow.operators.ledger.LedgerSinks;
-import io.reconflow.operators.match.MatchSpec;
+import io.reconflow.domain.match.MatchSpec;
 import io.reconflow.operators.source.InternalFormat;
 
 import java.nio.file.Path;

@@ -5,28 +5,30 @@ import io.reconflow.events.FetchTask;
 import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.BatchKey;
-import io.reconflow.operators.CheckBatchCompleteness;
-import io.reconflow.operators.DedupKey;
-import io.reconflow.operators.DeduplicateRecords;
-import io.reconflow.operators.Envelope;
-import io.reconflow.operators.MatchBySecondaryKey;
-import io.reconflow.operators.MatchKey;
-import io.reconflow.operators.SecondaryKey;
-import io.reconflow.operators.MatchRecords;
+import io.reconflow.events.Side;
+import io.reconflow.operators.batch.BatchKey;
+import io.reconflow.operators.batch.CheckBatchCompleteness;
+import io.reconflow.operators.dedup.DedupKey;
+import io.reconflow.operators.dedup.DeduplicateRecords;
+import io.reconflow.operators.match.MatchBySecondaryKey;
+import io.reconflow.operators.match.MatchKey;
+import io.reconflow.operators.match.SecondaryKey;
+import io.reconflow.operators.match.MatchRecords;
 import io.reconflow.operators.Tags;
-import io.reconflow.operators.ValidateRecords;
-import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.operators.validate.ValidRecord;
+import io.reconflow.operators.validate.ValidateRecords;
+import io.reconflow.domain.feed.AvroSchemas;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;
 import io.reconflow.operators.fetch.FetchPage;
 import io.reconflow.operators.fetch.RouteFetchTasks;
 import io.reconflow.operators.ledger.LedgerSinks;
-import io.reconflow.operators.match.MatchPass;
+import io.reconflow.domain.match.MatchPass;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -114,22 +116,22 @@ public final class ReconPipeline {
                 .returns(new AvroTypeInfo<>(RawRecord.class))
                 .uid("fetch-pages").name("Fetch pages");
 
-        GenericRecordAvroTypeInfo envelopeType = new GenericRecordAvroTypeInfo(AvroSchemas.envelope(config.feed()));
-        SingleOutputStreamOperator<GenericRecord> validated = internalRecords.union(counterpartyRecords)
+        TypeInformation<ValidRecord> validType = ValidRecord.typeInfo(config.feed());
+        SingleOutputStreamOperator<ValidRecord> validated = internalRecords.union(counterpartyRecords)
                 .process(new ValidateRecords(config.name(), config.feed()))
-                .returns(envelopeType)
+                .returns(validType)
                 .uid("validate").name("Validate records");
 
-        SingleOutputStreamOperator<GenericRecord> distinct = validated
+        SingleOutputStreamOperator<ValidRecord> distinct = validated
                 .keyBy(new DedupKey())
                 .process(new DeduplicateRecords(config.name(), config.feed().name(), config.dedupTtl(), config.isContinuous()))
-                .returns(envelopeType)
+                .returns(validType)
                 .uid("deduplicate").name("Deduplicate by idempotency key");
 
-        DataStream<GenericRecord> ours = distinct.filter(new OnSide("INTERNAL"))
-                .returns(envelopeType).uid("internal-side").name("Internal side");
-        DataStream<GenericRecord> theirs = distinct.filter(new OnSide("COUNTERPARTY"))
-                .returns(envelopeType).uid("counterparty-side").name("Counterparty side");
+        DataStream<ValidRecord> ours = distinct.filter(new OnSide(Side.INTERNAL))
+                .returns(validType).uid("internal-side").name("Internal side");
+        DataStream<ValidRecord> theirs = distinct.filter(new OnSide(Side.COUNTERPARTY))
+                .returns(validType).uid("counterparty-side").name("Counterparty side");
 
         Schema resultSchema = AvroSchemas.result(config.feed());
         GenericRecordAvroTypeInfo resultType = new GenericRecordAvroTypeInfo(resultSchema);
@@ -168,18 +170,18 @@ public final class ReconPipeline {
         return new Outputs(results, rejects, batches, resultSchema);
     }
 
-    /** Keeps the envelopes of one side. */
-    static final class OnSide implements FilterFunction<GenericRecord> {
+    /** Keeps the records of one side. */
+    static final class OnSide implements FilterFunction<ValidRecord> {
         private static final long serialVersionUID = 1L;
-        private final String side;
+        private final Side side;
 
-        OnSide(String side) {
+        OnSide(Side side) {
             this.side = side;
         }
 
         @Override
-        public boolean filter(GenericRecord envelope) {
-            return side.equals(Envelope.str(envelope, Envelope.SIDE));
+        public boolean filter(ValidRecord record) {
+            return record.side == side;
         }
     }
 }

@@ -2,7 +2,7 @@ package io.reconflow.job;
 
 import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.AvroSchemas;
+import io.reconflow.domain.feed.AvroSchemas;
 import io.reconflow.operators.sink.ParquetSinks;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;

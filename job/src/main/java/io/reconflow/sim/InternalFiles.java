@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.domain.feed.RecordValidator;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
@@ -170,7 +170,7 @@ public final class InternalFiles {
                 if (out.record() == null) {
                     throw new IllegalStateException("a valid internal record failed validation: " + out.violation());
                 }
-                writer.write(out.record());
+                writer.write(io.reconflow.domain.feed.FeedRows.toAvro(feed, out.record()));
             }
         }
     }

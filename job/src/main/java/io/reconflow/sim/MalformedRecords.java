@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldKind;
-import io.reconflow.operators.feed.FieldSpec;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldKind;
+import io.reconflow.domain.feed.FieldSpec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package io.reconflow.sim;
 
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchRule;
-import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchRule;
+import io.reconflow.domain.match.MatchStatus;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -80,7 +80,7 @@ final class RuleJudge {
         Object b = theirs.get(rule.field());
         if (a == null || b == null) {
             // Both absent agree (nothing is the opposite of nothing); one absent breaks.
-            return a == null && b == null && rule.kind() != io.reconflow.operators.match.RuleKind.OPPOSITE
+            return a == null && b == null && rule.kind() != io.reconflow.domain.match.RuleKind.OPPOSITE
                     ? Outcome.EXACT : Outcome.BREAK;
         }
         return switch (rule.kind()) {

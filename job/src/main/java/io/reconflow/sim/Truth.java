@@ -2,7 +2,7 @@ package io.reconflow.sim;
 
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
-import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.domain.match.MatchStatus;
 
 import java.util.ArrayList;
 import java.util.Collections;

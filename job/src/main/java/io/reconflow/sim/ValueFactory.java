@@ -1,8 +1,8 @@
 package io.reconflow.sim;
 
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldKind;
-import io.reconflow.operators.feed.FieldSpec;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldKind;
+import io.reconflow.domain.feed.FieldSpec;
 import org.apache.avro.Schema;
 
 import java.math.BigDecimal;

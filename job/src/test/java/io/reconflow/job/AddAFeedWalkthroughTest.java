@@ -1,7 +1,7 @@
 package io.reconflow.job;
 
-import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.domain.match.MatchStatus;
 import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;

@@ -2,8 +2,8 @@ package io.reconflow.job;
 
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.FieldKind;
-import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.domain.feed.FieldKind;
+import io.reconflow.domain.match.MatchStatus;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +90,7 @@ class AllFeedsEndToEndTest extends MiniClusterTestBase {
             assertThat(codes.get(Side.COUNTERPARTY)).isEqualTo(expectedCodes)
                     .contains(ErrorCode.MISSING_FIELD.name(), ErrorCode.BAD_TYPE.name(), ErrorCode.BAD_DECIMAL.name(),
                             ErrorCode.DUPLICATE_CONFLICT.name(), ErrorCode.RECORD_UNPARSEABLE.name());
-            for (io.reconflow.operators.feed.FieldSpec f : run.config.feed().fields()) {
+            for (io.reconflow.domain.feed.FieldSpec f : run.config.feed().fields()) {
                 if (f.kind() == FieldKind.ENUM || f.allowedInts() != null) {
                     assertThat(codes.get(Side.COUNTERPARTY)).contains(ErrorCode.BAD_ENUM.name());
                 }

@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RawRecord;
 import io.reconflow.operators.TestFeeds;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.RecordValidator;
 import io.reconflow.operators.source.InternalFormat;
 import io.reconflow.operators.source.ReadInternalFile;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,7 +65,7 @@ class DuckDbParquetFilesTest {
         assertThat(rows).allSatisfy(r -> assertThat(r.getFailure()).isNull());
 
         RecordValidator validator = new RecordValidator(energy);
-        GenericRecord first = validator.validate(JSON.readTree(rows.get(0).getRaw()), false).record();
+        Row first = validator.validate(JSON.readTree(rows.get(0).getRaw()), false).record();
         assertThat(first).as(rows.get(0).getRaw()).isNotNull();
         assertThat(FeedValues.comparable(first, energy.field("volume_mwh"))).isEqualTo(new BigDecimal(WIDE));
         assertThat(FeedValues.canonical(first, energy.field("price"))).isEqualTo("43.21");
@@ -73,7 +73,7 @@ class DuckDbParquetFilesTest {
         assertThat(FeedValues.canonical(first, energy.field("delivery_end"))).isEqualTo("2026-11-22T00:00:00Z");
         assertThat(FeedValues.canonical(first, energy.field("trade_time"))).isEqualTo("2026-11-20T09:15:00.000001Z");
 
-        GenericRecord second = validator.validate(JSON.readTree(rows.get(1).getRaw()), false).record();
+        Row second = validator.validate(JSON.readTree(rows.get(1).getRaw()), false).record();
         assertThat(FeedValues.canonical(second, energy.field("volume_mwh"))).isEqualTo("0.000000000000000001");
         assertThat(FeedValues.canonical(second, energy.field("delivery_start"))).isEqualTo("2026-11-21T01:00:00Z");
         assertThat(rows.get(1).getRaw()).contains("\"volume_mwh\":0.000000000000000001");
@@ -91,7 +91,7 @@ class DuckDbParquetFilesTest {
         assertThat(json.get("po_line").intValue()).isEqualTo(3);
         assertThat(json.get("ship_date").textValue()).isEqualTo("2026-11-18");
         assertThat(json.has("invoice_number")).isFalse();
-        GenericRecord typed = new RecordValidator(invoices).validate(json, false).record();
+        Row typed = new RecordValidator(invoices).validate(json, false).record();
         assertThat(FeedValues.canonical(typed, invoices.field("quantity"))).isEqualTo("12.5");
         assertThat(FeedValues.canonical(typed, invoices.field("unit_price"))).isEqualTo("19.99");
     }
@@ -105,7 +105,7 @@ class DuckDbParquetFilesTest {
         assertThat(json.get("delivery_start").textValue()).isEqualTo("2026-11-21T00:00:00.123456789Z");
         RecordValidator.Outcome outcome = new RecordValidator(energy).validate(json, false);
         assertThat(outcome.violation()).isNull();
-        assertThat(outcome.record().get("delivery_start")).isEqualTo(FeedValues.epochMicros(Instant.parse("2026-11-21T00:00:00.123456Z")));
+        assertThat(outcome.record().getField(energy.field("delivery_start").position())).isEqualTo(FeedValues.epochMicros(Instant.parse("2026-11-21T00:00:00.123456Z")));
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.reconflow.job;
 
-import io.reconflow.operators.DeduplicateRecords;
+import io.reconflow.operators.dedup.DeduplicateRecords;
 import io.reconflow.sim.ScenarioSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -6,20 +6,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.FieldKind;
-import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
-import io.reconflow.operators.feed.Violation;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchRule;
-import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.MatchStatus;
-import io.reconflow.operators.match.RuleEvaluator;
-import io.reconflow.operators.match.RuleKind;
-import org.apache.avro.generic.GenericRecord;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.FieldKind;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
+import io.reconflow.domain.feed.Violation;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchRule;
+import io.reconflow.domain.match.MatchSpec;
+import io.reconflow.domain.match.MatchStatus;
+import io.reconflow.domain.match.RuleEvaluator;
+import io.reconflow.domain.match.RuleKind;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -151,7 +151,7 @@ class FeedEdgeCasesTest {
         }
     }
 
-    private static GenericRecord valid(Feed f, Map<String, String> literals) {
+    private static Row valid(Feed f, Map<String, String> literals) {
         RecordValidator.Outcome o = validate(f, literals);
         assertThat(o.violation()).as("%s: %s", f, text(literals)).isNull();
         return o.record();
@@ -197,9 +197,9 @@ class FeedEdgeCasesTest {
             if (field.kind() != FieldKind.DECIMAL) {
                 continue;
             }
-            GenericRecord number = valid(f, with(f.theirs(), field.name(), "12.5"));
+            Row number = valid(f, with(f.theirs(), field.name(), "12.5"));
             for (String literal : List.of("12.500", q("12.5"), q("12.500"), "12.50000000000000000")) {
-                GenericRecord other = valid(f, with(f.theirs(), field.name(), literal));
+                Row other = valid(f, with(f.theirs(), field.name(), literal));
                 assertThat((BigDecimal) FeedValues.comparable(other, field)).as("%s %s", field.name(), literal)
                         .isEqualByComparingTo("12.5");
                 assertThat(FeedValues.canonical(other, field)).isEqualTo("12.5");
@@ -236,7 +236,7 @@ class FeedEdgeCasesTest {
     void decimalsWithEighteenAndMoreSignificantDigitsCompareExactly(Feed f) {
         BigDecimal ulp = new BigDecimal("1E-18");
         String wide = "12345678901234567890.123456789012345678"; // 38 significant digits
-        GenericRecord wideRecord = valid(f, with(f.theirs(), firstDecimal(f).name(), wide));
+        Row wideRecord = valid(f, with(f.theirs(), firstDecimal(f).name(), wide));
         assertThat(FeedValues.canonical(wideRecord, firstDecimal(f))).isEqualTo(wide);
         assertThat(valid(f, with(f.theirs(), firstDecimal(f).name(), q(wide)))).isEqualTo(wideRecord);
 
@@ -291,8 +291,8 @@ class FeedEdgeCasesTest {
         assertThat(m.passes()).extracting(MatchPass::name).containsExactly("exact", "tolerance", "secondary");
         MatchPass pass = m.keyedPasses().get(0);
         assertThat(pass.key()).doesNotContain(f.rekeyField());
-        GenericRecord ours = valid(f, f.ours());
-        GenericRecord theirs = valid(f, with(f.theirs(), f.rekeyField(), f.rekeyValue()));
+        Row ours = valid(f, f.ours());
+        Row theirs = valid(f, with(f.theirs(), f.rekeyField(), f.rekeyValue()));
         assertThat(f.keys().matchKey(theirs)).isNotEqualTo(f.keys().matchKey(ours));
         assertThat(RecordKeys.joinValues(theirs, pass.key().stream().map(f.spec()::field).toList()))
                 .isEqualTo(RecordKeys.joinValues(ours, pass.key().stream().map(f.spec()::field).toList()));
@@ -322,16 +322,16 @@ class FeedEdgeCasesTest {
     @Test
     void meterTheSameInstantWithTwoOffsetsIsTheSameKeyAndMatches() {
         Feed f = feed("meter-intervals");
-        GenericRecord ours = valid(f, f.ours());
+        Row ours = valid(f, f.ours());
         for (String written : List.of("2026-11-20T06:00:00+01:00", "2026-11-20T00:00:00-05:00", "2026-11-20T10:30:00+05:30",
                 "2026-11-20T05:00:00.000Z")) {
-            GenericRecord theirs = valid(f, with(f.theirs(), "interval_start", q(written)));
+            Row theirs = valid(f, with(f.theirs(), "interval_start", q(written)));
             assertThat(f.keys().matchKey(theirs)).as(written).isEqualTo(f.keys().matchKey(ours)).isEqualTo("M-1|2026-11-20T05:00:00Z");
             assertThat(f.keys().idempotencyKey(theirs)).isEqualTo(f.keys().idempotencyKey(ours));
             assertThat(f.evaluator().decide(ours, theirs).status()).isEqualTo(MatchStatus.MATCHED);
         }
         // Another instant is another key.
-        GenericRecord later = valid(f, with(f.theirs(), "interval_start", q("2026-11-20T05:00:00+01:00")));
+        Row later = valid(f, with(f.theirs(), "interval_start", q("2026-11-20T05:00:00+01:00")));
         assertThat(f.keys().matchKey(later)).isEqualTo("M-1|2026-11-20T04:00:00Z");
     }
 
@@ -361,7 +361,7 @@ class FeedEdgeCasesTest {
     void meterIntervalMinutesFifteenThirtySixtyAreValidAndMustBeIntegers() {
         Feed f = feed("meter-intervals");
         for (String ok : List.of("15", "30", "60")) {
-            assertThat(valid(f, with(f.theirs(), "interval_minutes", ok)).get("interval_minutes")).isEqualTo(Integer.valueOf(ok));
+            assertThat(valid(f, with(f.theirs(), "interval_minutes", ok)).getField(f.spec().field("interval_minutes").position())).isEqualTo(Integer.valueOf(ok));
         }
         assertThat(invalid(f, with(f.theirs(), "interval_minutes", q("15"))).code()).isEqualTo(ErrorCode.BAD_TYPE);
         assertThat(invalid(f, with(f.theirs(), "interval_minutes", "15.5")).code()).isEqualTo(ErrorCode.BAD_TYPE);
@@ -374,7 +374,7 @@ class FeedEdgeCasesTest {
     void meterKwhIsComparedWithAHalfPercentRelativeTolerance() {
         Feed f = feed("meter-intervals");
         Map<String, String> ours = with(f.ours(), "kwh", "200");
-        GenericRecord o = valid(f, ours);
+        Row o = valid(f, ours);
         assertThat(f.evaluator().decide(o, valid(f, with(f.theirs(), "kwh", "201"))).status())
                 .isEqualTo(MatchStatus.MATCHED_WITHIN_TOLERANCE);
         assertThat(f.evaluator().decide(o, valid(f, with(f.theirs(), "kwh", "199.000"))).status())
@@ -390,8 +390,8 @@ class FeedEdgeCasesTest {
     void broadcastASpotWithNoAiredStartDidNotAirAndIsABreak() {
         Feed f = feed("broadcast-spots");
         for (String absent : new String[] {"null", null, q("")}) {
-            GenericRecord theirs = valid(f, with(f.theirs(), "aired_start", absent));
-            assertThat(theirs.get("aired_start")).isNull();
+            Row theirs = valid(f, with(f.theirs(), "aired_start", absent));
+            assertThat(theirs.getField(f.spec().field("aired_start").position())).isNull();
             RuleEvaluator.Decision d = f.evaluator().decide(valid(f, f.ours()), theirs);
             assertThat(d.status()).as("aired_start %s", absent).isEqualTo(MatchStatus.BREAK);
             assertThat(d.breaks()).singleElement().satisfies(b -> {
@@ -486,7 +486,7 @@ class FeedEdgeCasesTest {
             }
         });
         // Relative to the price, not absolute: 0.5 % of 2000 is 10.
-        GenericRecord dear = valid(f, with(f.ours(), "unit_price", "2000"));
+        Row dear = valid(f, with(f.ours(), "unit_price", "2000"));
         assertThat(f.evaluator().decide(dear, valid(f, with(f.theirs(), "unit_price", "2009.99"))).status())
                 .isEqualTo(MatchStatus.MATCHED_WITHIN_TOLERANCE);
         // Quantity has no tolerance.
@@ -497,8 +497,8 @@ class FeedEdgeCasesTest {
     void supplyAMissingInvoiceNumberIsValid() {
         Feed f = feed("supply-invoices");
         for (String absent : new String[] {null, "null", q("")}) {
-            GenericRecord r = valid(f, with(f.theirs(), "invoice_number", absent));
-            assertThat(r.get("invoice_number")).isNull();
+            Row r = valid(f, with(f.theirs(), "invoice_number", absent));
+            assertThat(r.getField(f.spec().field("invoice_number").position())).isNull();
             // Not a matching rule: an uninvoiced line still matches its order line.
             assertThat(f.evaluator().decide(valid(f, f.ours()), r).status()).isEqualTo(MatchStatus.MATCHED);
         }
@@ -551,7 +551,7 @@ class FeedEdgeCasesTest {
         assertThat(invalid(f, with(f.theirs(), "currency", q("US$"))).code()).isEqualTo(ErrorCode.BAD_FORMAT);
         assertThat(breaks(decide(f, with(f.theirs(), "currency", q("EUR"))))).containsExactly("currency");
         // The claim period is part of the key: another month is another claim.
-        GenericRecord october = valid(f, with(f.theirs(), "claim_period", q("2026-10")));
+        Row october = valid(f, with(f.theirs(), "claim_period", q("2026-10")));
         assertThat(f.keys().matchKey(october)).isEqualTo("V-1|PR-1|2026-10|SKU-1");
     }
 
@@ -573,7 +573,7 @@ class FeedEdgeCasesTest {
             }
         });
         // Relative: 1 % of 50 is 0.5, so one unit off breaks.
-        GenericRecord few = valid(f, with(f.ours(), "units", "50"));
+        Row few = valid(f, with(f.ours(), "units", "50"));
         assertThat(breaks(f.evaluator().decide(few, valid(f, with(f.theirs(), "units", "51"))))).containsExactly("units");
         assertThat(invalid(f, with(f.theirs(), "units", "-1")).code()).isEqualTo(ErrorCode.DOMAIN_CHECK);
         assertThat(invalid(f, with(f.theirs(), "units", "10.5")).code()).isEqualTo(ErrorCode.BAD_TYPE);

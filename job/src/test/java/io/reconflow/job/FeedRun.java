@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
-import io.reconflow.operators.DeduplicateRecords;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldKind;
-import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.operators.dedup.DeduplicateRecords;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldKind;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchStatus;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.InternalFiles;
@@ -20,7 +20,7 @@ import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.types.Row;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -349,7 +349,7 @@ final class FeedRun {
                         continue;
                     }
                     JsonNode n = MAPPER.readTree(raw);
-                    GenericRecord rec = validator.validate(n, false).record();
+                    Row rec = validator.validate(n, false).record();
                     String key = keys.matchKey(rec);
                     String ours = ourText.get(key);
                     if (ours != null && matched.contains(b.businessDate() + "|" + key) && !ours.equals(n.get(field).textValue())) {
@@ -381,8 +381,8 @@ final class FeedRun {
                     if (!rec.valid()) {
                         continue;
                     }
-                    GenericRecord g = validator.validate(MAPPER.readTree(rec.json()), false).record();
-                    BigDecimal v = (BigDecimal) io.reconflow.operators.feed.FeedValues.comparable(g, f);
+                    Row g = validator.validate(MAPPER.readTree(rec.json()), false).record();
+                    BigDecimal v = (BigDecimal) io.reconflow.domain.feed.FeedValues.comparable(g, f);
                     if (v != null && v.stripTrailingZeros().precision() >= 18) {
                         written.put(b.businessDate() + "|" + keys.matchKey(g), v);
                     }

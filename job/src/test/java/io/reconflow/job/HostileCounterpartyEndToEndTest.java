@@ -1,6 +1,6 @@
 package io.reconflow.job;
 
-import io.reconflow.operators.DeduplicateRecords;
+import io.reconflow.operators.dedup.DeduplicateRecords;
 import io.reconflow.operators.fetch.LogCapture;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.CounterpartySimulator.Fault;

@@ -4,7 +4,7 @@ import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.operators.RejectTexts;
-import io.reconflow.operators.feed.Sha256;
+import io.reconflow.domain.feed.Sha256;
 import io.reconflow.operators.ledger.LedgerStatements;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;

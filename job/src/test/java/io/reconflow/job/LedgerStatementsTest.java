@@ -2,8 +2,8 @@ package io.reconflow.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.reconflow.operators.feed.AvroSchemas;
-import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.domain.feed.AvroSchemas;
+import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.operators.ledger.LedgerStatements;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.reflect.Proxy;

@@ -2,8 +2,8 @@ package io.reconflow.job;
 
 import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.AvroSchemas;
-import io.reconflow.operators.match.MatchPass;
+import io.reconflow.domain.feed.AvroSchemas;
+import io.reconflow.domain.match.MatchPass;
 import io.reconflow.operators.sink.ParquetSinks;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetReader;
@@ -134,7 +134,7 @@ class InternalFilesTest {
                     .withConf(new Configuration(false)).build()) {
                 for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
                     assertThat(r.getSchema().getFields()).hasSize(spec.fields().size());
-                    read.add(keys.canonicalForm(r, spec.fields()));
+                    read.add(keys.canonicalForm(values(spec, r), spec.fields()));
                 }
             }
             assertThat(read).containsExactlyElementsOf(expected);
@@ -172,5 +172,19 @@ class InternalFilesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("{business_date}");
         assertThatThrownBy(() -> InternalFiles.write(s, f.spec(), pattern(), "xml"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("xml");
+    }
+
+    /** The feed values of a record read back from Parquet, as the validator gives them. */
+    private static org.apache.flink.types.Row values(io.reconflow.domain.feed.FeedSpec spec, GenericRecord r) {
+        org.apache.flink.types.Row row = new org.apache.flink.types.Row(spec.fields().size());
+        for (io.reconflow.domain.feed.FieldSpec f : spec.fields()) {
+            Object v = r.get(f.position());
+            row.setField(f.position(), v == null ? null : switch (f.kind()) {
+                case DECIMAL -> io.reconflow.domain.feed.FeedValues.decimal((java.nio.ByteBuffer) v, f.scale());
+                case STRING, ENUM -> v.toString();
+                default -> v;
+            });
+        }
+        return row;
     }
 }

@@ -4,17 +4,17 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchRule;
-import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.MatchStatus;
-import io.reconflow.operators.match.RuleEvaluator;
-import org.apache.avro.generic.GenericRecord;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchRule;
+import io.reconflow.domain.match.MatchSpec;
+import io.reconflow.domain.match.MatchStatus;
+import io.reconflow.domain.match.RuleEvaluator;
+import org.apache.flink.types.Row;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,21 +66,21 @@ public final class PassesReference {
         Map<Truth.KeyRef, String> out = new TreeMap<>();
         for (java.time.LocalDate date : s.settings().businessDates()) {
             String d = date.toString();
-            Map<String, GenericRecord> ours = new LinkedHashMap<>();
-            Map<String, GenericRecord> theirs = new LinkedHashMap<>();
+            Map<String, Row> ours = new LinkedHashMap<>();
+            Map<String, Row> theirs = new LinkedHashMap<>();
             for (Scenario.Batch b : s.batches()) {
                 if (!b.businessDate().equals(date)) {
                     continue;
                 }
                 for (Scenario.InternalRecord rec : b.internal()) {
                     if (rec.valid()) {
-                        GenericRecord g = validator.validate(parse(rec.json()), false).record();
+                        Row g = validator.validate(parse(rec.json()), false).record();
                         ours.put(keys.matchKey(g), g);
                     }
                 }
                 for (String raw : b.servedRecords()) {
                     if (!invalid.contains(raw)) {
-                        GenericRecord g = validator.validate(parse(raw), false).record();
+                        Row g = validator.validate(parse(raw), false).record();
                         theirs.putIfAbsent(keys.matchKey(g), g);
                     }
                 }
@@ -103,7 +103,7 @@ public final class PassesReference {
     }
 
     private static void keyedPass(FeedSpec feed, MatchSpec match, MatchPass pass, RuleEvaluator full, String date,
-                                  Map<String, GenericRecord> ours, Map<String, GenericRecord> theirs,
+                                  Map<String, Row> ours, Map<String, Row> theirs,
                                   Map<Truth.KeyRef, String> out) {
         List<MatchRule> candidateRules = match.rules().stream()
                 .filter(r -> pass.rules() == null || pass.rules().contains(r.field())).toList();
@@ -161,7 +161,7 @@ public final class PassesReference {
         doneTheirs.forEach(theirs::remove);
     }
 
-    private static Map<String, List<String>> group(Map<String, GenericRecord> records, List<FieldSpec> keyFields) {
+    private static Map<String, List<String>> group(Map<String, Row> records, List<FieldSpec> keyFields) {
         Map<String, List<String>> out = new HashMap<>();
         records.forEach((matchKey, rec) -> {
             StringBuilder sb = new StringBuilder();

@@ -1,7 +1,7 @@
 package io.reconflow.sim;
 
 import io.reconflow.job.ReconConfig;
-import io.reconflow.operators.match.MatchStatus;
+import io.reconflow.domain.match.MatchStatus;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -1,10 +1,10 @@
 package io.reconflow.sim;
 
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchRule;
-import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.MatchStatus;
-import io.reconflow.operators.match.RuleKind;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchRule;
+import io.reconflow.domain.match.MatchSpec;
+import io.reconflow.domain.match.MatchStatus;
+import io.reconflow.domain.match.RuleKind;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

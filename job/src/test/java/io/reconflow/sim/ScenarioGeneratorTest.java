@@ -7,16 +7,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
-import io.reconflow.operators.match.MatchRule;
-import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.MatchStatus;
-import io.reconflow.operators.match.RuleEvaluator;
-import io.reconflow.operators.match.RuleKind;
-import org.apache.avro.generic.GenericRecord;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
+import io.reconflow.domain.match.MatchRule;
+import io.reconflow.domain.match.MatchSpec;
+import io.reconflow.domain.match.MatchStatus;
+import io.reconflow.domain.match.RuleEvaluator;
+import io.reconflow.domain.match.RuleKind;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -156,7 +156,7 @@ class ScenarioGeneratorTest {
         Set<ErrorCode> expected = new TreeSet<>(List.of(ErrorCode.MISSING_FIELD, ErrorCode.BAD_TYPE, ErrorCode.BAD_DECIMAL,
                 ErrorCode.BAD_TIMESTAMP, ErrorCode.BAD_ENUM, ErrorCode.BAD_FORMAT, ErrorCode.DOMAIN_CHECK,
                 ErrorCode.RECORD_UNPARSEABLE));
-        if (f.spec().fields().stream().anyMatch(x -> x.kind() == io.reconflow.operators.feed.FieldKind.DATE)) {
+        if (f.spec().fields().stream().anyMatch(x -> x.kind() == io.reconflow.domain.feed.FieldKind.DATE)) {
             expected.add(ErrorCode.BAD_DATE);
         }
         assertThat(counterpartyCodes).isEqualTo(expected);
@@ -229,19 +229,19 @@ class ScenarioGeneratorTest {
         RecordKeys keys = new RecordKeys(f.spec());
         RuleEvaluator evaluator = new RuleEvaluator(f.spec(), new MatchSpec(f.match().rules(), f.match().primaryPasses()));
         Set<String> invalidRaws = counterpartyRejectRaws(s);
-        Map<Truth.KeyRef, GenericRecord> ours = new HashMap<>();
-        Map<Truth.KeyRef, GenericRecord> theirs = new HashMap<>();
+        Map<Truth.KeyRef, Row> ours = new HashMap<>();
+        Map<Truth.KeyRef, Row> theirs = new HashMap<>();
         for (Scenario.Batch b : s.batches()) {
             String date = b.businessDate().toString();
             for (String raw : b.servedRecords()) {
                 if (!invalidRaws.contains(raw)) {
-                    GenericRecord rec = validator.validate(parse(raw), false).record();
+                    Row rec = validator.validate(parse(raw), false).record();
                     theirs.putIfAbsent(new Truth.KeyRef(date, keys.matchKey(rec)), rec);
                 }
             }
             for (Scenario.InternalRecord rec : b.internal()) {
                 if (rec.valid()) {
-                    GenericRecord r = validator.validate(parse(rec.json()), false).record();
+                    Row r = validator.validate(parse(rec.json()), false).record();
                     assertThat(ours.put(new Truth.KeyRef(date, keys.matchKey(r)), r)).isNull();
                 }
             }
@@ -367,8 +367,8 @@ class ScenarioGeneratorTest {
                         }
                         continue;
                     }
-                    GenericRecord rec = validator.validate(node, false).record();
-                    String hash = keys.contentHash(rec);
+                    Row rec = validator.validate(node, false).record();
+                    String hash = java.util.HexFormat.of().formatHex(keys.contentHash(rec));
                     Integer earlier = pageOfContent.put(hash, page.number());
                     if (earlier != null) {
                         repeats++;
@@ -395,8 +395,8 @@ class ScenarioGeneratorTest {
         for (Truth.ExpectedReject r : s.truth().rejects()) {
             if (r.code() == ErrorCode.DUPLICATE_CONFLICT) {
                 assertThat(r.raws()).hasSize(2);
-                GenericRecord a = validator.validate(parse(r.raws().get(0)), false).record();
-                GenericRecord b = validator.validate(parse(r.raws().get(1)), false).record();
+                Row a = validator.validate(parse(r.raws().get(0)), false).record();
+                Row b = validator.validate(parse(r.raws().get(1)), false).record();
                 assertThat(keys.idempotencyKey(a)).isEqualTo(keys.idempotencyKey(b));
                 assertThat(keys.contentHash(a)).isNotEqualTo(keys.contentHash(b));
                 assertThat(FeedValues.canonical(a, spec.field(r.field()))).isNotEqualTo(FeedValues.canonical(b, spec.field(r.field())));
@@ -520,10 +520,10 @@ class ScenarioGeneratorTest {
             if (invalid.contains(raw)) {
                 continue;
             }
-            GenericRecord rec = validator.validate(parse(raw), false).record();
+            Row rec = validator.validate(parse(raw), false).record();
             if (s.truth().status("2026-11-20", keys.matchKey(rec)) == MatchStatus.MATCHED) {
                 String key = keys.matchKey(rec);
-                GenericRecord ours = s.batches().get(0).internal().stream().filter(Scenario.InternalRecord::valid)
+                Row ours = s.batches().get(0).internal().stream().filter(Scenario.InternalRecord::valid)
                         .map(r -> validator.validate(parse(r.json()), false).record())
                         .filter(r -> keys.matchKey(r).equals(key)).findFirst().orElseThrow();
                 assertThat(FeedValues.canonical(rec, f.spec().field("due_date")))

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Side;
 import io.reconflow.job.ReconConfig;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -62,7 +62,7 @@ class ScenarioTruthCrossCheckTest {
                     continue;
                 }
                 Set<String> hashes = seen.computeIfAbsent(keys.idempotencyKey(out.record()), k -> new HashSet<>());
-                String hash = keys.contentHash(out.record());
+                String hash = java.util.HexFormat.of().formatHex(keys.contentHash(out.record()));
                 if (hashes.isEmpty()) {
                     valid++;
                 } else if (hashes.contains(hash)) {

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchRule;
-import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.RuleKind;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchRule;
+import io.reconflow.domain.match.MatchSpec;
+import io.reconflow.domain.match.RuleKind;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package io.reconflow.operators;
 
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.Sha256;
-import io.reconflow.operators.feed.Texts;
+import io.reconflow.domain.feed.Sha256;
+import io.reconflow.domain.feed.Texts;
 
 
 /**

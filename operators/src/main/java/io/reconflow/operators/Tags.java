@@ -1,11 +1,9 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.RecordTally;
-import io.reconflow.operators.feed.AvroSchemas;
-import io.reconflow.operators.feed.FeedSpec;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
+import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.events.Reject;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
@@ -23,10 +21,10 @@ public final class Tags {
 
     /**
      * Validated records whose key found no counterpart, passed on to the next secondary-key pass.
-     * Their Avro schema depends on the feed, so the tag is made per feed; tags are equal by name.
+     * Their type depends on the feed, so the tag is made per feed; tags are equal by name.
      */
-    public static OutputTag<GenericRecord> unmatched(FeedSpec feed) {
-        return new OutputTag<>("unmatched-records", new GenericRecordAvroTypeInfo(AvroSchemas.envelope(feed)));
+    public static OutputTag<ValidRecord> unmatched(FeedSpec feed) {
+        return new OutputTag<>("unmatched-records", ValidRecord.typeInfo(feed));
     }
 
     /** Each fetched manifest (or the failure to fetch it), for the batch completeness check. */

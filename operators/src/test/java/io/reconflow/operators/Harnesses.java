@@ -1,8 +1,10 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.validate.ValidRecord;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
@@ -18,9 +20,9 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 /**
- * Flink's operator harnesses with the Avro serializer of a generic record as their output
- * serializer: left to type extraction, a {@code GenericRecord} output would fall back to Kryo,
- * which the job forbids.
+ * Flink's operator harnesses with the job's own output serializers (the POJO serializer of
+ * {@link ValidRecord#typeInfo}, Avro for result rows): left to type extraction, an output would
+ * fall back to Kryo, which the job forbids.
  */
 public final class Harnesses {
     private Harnesses() {}
@@ -36,38 +38,45 @@ public final class Harnesses {
         return new GenericRecordAvroTypeInfo(schema).createSerializer(new SerializerConfigImpl());
     }
 
-    public static <IN> OneInputStreamOperatorTestHarness<IN, GenericRecord> process(
-            ProcessFunction<IN, GenericRecord> fn, Schema out) throws Exception {
-        OneInputStreamOperatorTestHarness<IN, GenericRecord> h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(fn));
-        h.setup(avro(out));
+    public static TypeSerializer<ValidRecord> valid() {
+        return serializer(ValidRecord.typeInfo(TestFeeds.energy()));
+    }
+
+    public static <T> TypeSerializer<T> serializer(TypeInformation<T> type) {
+        return type.createSerializer(new SerializerConfigImpl());
+    }
+
+    public static <IN, OUT> OneInputStreamOperatorTestHarness<IN, OUT> process(
+            ProcessFunction<IN, OUT> fn, TypeSerializer<OUT> out) throws Exception {
+        OneInputStreamOperatorTestHarness<IN, OUT> h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(fn));
+        h.setup(out);
         h.open();
         return h;
     }
 
-    public static KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> keyed(
-            KeyedProcessFunction<String, GenericRecord, GenericRecord> fn, KeySelector<GenericRecord, String> key,
-            Schema out) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> h =
+    public static <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> keyed(
+            KeyedProcessFunction<String, IN, OUT> fn, KeySelector<IN, String> key, TypeSerializer<OUT> out) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn), key, Types.STRING);
-        h.setup(avro(out));
+        h.setup(out);
         h.open();
         return h;
     }
 
-    public static KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> keyedCo(
-            KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> fn,
-            KeySelector<GenericRecord, String> key1, KeySelector<GenericRecord, String> key2, Schema out) throws Exception {
+    public static <IN1, IN2, OUT> KeyedTwoInputStreamOperatorTestHarness<String, IN1, IN2, OUT> keyedCo(
+            KeyedCoProcessFunction<String, IN1, IN2, OUT> fn,
+            KeySelector<IN1, String> key1, KeySelector<IN2, String> key2, TypeSerializer<OUT> out) throws Exception {
         return keyedCo(fn, key1, key2, out, null);
     }
 
     /** A keyed two-input harness restored from {@code state} (a harness snapshot), or fresh when it is null. */
-    public static KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> keyedCo(
-            KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> fn,
-            KeySelector<GenericRecord, String> key1, KeySelector<GenericRecord, String> key2, Schema out,
+    public static <IN1, IN2, OUT> KeyedTwoInputStreamOperatorTestHarness<String, IN1, IN2, OUT> keyedCo(
+            KeyedCoProcessFunction<String, IN1, IN2, OUT> fn,
+            KeySelector<IN1, String> key1, KeySelector<IN2, String> key2, TypeSerializer<OUT> out,
             org.apache.flink.runtime.checkpoint.OperatorSubtaskState state) throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> h =
+        KeyedTwoInputStreamOperatorTestHarness<String, IN1, IN2, OUT> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn), key1, key2, Types.STRING);
-        h.setup(avro(out));
+        h.setup(out);
         if (state != null) {
             h.initializeState(state);
         }

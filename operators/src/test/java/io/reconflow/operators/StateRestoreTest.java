@@ -1,5 +1,14 @@
 package io.reconflow.operators;
 
+import io.reconflow.operators.batch.BatchKey;
+import io.reconflow.operators.batch.CheckBatchCompleteness;
+import io.reconflow.operators.dedup.DedupKey;
+import io.reconflow.operators.dedup.DeduplicateRecords;
+import io.reconflow.operators.match.MatchBySecondaryKey;
+import io.reconflow.operators.match.MatchKey;
+import io.reconflow.operators.match.MatchRecords;
+import io.reconflow.operators.match.SecondaryKey;
+import io.reconflow.operators.validate.ValidRecord;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.BatchOutcome;
@@ -7,10 +16,10 @@ import io.reconflow.events.BatchStatus;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RecordTally;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.AvroSchemas;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchSpec;
-import org.apache.avro.Schema;
+import io.reconflow.domain.feed.AvroSchemas;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchSpec;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -41,23 +50,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * as if it had never stopped: its keyed state and its timers survive the checkpoint.
  */
 class StateRestoreTest {
-    private final Envelopes envelopes = new Envelopes();
+    private final ValidRecords envelopes = new ValidRecords();
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> keyed(
-            KeyedProcessFunction<String, GenericRecord, GenericRecord> fn, KeySelector<GenericRecord, String> key,
-            Schema out, OperatorSubtaskState restore) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord> h =
+    private static <OUT> KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, OUT> keyed(
+            KeyedProcessFunction<String, ValidRecord, OUT> fn, KeySelector<ValidRecord, String> key,
+            TypeSerializer<OUT> out, OperatorSubtaskState restore) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, OUT> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn), key, Types.STRING);
-        h.setup(Harnesses.avro(out));
+        h.setup(out);
         return open(h, restore);
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> keyedCo(
-            KeyedCoProcessFunction<String, GenericRecord, GenericRecord, GenericRecord> fn,
-            KeySelector<GenericRecord, String> key, Schema out, OperatorSubtaskState restore) throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, GenericRecord, GenericRecord, GenericRecord> h =
+    private static KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> keyedCo(
+            KeyedCoProcessFunction<String, ValidRecord, ValidRecord, GenericRecord> fn,
+            KeySelector<ValidRecord, String> key, TypeSerializer<GenericRecord> out, OperatorSubtaskState restore) throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn), key, key, Types.STRING);
-        h.setup(Harnesses.avro(out));
+        h.setup(out);
         return open(h, restore);
     }
 
@@ -81,7 +90,7 @@ class StateRestoreTest {
     @Test
     void deduplicationRemembersTheKeysItSawBeforeTheRestore() throws Exception {
         DeduplicateRecords fn = new DeduplicateRecords("energy", "energy-confirmations", Duration.ofDays(7));
-        Schema out = AvroSchemas.envelope(TestFeeds.energy());
+        TypeSerializer<ValidRecord> out = Harnesses.valid();
         var before = keyed(fn, new DedupKey(), out, null);
         before.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
         assertThat(before.extractOutputValues()).hasSize(1);
@@ -94,7 +103,7 @@ class StateRestoreTest {
             after.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 4), 0L);               // exact duplicate
             after.processElement(envelopes.counterparty(TestFeeds.trade("T-1").put("price", "99.99"), 5), 0L); // conflict
             after.processElement(envelopes.counterparty(TestFeeds.trade("T-2"), 5), 0L);
-            assertThat(after.extractOutputValues()).extracting(e -> Envelope.str(e, Envelope.MATCH_KEY)).containsExactly("T-2");
+            assertThat(after.extractOutputValues()).extracting(e -> e.matchKey).containsExactly("T-2");
             assertThat(Harnesses.sideOutput(after, Tags.REJECTS)).extracting(Reject::getErrorCode, Reject::getPage)
                     .containsExactly(Tuple.tuple(ErrorCode.DUPLICATE_CONFLICT, 5));
         } finally {
@@ -105,7 +114,7 @@ class StateRestoreTest {
     @Test
     void matchingPairsAcrossTheRestoreAndItsDeadlineTimersStillFire() throws Exception {
         long deadline = Instant.parse("2026-11-21T00:00:00Z").plus(Duration.ofHours(6)).toEpochMilli();
-        Schema out = AvroSchemas.result(TestFeeds.energy());
+        TypeSerializer<GenericRecord> out = Harnesses.avro(AvroSchemas.result(TestFeeds.energy()));
         var before = keyedCo(new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6)),
                 new MatchKey(), out, null);
         ObjectNode ours = TestFeeds.trade("T-1");
@@ -135,7 +144,7 @@ class StateRestoreTest {
                 List.of("counterparty_id", "delivery_point", "delivery_start", "delivery_end"), List.of("volume_mwh"));
         MatchSpec spec = new MatchSpec(TestFeeds.energyRules().rules(), List.of(
                 new MatchPass(1, "exact", false), new MatchPass(2, "tolerance", true), secondary));
-        Schema out = AvroSchemas.result(TestFeeds.energy());
+        TypeSerializer<GenericRecord> out = Harnesses.avro(AvroSchemas.result(TestFeeds.energy()));
         ObjectNode ours = TestFeeds.trade("T-1");
         var before = keyed(new MatchBySecondaryKey("energy", TestFeeds.energy(), spec, 3, true, Duration.ZERO),
                 new SecondaryKey(TestFeeds.energy(), secondary), out, null);

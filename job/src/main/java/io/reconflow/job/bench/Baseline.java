@@ -11,20 +11,18 @@ import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.job.ReconConfig;
-import io.reconflow.operators.Envelope;
+import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.operators.RejectTexts;
-import io.reconflow.operators.ResultRows;
-import io.reconflow.operators.SecondaryKey;
-import io.reconflow.operators.feed.AvroSchemas;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.RecordJson;
-import io.reconflow.operators.feed.RecordKeys;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.operators.match.ResultRows;
+import io.reconflow.operators.match.SecondaryKey;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.RecordJson;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
 import io.reconflow.operators.fetch.PageParser;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchStatus;
-import io.reconflow.operators.match.RuleEvaluator;
-import org.apache.avro.Schema;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchStatus;
+import io.reconflow.domain.match.RuleEvaluator;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetWriter;
@@ -78,10 +76,9 @@ public final class Baseline {
     private final RecordKeys keys;
     private final ResultRows rows;
     private final RuleEvaluator evaluator;
-    private final Schema envelopeSchema;
-    private final Map<String, String> seen = new HashMap<>();
-    private final Map<String, GenericRecord> waitingInternal = new LinkedHashMap<>();
-    private final Map<String, GenericRecord> waitingCounterparty = new LinkedHashMap<>();
+    private final Map<String, byte[]> seen = new HashMap<>();
+    private final Map<String, ValidRecord> waitingInternal = new LinkedHashMap<>();
+    private final Map<String, ValidRecord> waitingCounterparty = new LinkedHashMap<>();
     private final Map<MatchStatus, Long> byStatus = new EnumMap<>(MatchStatus.class);
     private ParquetWriter<GenericRecord> results;
     private ParquetWriter<Reject> rejects;
@@ -98,7 +95,6 @@ public final class Baseline {
         this.keys = new RecordKeys(feed);
         this.rows = new ResultRows(config.name(), feed);
         this.evaluator = new RuleEvaluator(feed, config.matching());
-        this.envelopeSchema = AvroSchemas.envelope(feed);
     }
 
     /**
@@ -233,13 +229,13 @@ public final class Baseline {
                     outcome.violation().message(), text);
             return;
         }
-        GenericRecord record = outcome.record();
+        org.apache.flink.types.Row record = outcome.record();
         String idempotencyKey = keys.idempotencyKey(record);
-        String content = keys.contentHash(record);
+        byte[] content = keys.contentHash(record);
         String dedupKey = side + "|" + (side == Side.INTERNAL ? "" : source) + "|" + date + "|" + idempotencyKey;
-        String first = seen.putIfAbsent(dedupKey, content);
+        byte[] first = seen.putIfAbsent(dedupKey, content);
         if (first != null) {
-            if (first.equals(content)) {
+            if (java.util.Arrays.equals(first, content)) {
                 duplicates++;
             } else {
                 reject(side, source, date, batchId, page, line, ErrorCode.DUPLICATE_CONFLICT, null, "idempotency key "
@@ -247,59 +243,57 @@ public final class Baseline {
             }
             return;
         }
-        GenericData.Record envelope = new GenericData.Record(envelopeSchema);
-        envelope.put(Envelope.SIDE, side.name());
-        envelope.put(Envelope.SOURCE, source);
-        envelope.put(Envelope.BUSINESS_DATE, date);
-        envelope.put(Envelope.BATCH_ID, batchId);
-        envelope.put(Envelope.PAGE, page);
-        envelope.put(Envelope.LINE, line);
-        envelope.put(Envelope.CORRELATION_ID, null);
-        envelope.put(Envelope.IDEMPOTENCY_KEY, idempotencyKey);
-        envelope.put(Envelope.CONTENT_HASH, content);
-        envelope.put(Envelope.MATCH_KEY, keys.matchKey(record));
-        envelope.put(Envelope.RAW, text);
-        envelope.put(Envelope.RECORD, record);
+        ValidRecord envelope = new ValidRecord();
+        envelope.side = side;
+        envelope.source = source;
+        envelope.businessDate = date;
+        envelope.batchId = batchId;
+        envelope.page = page;
+        envelope.line = line;
+        envelope.idempotencyKey = idempotencyKey;
+        envelope.contentHash = content;
+        envelope.matchKey = keys.matchKey(record);
+        envelope.values = record;
         match(envelope, side == Side.INTERNAL);
     }
 
     /** As the job's match by key: a pair is decided once both sides are in; a second record of a side replaces the first. */
-    private void match(GenericRecord envelope, boolean internal) throws IOException {
-        String key = Envelope.str(envelope, Envelope.BUSINESS_DATE) + "|" + Envelope.str(envelope, Envelope.MATCH_KEY);
-        Map<String, GenericRecord> own = internal ? waitingInternal : waitingCounterparty;
-        Map<String, GenericRecord> other = internal ? waitingCounterparty : waitingInternal;
-        GenericRecord waiting = other.remove(key);
+    private void match(ValidRecord envelope, boolean internal) throws IOException {
+        String key = envelope.businessDate + "|" + envelope.matchKey;
+        Map<String, ValidRecord> own = internal ? waitingInternal : waitingCounterparty;
+        Map<String, ValidRecord> other = internal ? waitingCounterparty : waitingInternal;
+        ValidRecord waiting = other.remove(key);
         if (waiting == null) {
-            GenericRecord replaced = own.put(key, envelope);
+            ValidRecord replaced = own.put(key, envelope);
             if (replaced != null) {
                 unmatched.add(replaced);
             }
             return;
         }
-        GenericRecord ours = internal ? envelope : waiting;
-        GenericRecord theirs = internal ? waiting : envelope;
+        ValidRecord ours = internal ? envelope : waiting;
+        ValidRecord theirs = internal ? waiting : envelope;
         emit(rows.pair(evaluator.decide(record(ours), record(theirs)), ours, theirs, false));
     }
 
-    private final List<GenericRecord> unmatched = new ArrayList<>();
+    private final List<ValidRecord> unmatched = new ArrayList<>();
 
     /** The keyed passes over what the match key left unpaired, then the unmatched rows. */
     private void finish() throws IOException {
-        List<GenericRecord> left = new ArrayList<>(unmatched);
+        List<ValidRecord> left = new ArrayList<>(unmatched);
         left.addAll(waitingInternal.values());
         left.addAll(waitingCounterparty.values());
         for (MatchPass pass : config.matching().keyedPasses()) {
             SecondaryKey secondary = new SecondaryKey(feed, pass);
-            Map<String, List<GenericRecord>> groups = new TreeMap<>();
-            for (GenericRecord e : left) {
+            Map<String, List<ValidRecord>> groups = new TreeMap<>();
+            for (ValidRecord e : left) {
                 groups.computeIfAbsent(secondary.getKey(e), k -> new ArrayList<>()).add(e);
             }
             left = new ArrayList<>();
-            for (Map.Entry<String, List<GenericRecord>> g : groups.entrySet()) {
+            for (Map.Entry<String, List<ValidRecord>> g : groups.entrySet()) {
                 left.addAll(secondaryPass(pass, g.getKey(), g.getValue()));
             }
         }
-        for (GenericRecord e : left) {
+        for (ValidRecord e : left) {
             emit(rows.unmatched(e));
         }
     }
@@ -308,9 +302,9 @@ public final class Baseline {
      * One group sharing a secondary key: one record of each side that are candidates is a pair;
      * records with candidates in a larger group are ambiguous; the rest stay unmatched.
      */
-    private List<GenericRecord> secondaryPass(MatchPass pass, String key, List<GenericRecord> group) throws IOException {
-        List<GenericRecord> ours = group.stream().filter(ResultRows::isInternal).toList();
-        List<GenericRecord> theirs = group.stream().filter(e -> !ResultRows.isInternal(e)).toList();
+    private List<ValidRecord> secondaryPass(MatchPass pass, String key, List<ValidRecord> group) throws IOException {
+        List<ValidRecord> ours = group.stream().filter(ValidRecord::isInternal).toList();
+        List<ValidRecord> theirs = group.stream().filter(e -> !e.isInternal()).toList();
         if (key.startsWith("\u2205|") || ours.isEmpty() || theirs.isEmpty()) {
             return group;
         }
@@ -318,13 +312,13 @@ public final class Baseline {
             emit(rows.pair(evaluator.decide(record(ours.get(0)), record(theirs.get(0)), pass), ours.get(0), theirs.get(0), true));
             return List.of();
         }
-        List<GenericRecord> alone = new ArrayList<>();
-        for (GenericRecord e : group) {
-            boolean mine = ResultRows.isInternal(e);
+        List<ValidRecord> alone = new ArrayList<>();
+        for (ValidRecord e : group) {
+            boolean mine = e.isInternal();
             List<String> candidates = new ArrayList<>();
-            for (GenericRecord o : mine ? theirs : ours) {
+            for (ValidRecord o : mine ? theirs : ours) {
                 if (mine ? evaluator.candidates(record(e), record(o), pass) : evaluator.candidates(record(o), record(e), pass)) {
-                    candidates.add(Envelope.str(o, Envelope.MATCH_KEY));
+                    candidates.add(o.matchKey);
                 }
             }
             if (candidates.isEmpty()) {
@@ -336,8 +330,8 @@ public final class Baseline {
         return alone;
     }
 
-    private static GenericRecord record(GenericRecord envelope) {
-        return (GenericRecord) envelope.get(Envelope.RECORD);
+    private static org.apache.flink.types.Row record(ValidRecord envelope) {
+        return envelope.values;
     }
 
     // --- writing ------------------------------------------------------------------------------

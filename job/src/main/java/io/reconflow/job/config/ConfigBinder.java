@@ -3,13 +3,13 @@ package io.reconflow.job.config;
 import io.reconflow.job.ConfigException;
 import io.reconflow.job.ContinuousConfig;
 import io.reconflow.job.ReconConfig;
-import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;
 import io.reconflow.operators.fetch.FetchSettings;
-import io.reconflow.operators.match.MatchPass;
-import io.reconflow.operators.match.MatchRule;
-import io.reconflow.operators.match.MatchSpec;
-import io.reconflow.operators.match.RuleKind;
+import io.reconflow.domain.match.MatchPass;
+import io.reconflow.domain.match.MatchRule;
+import io.reconflow.domain.match.MatchSpec;
+import io.reconflow.domain.match.RuleKind;
 import io.reconflow.operators.source.InternalFormat;
 
 import java.io.IOException;

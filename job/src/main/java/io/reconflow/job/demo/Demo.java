@@ -5,7 +5,7 @@ import io.reconflow.job.LedgerSchema;
 import io.reconflow.job.OutputQuery;
 import io.reconflow.job.ReconConfig;
 import io.reconflow.job.ReconflowJob;
-import io.reconflow.operators.DeduplicateRecords;
+import io.reconflow.operators.dedup.DeduplicateRecords;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;

@@ -6,7 +6,7 @@ import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.RecordDefect;
 import io.reconflow.events.Side;
-import io.reconflow.operators.feed.Texts;
+import io.reconflow.domain.feed.Texts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

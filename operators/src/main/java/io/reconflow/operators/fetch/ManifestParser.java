@@ -2,9 +2,9 @@ package io.reconflow.operators.fetch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reconflow.events.ErrorCode;
-import io.reconflow.operators.feed.RecordJson;
-import io.reconflow.operators.feed.RecordValidator;
-import io.reconflow.operators.feed.Texts;
+import io.reconflow.domain.feed.RecordJson;
+import io.reconflow.domain.feed.RecordValidator;
+import io.reconflow.domain.feed.Texts;
 import java.math.BigDecimal;
 
 /**

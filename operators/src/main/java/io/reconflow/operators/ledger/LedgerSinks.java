@@ -2,7 +2,7 @@ package io.reconflow.operators.ledger;
 
 import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedSpec;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;

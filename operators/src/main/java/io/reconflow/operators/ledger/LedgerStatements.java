@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.Reject;
-import io.reconflow.operators.feed.FeedJson;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.Sha256;
+import io.reconflow.domain.feed.FeedJson;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.Sha256;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 

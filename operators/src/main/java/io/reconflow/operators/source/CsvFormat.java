@@ -10,8 +10,8 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RawRecord;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldSpec;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldSpec;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FSDataInputStream;
 

@@ -2,7 +2,7 @@ package io.reconflow.operators.source;
 
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RawRecord;
-import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedSpec;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;

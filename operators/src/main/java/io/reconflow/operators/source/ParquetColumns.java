@@ -1,9 +1,9 @@
 package io.reconflow.operators.source;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.FieldSpec;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.FieldSpec;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;

@@ -5,9 +5,9 @@ import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Side;
 import io.reconflow.operators.TestFeeds;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldSpec;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.domain.feed.RecordValidator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

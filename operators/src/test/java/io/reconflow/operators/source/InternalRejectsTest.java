@@ -7,11 +7,10 @@ import io.reconflow.events.Side;
 import io.reconflow.operators.Harnesses;
 import io.reconflow.operators.Tags;
 import io.reconflow.operators.TestFeeds;
-import io.reconflow.operators.ValidateRecords;
-import io.reconflow.operators.feed.AvroSchemas;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FieldSpec;
-import org.apache.avro.generic.GenericRecord;
+import io.reconflow.operators.validate.ValidateRecords;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FieldSpec;
+import io.reconflow.operators.validate.ValidRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,12 +43,12 @@ class InternalRejectsTest {
         Path file = Files.write(Files.createDirectories(tmp.resolve("business_date=2026-11-20")).resolve("books.csv"), bytes.toByteArray());
         List<RawRecord> read = ReadInternalFile.read(feed, InternalFormat.CSV, file);
 
-        try (OneInputStreamOperatorTestHarness<RawRecord, GenericRecord> harness =
-                     Harnesses.process(new ValidateRecords("energy", feed), AvroSchemas.envelope(feed))) {
+        try (OneInputStreamOperatorTestHarness<RawRecord, ValidRecord> harness =
+                     Harnesses.process(new ValidateRecords("energy", feed), Harnesses.serializer(ValidRecord.typeInfo(feed)))) {
             for (RawRecord r : read) {
                 harness.processElement(r, 0L);
             }
-            List<GenericRecord> valid = harness.extractOutputValues();
+            List<ValidRecord> valid = harness.extractOutputValues();
             List<Reject> rejects = Harnesses.sideOutput(harness, Tags.REJECTS);
             assertThat(valid.size() + rejects.size()).as("records read = valid + rejected").isEqualTo(read.size()).isEqualTo(4);
             assertThat(valid).hasSize(1);
@@ -74,8 +73,8 @@ class InternalRejectsTest {
         Path file = Files.writeString(Files.createDirectories(tmp.resolve("business_date=2026-11-20")).resolve("books.csv"),
                 "trade_id,price\nT-1,1\n");
         List<RawRecord> read = ReadInternalFile.read(feed, InternalFormat.CSV, file);
-        try (OneInputStreamOperatorTestHarness<RawRecord, GenericRecord> harness =
-                     Harnesses.process(new ValidateRecords("energy", feed), AvroSchemas.envelope(feed))) {
+        try (OneInputStreamOperatorTestHarness<RawRecord, ValidRecord> harness =
+                     Harnesses.process(new ValidateRecords("energy", feed), Harnesses.serializer(ValidRecord.typeInfo(feed)))) {
             harness.processElement(read.get(0), 0L);
             assertThat(Harnesses.<Reject>sideOutput(harness, Tags.REJECTS)).singleElement().satisfies(r -> {
                 assertThat(r.getErrorCode()).isEqualTo(ErrorCode.FILE_UNREADABLE);

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RawRecord;
 import io.reconflow.operators.TestFeeds;
-import io.reconflow.operators.feed.FeedSpec;
-import io.reconflow.operators.feed.FeedValues;
-import io.reconflow.operators.feed.RecordValidator;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.RecordValidator;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -116,8 +116,9 @@ class ParquetLayoutsTest {
     void theJobsOwnParquetAvroLayoutReadsBackToTheSameRecord() throws Exception {
         Path file = Files.createDirectories(tmp.resolve("business_date=2026-11-20")).resolve("avro.parquet");
         RecordValidator validator = new RecordValidator(energy);
-        GenericRecord typed = validator.validate(TestFeeds.trade("T-1").put("price", "43.2100")
+        org.apache.flink.types.Row values = validator.validate(TestFeeds.trade("T-1").put("price", "43.2100")
                 .put("delivery_start", "2026-11-21T01:00:00+01:00"), false).record();
+        GenericRecord typed = io.reconflow.domain.feed.FeedRows.toAvro(energy, values);
         try (ParquetWriter<GenericRecord> w = org.apache.parquet.avro.AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
                 .withSchema(energy.schema()).withConf(new org.apache.hadoop.conf.Configuration(false)).build()) {
             w.write(typed);
@@ -127,7 +128,7 @@ class ParquetLayoutsTest {
             JsonNode row = json(r);
             assertThat(row.get("price").decimalValue()).isEqualByComparingTo("43.21");
             assertThat(row.get("delivery_start").asText()).isEqualTo("2026-11-21T00:00:00Z");
-            assertThat(validator.validate(row, false).record()).isEqualTo(typed);
+            assertThat(validator.validate(row, false).record()).isEqualTo(values);
         });
     }
 
@@ -154,7 +155,7 @@ class ParquetLayoutsTest {
         assertThat(second.get("quantity").decimalValue()).isEqualTo(new BigDecimal("0.005"));
 
         RecordValidator validator = new RecordValidator(invoices);
-        GenericRecord typed = validator.validate(first, false).record();
+        org.apache.flink.types.Row typed = validator.validate(first, false).record();
         assertThat(typed).isNotNull();
         assertThat(FeedValues.comparable(typed, invoices.field("quantity"))).isEqualTo(new BigDecimal("123456789012345.678000000000000000"));
         assertThat(FeedValues.canonical(typed, invoices.field("ship_date"))).isEqualTo("2026-11-18");
@@ -218,7 +219,7 @@ class ParquetLayoutsTest {
         assertThat(Instant.parse(row.get("trade_time").textValue())).isEqualTo(traded);
         assertThat(row.get("price").decimalValue()).isEqualByComparingTo("43.21");
         assertThat(row.has("not_a_feed_field")).isFalse();
-        GenericRecord typed = new RecordValidator(energy).validate(row, false).record();
+        org.apache.flink.types.Row typed = new RecordValidator(energy).validate(row, false).record();
         assertThat(FeedValues.canonical(typed, energy.field("delivery_start"))).isEqualTo("2026-11-21T00:00:00.123456Z");
         assertThat(FeedValues.canonical(typed, energy.field("trade_time"))).isEqualTo("2026-11-20T09:15:00.000001Z");
     }

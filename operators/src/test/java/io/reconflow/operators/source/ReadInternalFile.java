@@ -1,7 +1,7 @@
 package io.reconflow.operators.source;
 
 import io.reconflow.events.RawRecord;
-import io.reconflow.operators.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedSpec;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;

@@ -1,0 +1,32 @@
+package io.reconflow.operators.batch;
+
+import io.reconflow.events.BatchManifest;
+import io.reconflow.events.RecordTally;
+import org.apache.flink.api.java.functions.KeySelector;
+
+/** Keys manifests and record tallies by the batch they belong to: counterparty, business date and batch id. */
+public final class BatchKey {
+    private BatchKey() {}
+
+    static String of(String counterparty, String businessDate, String batchId) {
+        return counterparty + '|' + businessDate + '|' + (batchId == null ? "" : batchId);
+    }
+
+    public static class OfManifest implements KeySelector<BatchManifest, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(BatchManifest m) {
+            return of(m.getCounterparty(), m.getBusinessDate(), m.getBatchId());
+        }
+    }
+
+    public static class OfTally implements KeySelector<RecordTally, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RecordTally t) {
+            return of(t.getCounterparty(), t.getBusinessDate(), t.getBatchId());
+        }
+    }
+}

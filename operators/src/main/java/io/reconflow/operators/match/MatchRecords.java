@@ -1,0 +1,188 @@
+package io.reconflow.operators.match;
+
+import io.reconflow.operators.BusinessDeadline;
+import io.reconflow.operators.StateTtl;
+import io.reconflow.operators.Tags;
+import io.reconflow.operators.validate.ValidRecord;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.match.MatchSpec;
+import io.reconflow.domain.match.RuleEvaluator;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import javax.annotation.Nullable;
+
+/**
+ * Pairs our records (first input) with the counterparty's (second input) by business date and
+ * match key, and decides each key exactly once.
+ *
+ * <p>A key with both sides is decided as soon as the second side arrives. A key still missing a
+ * side when event time passes its business date's deadline (end of the business date plus a grace
+ * period) ends UNMATCHED_INTERNAL or UNMATCHED_COUNTERPARTY, or, when the reconciliation has
+ * secondary-key passes, goes on to them through the side output {@link Tags#unmatched}. A bounded
+ * run ends with the maximum watermark, so every key is decided at the end of input. State is
+ * cleared once a key is decided; in continuous mode at the deadline (a republication's revised
+ * record is decided again and its row replaces the earlier one in the ledger).
+ */
+public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, ValidRecord, GenericRecord>
+        implements CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+
+    private final String recon;
+    private final FeedSpec feed;
+    private final MatchSpec matchSpec;
+    private final Duration grace;
+    @Nullable private final Duration stateTtl;
+
+    private transient ValueState<ValidRecord> internalSide;
+    private transient ValueState<ValidRecord> counterpartySide;
+    private transient ValueState<Boolean> decided;
+    private transient RuleEvaluator evaluator;
+    private transient MatchOutcomes outcomes;
+    /**
+     * Keys of this subtask holding one side, waiting for the other (gauge {@code keysWaiting}):
+     * counted as state is set and cleared rather than by scanning it, and kept in operator state so
+     * that a restored job goes on from the right figure (after rescaling, subtasks share the total).
+     */
+    private transient long keysWaiting;
+    private transient ListState<Long> waitingState;
+
+    public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace) {
+        this(recon, feed, matchSpec, grace, null);
+    }
+
+    /**
+     * @param stateTtl continuous mode: a decided key keeps both sides until its deadline, so that a
+     *     revised record (a republication) is decided again against the other side; every state has
+     *     this TTL (processing time) as a safety net. Null: bounded, state cleared once decided.
+     */
+    public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace, @Nullable Duration stateTtl) {
+        this.stateTtl = stateTtl;
+        this.recon = recon;
+        this.feed = feed;
+        this.matchSpec = matchSpec;
+        this.grace = grace;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        TypeInformation<ValidRecord> envelopeType = ValidRecord.typeInfo(feed);
+        internalSide = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("internal", envelopeType), stateTtl));
+        counterpartySide = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("counterparty", envelopeType), stateTtl));
+        decided = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("decided", Types.BOOLEAN), stateTtl));
+        evaluator = new RuleEvaluator(feed, matchSpec);
+        getRuntimeContext().getMetricGroup().gauge("keysWaiting", () -> keysWaiting);
+        // With a secondary-key pass, what finds no counterpart here is handed on to it.
+        outcomes = new MatchOutcomes(recon, feed, getRuntimeContext(), !matchSpec.keyedPasses().isEmpty());
+    }
+
+    @Override
+    public void processElement1(ValidRecord internal, Context ctx, Collector<GenericRecord> out) throws Exception {
+        arrive(internal, internalSide, counterpartySide, ctx, out);
+    }
+
+    @Override
+    public void processElement2(ValidRecord counterparty, Context ctx, Collector<GenericRecord> out) throws Exception {
+        arrive(counterparty, counterpartySide, internalSide, ctx, out);
+    }
+
+    private void arrive(ValidRecord record, ValueState<ValidRecord> own, ValueState<ValidRecord> other,
+                        Context ctx, Collector<GenericRecord> out) throws Exception {
+        ValidRecord waiting = other.value();
+        if (waiting == null) {
+            if (own.value() == null) {
+                ctx.timerService().registerEventTimeTimer(deadline(record));
+                keysWaiting++;
+            }
+            // A second record for the same side and key (possible only when the idempotency key is
+            // narrower than the match key) replaces the first, which then ends unmatched; a revision
+            // of the same record (same idempotency key, a republication) replaces it silently.
+            ValidRecord replaced = own.value();
+            if (replaced != null && !sameRecord(replaced, record)) {
+                unmatched(replaced, ctx, out);
+            }
+            own.update(record);
+            return;
+        }
+        boolean internalArrived = own == internalSide;
+        ValidRecord internal = internalArrived ? record : waiting;
+        ValidRecord counterparty = internalArrived ? waiting : record;
+        RuleEvaluator.Decision d = evaluator.decide(internal.values, counterparty.values);
+        outcomes.pair(d, internal, counterparty, false, out);
+        if (stateTtl != null) {
+            // Kept until the deadline: a revision of either side is decided again against the other.
+            own.update(record);
+            decided.update(true);
+            return;
+        }
+        ctx.timerService().deleteEventTimeTimer(deadline(record));
+        keysWaiting--;
+        internalSide.clear();
+        counterpartySide.clear();
+    }
+
+    private static boolean sameRecord(ValidRecord a, ValidRecord b) {
+        return java.util.Objects.equals(a.idempotencyKey, b.idempotencyKey);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
+        ValidRecord internal = internalSide.value();
+        ValidRecord counterparty = counterpartySide.value();
+        if (Boolean.TRUE.equals(decided.value())) {
+            internal = null;
+            counterparty = null;
+            decided.clear();
+        }
+        if (internal != null) {
+            unmatched(internal, ctx, out);
+        }
+        if (counterparty != null) {
+            unmatched(counterparty, ctx, out);
+        }
+        if (internal != null || counterparty != null) {
+            keysWaiting--;
+        }
+        internalSide.clear();
+        counterpartySide.clear();
+    }
+
+    /** The {@code keysWaiting} gauge's value. */
+    long keysWaiting() {
+        return keysWaiting;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        waitingState.update(java.util.List.of(keysWaiting));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        waitingState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("keys-waiting", Types.LONG));
+        keysWaiting = 0;
+        for (Long n : waitingState.get()) {
+            keysWaiting += n;
+        }
+    }
+
+    private void unmatched(ValidRecord envelope, Context ctx, Collector<GenericRecord> out) {
+        outcomes.unmatched(envelope, out, ctx::output);
+    }
+
+    private long deadline(ValidRecord record) {
+        return BusinessDeadline.of(record.businessDate, grace);
+    }
+}

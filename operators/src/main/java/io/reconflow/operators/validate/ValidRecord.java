@@ -1,0 +1,63 @@
+package io.reconflow.operators.validate;
+
+import io.reconflow.events.Side;
+import io.reconflow.domain.feed.FeedRows;
+import io.reconflow.domain.feed.FeedSpec;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.types.Row;
+
+import java.util.Map;
+
+/**
+ * A validated record between validation and the end of matching: where it came from, its keys,
+ * and its feed values as a {@link Row} by field position ({@link FeedRows}). Serialized by Flink's
+ * POJO and Row serializers through {@link #typeInfo}, never by Avro or Kryo.
+ */
+public class ValidRecord {
+    public Side side;
+    public String source;
+    public String businessDate;
+    public String batchId;
+    public Integer page;
+    public Long line;
+    public String correlationId;
+    /** Lower-case hex SHA-256 of the idempotency key's canonical form (README "Idempotency key"). */
+    public String idempotencyKey;
+    /** SHA-256 (32 bytes) of the canonical form of every field; kept only until deduplication. */
+    public byte[] contentHash;
+    public String matchKey;
+    /** The record as received, kept only until deduplication (for a DUPLICATE_CONFLICT reject). */
+    public String raw;
+    public Row values;
+
+    public ValidRecord() {}
+
+    public boolean isInternal() {
+        return side == Side.INTERNAL;
+    }
+
+    /** The one type information of a feed's validated records: a POJO whose values are a named Row. */
+    public static TypeInformation<ValidRecord> typeInfo(FeedSpec feed) {
+        @SuppressWarnings("unchecked")
+        TypeInformation<ValidRecord> type = (TypeInformation<ValidRecord>) (TypeInformation<?>) Types.POJO(ValidRecord.class, Map.ofEntries(
+                Map.entry("side", Types.ENUM(Side.class)),
+                Map.entry("source", Types.STRING),
+                Map.entry("businessDate", Types.STRING),
+                Map.entry("batchId", Types.STRING),
+                Map.entry("page", Types.INT),
+                Map.entry("line", Types.LONG),
+                Map.entry("correlationId", Types.STRING),
+                Map.entry("idempotencyKey", Types.STRING),
+                Map.entry("contentHash", Types.PRIMITIVE_ARRAY(Types.BYTE)),
+                Map.entry("matchKey", Types.STRING),
+                Map.entry("raw", Types.STRING),
+                Map.entry("values", FeedRows.rowType(feed))));
+        return type;
+    }
+
+    @Override
+    public String toString() {
+        return side + " " + source + " " + businessDate + " " + matchKey + " " + values;
+    }
+}

@@ -1,0 +1,211 @@
+package io.reconflow.operators.validate;
+
+import io.reconflow.operators.RejectCounters;
+import io.reconflow.operators.RejectTexts;
+import io.reconflow.operators.RunTotals;
+import io.reconflow.operators.Tags;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import io.reconflow.events.ErrorCode;
+import io.reconflow.events.FetchFailure;
+import io.reconflow.events.RawRecord;
+import io.reconflow.events.RecordDefect;
+import io.reconflow.events.RecordTally;
+import io.reconflow.events.Reject;
+import io.reconflow.events.Side;
+import io.reconflow.domain.feed.FeedSpec;
+import io.reconflow.domain.feed.FeedValues;
+import io.reconflow.domain.feed.RecordJson;
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordValidator;
+import io.reconflow.domain.feed.Sha256;
+import io.reconflow.domain.feed.Violation;
+import org.apache.flink.types.Row;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+
+/**
+ * Checks every record at the boundary against its feed's schema. A valid record goes on in an
+ * {@link ValidRecord} with its keys; an invalid one, or a page or request that failed, goes alone to
+ * {@link Tags#REJECTS} with a code, the field, a message and the record exactly as received.
+ * Every counterparty record, valid or not, is also tallied to {@link Tags#TALLIES} for the batch
+ * completeness check.
+ */
+public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final String recon;
+    private final FeedSpec feed;
+
+    private transient RecordValidator validator;
+    private transient RecordKeys keys;
+    private transient ObjectMapper canonicalJson;
+    private transient int controlPosition;
+    private transient Counter[] valid;
+    private transient Counter[] rejected;
+    private transient RejectCounters byCode;
+    /** Per side, made on first use (an accumulator appears in the summary only once it counts). */
+    private transient LongCounter[] validTotals;
+
+    public ValidateRecords(String recon, FeedSpec feed) {
+        this.recon = recon;
+        this.feed = feed;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        // Sorted keys: the same record written with its fields in another order is the same record.
+        canonicalJson = new ObjectMapper().configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
+        controlPosition = feed.controlField() == null ? -1 : feed.field(feed.controlField()).position();
+        validator = new RecordValidator(feed);
+        keys = new RecordKeys(feed);
+        MetricGroup group = getRuntimeContext().getMetricGroup();
+        valid = new Counter[Side.values().length];
+        rejected = new Counter[Side.values().length];
+        for (Side side : Side.values()) {
+            MetricGroup sideGroup = group.addGroup("side", side.name().toLowerCase());
+            valid[side.ordinal()] = sideGroup.counter("recordsValid");
+            rejected[side.ordinal()] = sideGroup.counter("recordsRejected");
+        }
+        byCode = new RejectCounters(getRuntimeContext());
+        validTotals = new LongCounter[Side.values().length];
+    }
+
+    @Override
+    public void processElement(RawRecord raw, Context ctx, Collector<ValidRecord> out) {
+        FetchFailure failure = raw.getFailure();
+        if (failure != null) {
+            // A line of our files that could not be read keeps its text; a failed request has none.
+            String text = raw.getRaw() == null || raw.getRaw().isEmpty() ? null : raw.getRaw();
+            reject(ctx, raw, failure.getCode(), failure.getField(), failure.getMessage(), failure.getHttpStatus(), text);
+            if (raw.getSide() == Side.COUNTERPARTY && raw.getPage() != null) {
+                getRuntimeContext().getLongCounter(RunTotals.PAGES_FAILED).add(1L);
+            }
+            return;
+        }
+        RecordDefect defect = raw.getDefect();
+        if (defect != null && defect.getCode() == ErrorCode.BAD_ENCODING) {
+            // Its text is not what was sent: nothing in it is read.
+            tallyRejected(ctx, raw, null);
+            reject(ctx, raw, defect.getCode(), null, defect.getMessage(), null, raw.getRaw());
+            return;
+        }
+        boolean textValues = raw.getJson() != null;
+        // The one parse of the record: every later step works on this tree.
+        RecordJson.Result parsed = RecordJson.read(textValues ? raw.getJson() : raw.getRaw());
+        JsonNode node = parsed.node();
+        if (defect != null) {
+            // A record of a page that is not the one asked for: counted for its batch, judged by the page.
+            tallyRejected(ctx, raw, node);
+            reject(ctx, raw, defect.getCode(), null, defect.getMessage(), null, raw.getRaw());
+            return;
+        }
+        if (parsed.violation() != null) {
+            Violation v = parsed.violation();
+            tallyRejected(ctx, raw, null);
+            reject(ctx, raw, v.code(), v.field(), v.message(), null, raw.getRaw());
+            return;
+        }
+        RecordValidator.Outcome outcome = validator.validate(node, textValues);
+        if (outcome.violation() != null) {
+            Violation v = outcome.violation();
+            tallyRejected(ctx, raw, node);
+            reject(ctx, raw, v.code(), v.field(), v.message(), null, raw.getRaw());
+            return;
+        }
+        Row record = outcome.record();
+        String idempotencyKey = keys.idempotencyKey(record);
+        if (raw.getSide() == Side.COUNTERPARTY) {
+            BigDecimal control = controlPosition < 0 ? null : (BigDecimal) FeedValues.comparable(record, feed.fields().get(controlPosition));
+            tally(ctx, raw, idempotencyKey, true, control);
+        }
+        ValidRecord valid = new ValidRecord();
+        valid.side = raw.getSide();
+        valid.source = raw.getSource();
+        valid.businessDate = raw.getBusinessDate();
+        valid.batchId = raw.getBatchId();
+        valid.page = raw.getPage();
+        valid.line = raw.getLine();
+        valid.correlationId = raw.getCorrelationId();
+        valid.idempotencyKey = idempotencyKey;
+        valid.contentHash = keys.contentHash(record);
+        valid.matchKey = keys.matchKey(record);
+        valid.raw = raw.getRaw();
+        valid.values = record;
+        this.valid[raw.getSide().ordinal()].inc();
+        validTotal(raw.getSide()).add(1L);
+        out.collect(valid);
+    }
+
+    private LongCounter validTotal(Side side) {
+        LongCounter c = validTotals[side.ordinal()];
+        if (c == null) {
+            c = getRuntimeContext().getLongCounter(RunTotals.RECORDS_VALID + side.name());
+            validTotals[side.ordinal()] = c;
+        }
+        return c;
+    }
+
+    /**
+     * A rejected counterparty record is told apart from its duplicates by its canonical JSON (by its
+     * text when it could not be read).
+     */
+    private void tallyRejected(Context ctx, RawRecord raw, JsonNode node) {
+        if (raw.getSide() != Side.COUNTERPARTY) {
+            return;
+        }
+        String canonical;
+        try {
+            canonical = node == null ? raw.getRaw() : canonicalJson.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            canonical = raw.getRaw();
+        }
+        String key = "raw:" + Sha256.hex(canonical);
+        tally(ctx, raw, key, false, node == null || controlPosition < 0 || !node.isObject() ? null
+                : RecordValidator.exactDecimal(feed.fields().get(controlPosition), node.get(feed.controlField())));
+    }
+
+    private void tally(Context ctx, RawRecord raw, String distinctKey, boolean isValid, BigDecimal control) {
+        ctx.output(Tags.TALLIES, RecordTally.newBuilder()
+                .setCounterparty(raw.getSource())
+                .setFeed(raw.getFeed())
+                .setBusinessDate(raw.getBusinessDate())
+                .setBatchId(raw.getBatchId() == null ? "" : raw.getBatchId())
+                .setDistinctKey(distinctKey)
+                .setValid(isValid)
+                .setControlUnscaled(control == null ? null : ByteBuffer.wrap(control.unscaledValue().toByteArray()))
+                .setControlScale(control == null ? 0 : control.scale())
+                .build());
+    }
+
+    private void reject(Context ctx, RawRecord raw, ErrorCode code, String field, String message, Integer status,
+                        String rawText) {
+        rejected[raw.getSide().ordinal()].inc();
+        byCode.inc(code);
+        getRuntimeContext().getLongCounter(RunTotals.RECORDS_REJECTED + raw.getSide().name()).add(1L);
+        Reject.Builder reject = Reject.newBuilder()
+                .setRecon(recon)
+                .setFeed(raw.getFeed())
+                .setBusinessDate(raw.getBusinessDate())
+                .setSide(raw.getSide())
+                .setSource(raw.getSource())
+                .setBatchId(raw.getBatchId())
+                .setPage(raw.getPage())
+                .setLine(raw.getLine())
+                .setCorrelationId(raw.getCorrelationId())
+                .setErrorCode(code)
+                .setField(field)
+                .setMessage(RejectTexts.message(message))
+                .setHttpStatus(status);
+        ctx.output(Tags.REJECTS, RejectTexts.raw(reject, rawText).build());
+    }
+}
