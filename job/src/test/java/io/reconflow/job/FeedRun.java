@@ -20,6 +20,7 @@ import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
+import io.reconflow.testkit.OutputQuery;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

@@ -1,4 +1,4 @@
-package io.reconflow.job.bench;
+package io.reconflow.tools.bench;
 
 import io.reconflow.job.Cli;
 import picocli.CommandLine.Command;

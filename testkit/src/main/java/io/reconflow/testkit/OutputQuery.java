@@ -1,8 +1,5 @@
-package io.reconflow.job;
+package io.reconflow.testkit;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,7 +13,7 @@ import java.util.List;
  * Reads a run's output the way users do: DuckDB over the hive-partitioned Parquet folders, with
  * the views {@code results}, {@code rejects} and {@code batches}.
  *
- * <pre>reconflow sql [--out out] "SELECT status, count(*) FROM results GROUP BY ALL"</pre>
+ * Used by the tests, the demo, the benchmark and {@code reconflow sql}.
  */
 public final class OutputQuery implements AutoCloseable {
     private final Connection connection;
@@ -109,27 +106,5 @@ public final class OutputQuery implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         connection.close();
-    }
-
-    public static void main(String[] args) throws SQLException {
-        Cli.parse(new Args(), args).run();
-    }
-
-    /** {@code reconflow sql}'s arguments. */
-    @Command(name = "sql", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
-            description = "Queries the Parquet output with DuckDB: the views results, rejects and batches.")
-    public static final class Args implements Cli.Action {
-        @Option(names = "--out", paramLabel = "FOLDER", description = "The output folder; default ${DEFAULT-VALUE}.")
-        String out = "out";
-
-        @Parameters(paramLabel = "SQL", description = "\"SELECT ... FROM results | rejects\"")
-        String sql;
-
-        @Override
-        public void run() throws SQLException {
-            try (OutputQuery q = new OutputQuery(out)) {
-                System.out.print(q.table(sql));
-            }
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.reconflow.job.bench;
+package io.reconflow.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;

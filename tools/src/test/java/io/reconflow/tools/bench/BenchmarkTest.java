@@ -1,8 +1,7 @@
-package io.reconflow.job.bench;
+package io.reconflow.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.reconflow.job.MiniClusterTestBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +23,7 @@ class BenchmarkTest {
     @Test
     void aTinyRunReportsEveryFigureAndTheJobAgreesWithTheBaseline() throws Exception {
         Benchmark.Options o = new Benchmark.Options("energy-confirmations", 400, 1, 50, "1s", 40, 1, 5, 8, true, out,
-                MiniClusterTestBase.TOKEN_ENV, "", Path.of("../conf/recon"), "512m");
+                "RECONFLOW_TEST_TOKEN", "", Path.of("../conf/recon"), "512m");
 
         Path file = Benchmark.run(o);
 

@@ -1,4 +1,4 @@
-package io.reconflow.job.bench;
+package io.reconflow.tools.bench;
 
 import io.reconflow.operators.fetch.CounterpartyClient;
 import io.reconflow.operators.fetch.CounterpartyEndpoint;

@@ -1,4 +1,4 @@
-package io.reconflow.job;
+package io.reconflow.testkit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -10,13 +10,13 @@ import java.nio.file.Path;
  * An embedded PostgreSQL (Maven Central's binaries) that can really be stopped and started again
  * on the same data directory and port, as an outage does to a job connected to it.
  */
-final class RestartablePostgres implements AutoCloseable {
+public final class RestartablePostgres implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final String url;
     private EmbeddedPostgres running;
 
-    RestartablePostgres(Path dataDir) throws IOException {
+    public RestartablePostgres(Path dataDir) throws IOException {
         this.dataDir = dataDir;
         try (ServerSocket s = new ServerSocket(0)) {
             this.port = s.getLocalPort();
@@ -25,18 +25,18 @@ final class RestartablePostgres implements AutoCloseable {
         this.url = running.getJdbcUrl("postgres", "postgres");
     }
 
-    String url() {
+    public String url() {
         return url;
     }
 
-    synchronized void start() throws IOException {
+    public synchronized void start() throws IOException {
         if (running == null) {
             running = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
         }
     }
 
     /** Stops the server (fast shutdown: its connections are cut), keeping its data. */
-    synchronized void stop() throws IOException {
+    public synchronized void stop() throws IOException {
         if (running != null) {
             running.close();
             running = null;

@@ -1,8 +1,8 @@
-package io.reconflow.job.demo;
+package io.reconflow.tools.demo;
 
 import io.reconflow.job.Cli;
 import io.reconflow.job.LedgerSchema;
-import io.reconflow.job.OutputQuery;
+import io.reconflow.testkit.OutputQuery;
 import io.reconflow.job.ReconConfig;
 import io.reconflow.job.ReconflowJob;
 import io.reconflow.operators.DeduplicateRecords;

@@ -1,8 +1,8 @@
-package io.reconflow.job.bench;
+package io.reconflow.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.reconflow.job.OutputQuery;
+import io.reconflow.testkit.OutputQuery;
 import io.reconflow.job.ReconConfig;
 import io.reconflow.job.ReconflowJob;
 import org.apache.flink.configuration.Configuration;
