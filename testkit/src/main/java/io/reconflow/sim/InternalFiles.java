@@ -166,7 +166,7 @@ public final class InternalFiles {
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .build()) {
             for (Scenario.InternalRecord rec : records) {
-                RecordValidator.Outcome out = validator.validate(ScenarioGenerator.MAPPER.readTree(rec.json()), false);
+                RecordValidator.Outcome out = validator.validate(FeedChecks.MAPPER.readTree(rec.json()), false);
                 if (out.record() == null) {
                     throw new IllegalStateException("a valid internal record failed validation: " + out.violation());
                 }
