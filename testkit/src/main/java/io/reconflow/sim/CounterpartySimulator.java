@@ -1,47 +1,25 @@
 package io.reconflow.sim;
 
-import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One counterparty's HTTP endpoint, serving its batches of a {@link Scenario} exactly as {@code
@@ -58,12 +36,14 @@ import java.util.regex.Pattern;
  *
  * <p>The token is compared in constant time and never logged; log lines name the method, path,
  * status, fault, request id and duration only.
+ *
+ * <p>This class authenticates and dispatches; {@link BatchCatalog} routes to the published
+ * batches, {@link FaultInjector} picks faults, {@link ExchangeWriter} sends answers and
+ * {@link SimCounters} counts them.
  */
 public final class CounterpartySimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CounterpartySimulator.class);
-    private static final Pattern ROUTE = Pattern.compile("^/v1/feeds/([^/]+)/batches/([^/]+)/(manifest|pages/([^/]+))$");
     private static final int THREADS = 16;
-    private static final int LOG_LINES = 10_000;
 
     /** A fault that hit a request. */
     public enum Fault { DOWN, UNAVAILABLE, SERVER_ERROR, THROTTLED, SLOW, TRUNCATED, RESET, GARBLED, HUGE }
@@ -104,45 +84,17 @@ public final class CounterpartySimulator implements AutoCloseable {
      */
     public record Early(String requestId, String path, String throttledRequestId, long millisEarly) {}
 
-    private record Reply(int status, Map<String, String> headers, byte[] body) {}
-
     private final String feed;
     private final String counterparty;
     private final byte[] expectedAuthorization;
-    private final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
-    private final Map<String, List<byte[]>> pages = new ConcurrentHashMap<>();
-    /** Batches taken off the API by {@link #unpublish}, served again by {@link #publish(LocalDate)}. */
-    private final Map<String, byte[]> withheldManifests = new ConcurrentHashMap<>();
-    private final Map<String, List<byte[]>> withheldPages = new ConcurrentHashMap<>();
+    private final BatchCatalog catalog;
     private final HttpServer server;
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
     private volatile Faults faults;
-
-    private final AtomicLong downSince = new AtomicLong(Long.MIN_VALUE);
-    private final Map<String, AtomicInteger> attemptsByPath = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> faultsByPath = new ConcurrentHashMap<>();
-    /** A 429 given: no request before {@code until} (System.nanoTime()). */
-    private record Throttle(long until, String requestId) {}
-
-    /** The 429 whose Retry-After ends last; in the past until a 429 is given. */
-    private final AtomicReference<Throttle> throttle = new AtomicReference<>(new Throttle(System.nanoTime(), null));
-    private final Set<String> answeredPermanently = ConcurrentHashMap.newKeySet();
-
-    private final LongAdder total = new LongAdder();
-    private final Map<String, LongAdder> byPath = new ConcurrentHashMap<>();
-    private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
-    private final Map<Fault, LongAdder> byFault = new ConcurrentHashMap<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger maxInFlight = new AtomicInteger();
-    private final LongAdder earlyRetries = new LongAdder();
-    private final LongAdder retriesAfterPermanent = new LongAdder();
-    private final LongAdder hugeBytes = new LongAdder();
-    /** Whole answers per page path. */
-    private final Map<String, AtomicInteger> pageServes = new ConcurrentHashMap<>();
-    private final LongAdder pagesServedAgain = new LongAdder();
-    private final List<Early> earlyRequests = new ArrayList<>();
-    private final Deque<String> log = new ArrayDeque<>();
+    private final FaultInjector injector = new FaultInjector();
+    private final SimCounters counters = new SimCounters();
+    private final ExchangeWriter writer;
 
     /** Serves {@code counterparty}'s batches on an ephemeral port, without faults. */
     public CounterpartySimulator(Scenario scenario, String counterparty, String token) {
@@ -163,20 +115,8 @@ public final class CounterpartySimulator implements AutoCloseable {
         this.counterparty = counterparty;
         this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.faults = faults;
-        for (Scenario.Batch b : scenario.batches()) {
-            if (b.counterparty().equals(counterparty)) {
-                String date = b.businessDate().toString();
-                manifests.put(date, utf8(b.manifest().toJson()));
-                List<byte[]> bodies = new ArrayList<>();
-                for (Scenario.Page p : b.pages()) {
-                    bodies.add(p.bodyBytes(b.manifest().batchId()));
-                }
-                pages.put(date, bodies);
-            }
-        }
-        if (manifests.isEmpty()) {
-            throw new IllegalArgumentException("the scenario has no batch of counterparty '" + counterparty + "'");
-        }
+        this.catalog = new BatchCatalog(scenario, counterparty);
+        this.writer = new ExchangeWriter(counterparty, counters);
         // Without it the JDK server delays small responses by Nagle + delayed ACK (~40 ms each).
         System.setProperty("sun.net.httpserver.nodelay", "true");
         this.executor = Executors.newFixedThreadPool(THREADS, threads("sim-" + counterparty + "-http"));
@@ -203,10 +143,6 @@ public final class CounterpartySimulator implements AutoCloseable {
         };
     }
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     public String url() {
         return "http://127.0.0.1:" + port();
     }
@@ -226,53 +162,22 @@ public final class CounterpartySimulator implements AutoCloseable {
     /** Switches faults while serving; a new {@code downFor} counts from the next request. */
     public void faults(Faults newFaults) {
         this.faults = newFaults;
-        downSince.set(Long.MIN_VALUE);
+        injector.restartDownWindow();
     }
 
     public Counters counters() {
-        Map<String, Long> paths = new TreeMap<>();
-        byPath.forEach((k, v) -> paths.put(k, v.sum()));
-        Map<Integer, Long> statuses = new TreeMap<>();
-        byStatus.forEach((k, v) -> statuses.put(k, v.sum()));
-        Map<Fault, Long> fs = new EnumMap<>(Fault.class);
-        byFault.forEach((k, v) -> fs.put(k, v.sum()));
-        List<Early> early;
-        synchronized (earlyRequests) {
-            early = List.copyOf(earlyRequests);
-        }
-        return new Counters(total.sum(), paths, statuses, fs, maxInFlight.get(), earlyRetries.sum(),
-                retriesAfterPermanent.sum(), hugeBytes.sum(), early, pageServes.size(), pagesServedAgain.sum());
+        return counters.snapshot();
     }
 
     /** Forgets counters and per-path fault history (faults already given to a path count again). */
     public void resetCounters() {
-        total.reset();
-        byPath.clear();
-        byStatus.clear();
-        byFault.clear();
-        maxInFlight.set(inFlight.get());
-        earlyRetries.reset();
-        retriesAfterPermanent.reset();
-        hugeBytes.reset();
-        pageServes.clear();
-        pagesServedAgain.reset();
-        attemptsByPath.clear();
-        faultsByPath.clear();
-        throttle.set(new Throttle(System.nanoTime(), null));
-        synchronized (earlyRequests) {
-            earlyRequests.clear();
-        }
-        answeredPermanently.clear();
-        synchronized (log) {
-            log.clear();
-        }
+        counters.reset();
+        injector.reset();
     }
 
     /** The most recent request log lines (at most 10,000), oldest first. */
     public List<String> requestLog() {
-        synchronized (log) {
-            return List.copyOf(log);
-        }
+        return counters.requestLog();
     }
 
     @Override
@@ -286,95 +191,63 @@ public final class CounterpartySimulator implements AutoCloseable {
 
     private void handle(HttpExchange ex) {
         long start = System.nanoTime();
-        int now = inFlight.incrementAndGet();
-        maxInFlight.accumulateAndGet(now, Math::max);
         String path = ex.getRequestURI().getRawPath();
-        total.increment();
-        byPath.computeIfAbsent(path, k -> new LongAdder()).increment();
+        counters.arrived(path);
         String requestId = ex.getRequestHeaders().getFirst("X-Request-Id");
         if (requestId != null) {
             ex.getResponseHeaders().set("X-Request-Id", requestId);
         }
-        Throttle t = throttle.get();
+        FaultInjector.Throttle t = injector.throttle();
         if (t.until() - start > 0) {
-            earlyRetries.increment();
-            synchronized (earlyRequests) {
-                if (earlyRequests.size() < LOG_LINES) {
-                    earlyRequests.add(new Early(requestId, path, t.requestId(), (t.until() - start) / 1_000_000));
-                }
-            }
+            counters.early(new Early(requestId, path, t.requestId(), (t.until() - start) / 1_000_000));
             LOG.info("{}: {} (X-Request-Id {}) came {} ms before the Retry-After of the 429 to X-Request-Id {} had passed",
                     counterparty, path, requestId, (t.until() - start) / 1_000_000, t.requestId());
         }
-        if (answeredPermanently.contains(path)) {
-            retriesAfterPermanent.increment();
-        }
         Faults f = faults;
         try {
-            if (isDown(f, start)) {
-                finish(ex, path, requestId, start, Fault.DOWN, error(503, "unavailable", "the service is down for maintenance"), false);
+            if (injector.isDown(f, start)) {
+                writer.finish(ex, path, requestId, start, Fault.DOWN,
+                        SimReply.error(503, "unavailable", "the service is down for maintenance"), false);
                 return;
             }
             if (f.alwaysUnauthorized() || !authorized(ex)) {
-                Reply r = error(401, "unauthorized", "missing or invalid bearer token");
+                SimReply r = SimReply.error(401, "unauthorized", "missing or invalid bearer token");
                 r.headers().put("WWW-Authenticate", "Bearer");
-                finish(ex, path, requestId, start, null, r, false);
+                writer.finish(ex, path, requestId, start, null, r, false);
                 return;
             }
             if (f.alwaysForbidden()) {
-                finish(ex, path, requestId, start, null, error(403, "forbidden", "this client may not read this feed"), false);
+                writer.finish(ex, path, requestId, start, null, SimReply.error(403, "forbidden", "this client may not read this feed"), false);
                 return;
             }
-            if (isHugePage(f, ex, path)) {
-                streamHugeBody(ex, path, requestId, start, f);
+            String hugePage = hugePage(f, ex, path);
+            if (hugePage != null) {
+                writer.streamHugeBody(ex, path, hugePage, requestId, start, f);
                 return;
             }
-            Fault fault = pickFault(f, path);
+            Fault fault = injector.pickFault(f, path);
             if (fault == Fault.UNAVAILABLE) {
-                finish(ex, path, requestId, start, fault, error(503, "unavailable", "try again later"), false);
+                writer.finish(ex, path, requestId, start, fault, SimReply.error(503, "unavailable", "try again later"), false);
             } else if (fault == Fault.SERVER_ERROR) {
-                finish(ex, path, requestId, start, fault, error(500, "internal_error", "something went wrong"), false);
+                writer.finish(ex, path, requestId, start, fault, SimReply.error(500, "internal_error", "something went wrong"), false);
             } else if (fault == Fault.THROTTLED) {
-                Reply r = error(429, "too_many_requests", "slow down");
-                long waitNanos = TimeUnit.SECONDS.toNanos(f.retryAfterSeconds());
-                if (f.retryAfterAsDate()) {
-                    // An HTTP-date has whole seconds: name the last whole second at or before now + wait.
-                    Instant until = Instant.now().plusSeconds(f.retryAfterSeconds()).truncatedTo(ChronoUnit.SECONDS);
-                    r.headers().put("Retry-After", DateTimeFormatter.RFC_1123_DATE_TIME.format(until.atZone(ZoneOffset.UTC)));
-                    waitNanos = Math.max(0, Duration.between(Instant.now(), until).toNanos());
-                } else {
-                    r.headers().put("Retry-After", Integer.toString(f.retryAfterSeconds()));
-                }
-                // Set before the answer leaves, so a client that waits as told is never counted early.
-                Throttle given = new Throttle(System.nanoTime() + waitNanos, requestId);
-                throttle.accumulateAndGet(given, (cur, next) -> next.until() - cur.until() > 0 ? next : cur);
-                finish(ex, path, requestId, start, fault, r, false);
+                writer.finish(ex, path, requestId, start, fault, injector.throttled(f, requestId), false);
             } else if (fault == Fault.RESET) {
-                count(Fault.RESET);
-                log(ex, path, requestId, start, "reset", Fault.RESET);
-                done(ex);
+                writer.reset(ex, path, requestId, start);
             } else if (fault == Fault.SLOW) {
-                Reply r = route(ex, path);
-                scheduler.schedule(() -> finish(ex, path, requestId, start, Fault.SLOW, r, false),
+                SimReply r = route(ex, path);
+                scheduler.schedule(() -> writer.finish(ex, path, requestId, start, Fault.SLOW, r, false),
                         f.slowDelay().toMillis(), TimeUnit.MILLISECONDS);
             } else if (fault == Fault.GARBLED) {
-                Reply good = route(ex, path);
-                finish(ex, path, requestId, start, fault, good.status() == 200 ? garble(good) : good, false);
+                SimReply good = route(ex, path);
+                writer.finish(ex, path, requestId, start, fault, good.status() == 200 ? good.garbled() : good, false);
             } else {
-                finish(ex, path, requestId, start, fault, route(ex, path), fault == Fault.TRUNCATED);
+                writer.finish(ex, path, requestId, start, fault, route(ex, path), fault == Fault.TRUNCATED);
             }
         } catch (RuntimeException e) {
             LOG.warn("Simulator failed on {} {}", ex.getRequestMethod(), path, e);
-            finish(ex, path, requestId, start, null, error(500, "internal_error", "simulator failure"), false);
+            writer.finish(ex, path, requestId, start, null, SimReply.error(500, "internal_error", "simulator failure"), false);
         }
-    }
-
-    private boolean isDown(Faults f, long now) {
-        if (f.downFor().isZero()) {
-            return false;
-        }
-        downSince.compareAndSet(Long.MIN_VALUE, now);
-        return now - downSince.get() < f.downFor().toNanos();
     }
 
     private boolean authorized(HttpExchange ex) {
@@ -382,224 +255,30 @@ public final class CounterpartySimulator implements AutoCloseable {
         return h != null && MessageDigest.isEqual(expectedAuthorization, h.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The transient fault for this attempt at the path, seeded by (seed, path, attempt); none once the path had its share. */
-    private Fault pickFault(Faults f, String path) {
-        int attempt = attemptsByPath.computeIfAbsent(path, k -> new AtomicInteger()).getAndIncrement();
-        double u = new SplittableRandom(f.seed() * 1_000_003L + path.hashCode() * 31L + attempt).nextDouble();
-        double[] ps = {f.unavailable(), f.serverError(), f.throttled(), f.slow(), f.truncated(), f.reset(), f.garbled()};
-        Fault[] kinds = {Fault.UNAVAILABLE, Fault.SERVER_ERROR, Fault.THROTTLED, Fault.SLOW, Fault.TRUNCATED, Fault.RESET,
-                Fault.GARBLED};
-        Fault chosen = null;
-        double acc = 0;
-        for (int i = 0; i < ps.length && chosen == null; i++) {
-            acc += ps[i];
-            if (u < acc) {
-                chosen = kinds[i];
-            }
-        }
-        if (chosen == null) {
+    private SimReply route(HttpExchange ex, String path) {
+        return catalog.route(ex.getRequestMethod(), path);
+    }
+
+    /** The page (as written in the path) when {@code f} makes it a huge page, else null. */
+    private String hugePage(Faults f, HttpExchange ex, String path) {
+        if (f.hugePages().isEmpty() || !"GET".equals(ex.getRequestMethod())) {
             return null;
         }
-        // Reserve one of the path's fault slots atomically, so concurrent requests cannot exceed the cap.
-        int max = f.maxFaultsPerPath();
-        int before = faultsByPath.computeIfAbsent(path, k -> new AtomicInteger()).getAndUpdate(n -> n < max ? n + 1 : n);
-        return before < max ? chosen : null;
-    }
-
-    private Reply route(HttpExchange ex, String path) {
-        if (!"GET".equals(ex.getRequestMethod())) {
-            Reply r = error(405, "method_not_allowed", "only GET is served");
-            r.headers().put("Allow", "GET");
-            return r;
+        String page = BatchCatalog.pageOf(path);
+        if (page == null) {
+            return null;
         }
-        Matcher m = ROUTE.matcher(path);
-        if (!m.matches()) {
-            return error(404, "not_found", "no such resource");
-        }
-        if (!m.group(1).equals(feed)) {
-            return error(404, "not_found", "unknown feed '" + m.group(1) + "'");
-        }
-        String date = m.group(2);
-        try {
-            LocalDate.parse(date);
-        } catch (DateTimeParseException e) {
-            return error(404, "not_found", "'" + date + "' is not a business date");
-        }
-        byte[] manifest = manifests.get(date);
-        if (manifest == null) {
-            return error(404, "not_found", "no batch for business date " + date);
-        }
-        if (m.group(4) == null) {
-            return new Reply(200, new HashMap<>(), manifest);
-        }
-        List<byte[]> bodies = pages.get(date);
-        String page = m.group(4);
-        int n = page.matches("\\d{1,9}") ? Integer.parseInt(page) : 0;
-        if (n < 1 || n > bodies.size()) {
-            return error(404, "not_found", "no page " + page + " in the batch of " + date + " (" + bodies.size() + " pages)");
-        }
-        return new Reply(200, new HashMap<>(), bodies.get(n - 1));
-    }
-
-    /** A complete 200 body that is not JSON: the real one broken in the middle. */
-    private static Reply garble(Reply good) {
-        byte[] body = good.body();
-        byte[] broken = java.util.Arrays.copyOf(body, body.length / 2 + 3);
-        broken[broken.length - 3] = '}';
-        broken[broken.length - 2] = '{';
-        broken[broken.length - 1] = ']';
-        return new Reply(200, good.headers(), broken);
-    }
-
-    private boolean isHugePage(Faults f, HttpExchange ex, String path) {
-        if (f.hugePages().isEmpty() || !"GET".equals(ex.getRequestMethod())) {
-            return false;
-        }
-        Matcher m = ROUTE.matcher(path);
-        if (!m.matches() || m.group(4) == null || !m.group(4).matches("\\d{1,9}")) {
-            return false;
-        }
-        return f.hugePages().contains(Integer.parseInt(m.group(4))) && route(ex, path).status() == 200;
-    }
-
-    /**
-     * A 200 that starts like the page and never ends: records of filler, chunked (no length to
-     * refuse it by), written from one reused buffer until {@code hugeBodyBytes} or until the client
-     * hangs up. Memory stays at one chunk, whatever the size.
-     */
-    private void streamHugeBody(HttpExchange ex, String path, String requestId, long start, Faults f) {
-        count(Fault.HUGE);
-        byStatus.computeIfAbsent(200, k -> new LongAdder()).increment();
-        log(ex, path, requestId, start, "200", Fault.HUGE);
-        Matcher m = ROUTE.matcher(path);
-        m.matches();
-        byte[] head = utf8("{\"batch_id\":\"huge\",\"page\":" + m.group(4) + ",\"records\":[");
-        StringBuilder filler = new StringBuilder(64 * 1024);
-        while (filler.length() < 60 * 1024) {
-            filler.append("{\"filler\":\"").append("x".repeat(1000)).append("\"},");
-        }
-        byte[] chunk = utf8(filler.toString());
-        long sent = 0;
-        try {
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, 0);
-            OutputStream out = ex.getResponseBody();
-            out.write(head);
-            sent += head.length;
-            hugeBytes.add(head.length);
-            while (sent < f.hugeBodyBytes()) {
-                int n = (int) Math.min(chunk.length, f.hugeBodyBytes() - sent);
-                out.write(chunk, 0, n);
-                sent += n;
-                hugeBytes.add(n);
-            }
-            out.close();
-        } catch (IOException e) {
-            LOG.debug("Client hung up on the huge body of {} after {} bytes", path, sent);
-        } finally {
-            done(ex);
-        }
-    }
-
-    private static Reply error(int status, String code, String message) {
-        String body = Scenario.json(g -> {
-            g.writeStartObject();
-            g.writeStringField("error", code);
-            g.writeStringField("message", message);
-            g.writeEndObject();
-        });
-        return new Reply(status, new HashMap<>(), utf8(body));
-    }
-
-    /** Sends the reply (or half of it, then closes, for a truncated body) and records it. */
-    private void finish(HttpExchange ex, String path, String requestId, long start, Fault fault, Reply reply,
-                        boolean truncate) {
-        if (fault != null) {
-            count(fault);
-        }
-        byStatus.computeIfAbsent(reply.status(), k -> new LongAdder()).increment();
-        int s = reply.status();
-        if (s == 401 || s == 403 || s == 404) {
-            answeredPermanently.add(path);
-        }
-        // Logged before the answer leaves: a client that has its answer finds it counted and logged.
-        log(ex, path, requestId, start, Integer.toString(s), fault);
-        boolean left = false;
-        try {
-            Headers h = ex.getResponseHeaders();
-            h.set("Content-Type", "application/json");
-            reply.headers().forEach(h::set);
-            byte[] body = reply.body();
-            ex.sendResponseHeaders(s, body.length);
-            // Out of flight before the body leaves: a client that has it may send its next request
-            // before this thread is done closing, and must not be counted above its limit for that.
-            inFlight.decrementAndGet();
-            left = true;
-            OutputStream out = ex.getResponseBody();
-            // A truncated body declares its full length and stops halfway; closing then drops the connection.
-            out.write(body, 0, truncate ? body.length / 2 : body.length);
-            out.flush();
-            if (s == 200 && !truncate && fault != Fault.GARBLED && path.contains("/pages/")
-                    && pageServes.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet() > 1) {
-                pagesServedAgain.increment();
-            }
-        } catch (IOException e) {
-            LOG.debug("Client went away during {}: {}", path, e.toString());
-        } finally {
-            if (left) {
-                ex.close();
-            } else {
-                done(ex);
-            }
-        }
-    }
-
-    private void count(Fault fault) {
-        byFault.computeIfAbsent(fault, k -> new LongAdder()).increment();
-    }
-
-    /** Counts the request out of flight, then closes it (which, without an answer, drops the connection). */
-    private void done(HttpExchange ex) {
-        inFlight.decrementAndGet();
-        ex.close();
-    }
-
-    private void log(HttpExchange ex, String path, String requestId, long start, String outcome, Fault fault) {
-        // Method, path, outcome, fault, request id and time only: never a header, never the token.
-        String line = ex.getRequestMethod() + " " + path + " -> " + outcome
-                + (fault != null ? " [" + fault + "]" : "")
-                + (requestId != null ? " request-id=" + requestId : "")
-                + " " + (System.nanoTime() - start) / 1_000_000 + " ms";
-        LOG.debug("{} {}", counterparty, line);
-        synchronized (log) {
-            log.addLast(line);
-            if (log.size() > LOG_LINES) {
-                log.removeFirst();
-            }
-        }
+        return f.hugePages().contains(Integer.parseInt(page)) && route(ex, path).status() == 200 ? page : null;
     }
 
     /** Takes a date's batch off the API: its manifest and pages answer 404 (not published yet) until {@link #publish(LocalDate)}. */
     public void unpublish(LocalDate date) {
-        String d = date.toString();
-        // Pages first: a client that still sees the manifest may find a page gone, never the reverse.
-        List<byte[]> p = pages.remove(d);
-        byte[] m = manifests.remove(d);
-        if (m != null) {
-            withheldManifests.put(d, m);
-            withheldPages.put(d, p);
-        }
+        catalog.unpublish(date);
     }
 
     /** Serves a date's batch that {@link #unpublish} withheld. */
     public void publish(LocalDate date) {
-        String d = date.toString();
-        byte[] m = withheldManifests.remove(d);
-        if (m == null) {
-            throw new IllegalStateException("no batch of " + d + " is withheld");
-        }
-        pages.put(d, withheldPages.remove(d));
-        manifests.put(d, m);
+        catalog.publish(date);
     }
 
     /**
@@ -608,13 +287,7 @@ public final class CounterpartySimulator implements AutoCloseable {
      * the manifest names them.
      */
     public void publish(LocalDate date, Scenario.Manifest manifest, List<Scenario.Page> newPages) {
-        String d = date.toString();
-        List<byte[]> bodies = new ArrayList<>();
-        newPages.forEach(p -> bodies.add(p.bodyBytes(manifest.batchId())));
-        withheldManifests.remove(d);
-        withheldPages.remove(d);
-        pages.put(d, bodies);
-        manifests.put(d, utf8(manifest.toJson()));
+        catalog.publish(date, manifest, newPages);
     }
 
     @Override
