@@ -81,19 +81,19 @@ final class InvalidRecords {
     }
 
     /** A way to break a record: the field named in the violation, the fields changed, and the result. */
-    record Candidate(String field, Set<String> touched, Map<String, Json> rendered, String verbatim) {}
+    private record Candidate(String field, Set<String> touched, Map<String, Json> rendered, String verbatim) {}
 
-    Candidate replace(Map<String, Json> rendered, FieldSpec f, Json value) {
+    private Candidate replace(Map<String, Json> rendered, FieldSpec f, Json value) {
         Map<String, Json> m = new LinkedHashMap<>(rendered);
         m.put(f.name(), value);
         return new Candidate(f.name(), Set.of(f.name()), m, null);
     }
 
-    Json render(FieldSpec f, Object v, Side side) {
+    private Json render(FieldSpec f, Object v, Side side) {
         return side == Side.COUNTERPARTY ? ValueFactory.varied(f, v, r) : ValueFactory.canonical(f, v);
     }
 
-    List<Candidate> invalidCandidates(ErrorCode code, Map<String, Object> v, Map<String, Json> rendered,
+    private List<Candidate> invalidCandidates(ErrorCode code, Map<String, Object> v, Map<String, Json> rendered,
                                               Side side) {
         boolean cp = side == Side.COUNTERPARTY;
         // Prefer breaking a non-key field, so the reject still has a key.
@@ -213,7 +213,7 @@ final class InvalidRecords {
         return out;
     }
 
-    void addRange(List<Candidate> out, Map<String, Json> rendered, FieldSpec f, BigDecimal value, Side side) {
+    private void addRange(List<Candidate> out, Map<String, Json> rendered, FieldSpec f, BigDecimal value, Side side) {
         Object typed;
         try {
             typed = switch (f.kind()) {
@@ -227,7 +227,7 @@ final class InvalidRecords {
         out.add(replace(rendered, f, render(f, typed, side)));
     }
 
-    void crossFieldBreaks(List<Candidate> out, DomainCheck check, Map<String, Object> v,
+    private void crossFieldBreaks(List<Candidate> out, DomainCheck check, Map<String, Object> v,
                                   Map<String, Json> rendered, Side side) {
         FieldSpec a = feed.field(check.field());
         FieldSpec b = feed.field(check.otherField());
@@ -248,7 +248,7 @@ final class InvalidRecords {
         }
     }
 
-    Json badType(FieldSpec f, Object value, boolean cp) {
+    private Json badType(FieldSpec f, Object value, boolean cp) {
         if (!cp) {
             // Must be wrong both as JSON and as CSV text, where every value is a string.
             return switch (f.kind()) {

@@ -55,7 +55,7 @@ final class Pages {
         return pages;
     }
 
-    int[] twins(List<Item> items, int group) {
+    private int[] twins(List<Item> items, int group) {
         int[] at = {-1, -1};
         for (int i = 0; i < items.size(); i++) {
             if (items.get(i).group == group) {

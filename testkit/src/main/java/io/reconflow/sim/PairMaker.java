@@ -106,7 +106,7 @@ final class PairMaker {
                 + " pair in " + ATTEMPTS + " attempts; the rules or schema leave no room for it");
     }
 
-    List<Integer> rotate(List<Integer> list, int start) {
+    private List<Integer> rotate(List<Integer> list, int start) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             out.add(list.get((start + i) % list.size()));
@@ -115,7 +115,7 @@ final class PairMaker {
     }
 
     /** Values of the counterparty's field strictly inside the rule's tolerance, not equal to ours. */
-    List<Object> withinValues(MatchRule rule, Map<String, Object> ours) {
+    private List<Object> withinValues(MatchRule rule, Map<String, Object> ours) {
         FieldSpec theirs = feed.field(rule.field());
         Object v = ours.get(rule.internalField());
         if (v == null) {
@@ -152,7 +152,7 @@ final class PairMaker {
     }
 
     /** Half the bound at the field's scale; or one unit of the scale if that is still inside; else null. */
-    BigDecimal inside(BigDecimal bound, int scale) {
+    private BigDecimal inside(BigDecimal bound, int scale) {
         BigDecimal half = bound.divide(BigDecimal.valueOf(2)).setScale(scale, RoundingMode.DOWN);
         if (half.signum() > 0) {
             return half;
@@ -162,7 +162,7 @@ final class PairMaker {
     }
 
     /** Values of the counterparty's field that break the rule, given everything else agrees. */
-    List<Object> breakValues(MatchRule rule, Map<String, Object> ours, Map<String, Object> theirs) {
+    private List<Object> breakValues(MatchRule rule, Map<String, Object> ours, Map<String, Object> theirs) {
         FieldSpec tf = feed.field(rule.field());
         Object v = ours.get(rule.internalField());
         Object current = theirs.get(rule.field());
@@ -207,7 +207,7 @@ final class PairMaker {
         return out;
     }
 
-    long windowMicros(MatchRule rule) {
+    private long windowMicros(MatchRule rule) {
         return rule.window().toNanos() / 1_000L;
     }
 

@@ -70,7 +70,7 @@ final class RecordMaker {
     }
 
     /** Makes the feed's cross-field checks hold, by swapping or stepping values. */
-    void repairChecks(Map<String, Object> v) {
+    private void repairChecks(Map<String, Object> v) {
         for (int round = 0; round < 3; round++) {
             for (DomainCheck check : feed.checks()) {
                 Object a = v.get(check.field());
@@ -146,7 +146,7 @@ final class RecordMaker {
         return t;
     }
 
-    Object opposite(MatchRule rule, Object v) {
+    private Object opposite(MatchRule rule, Object v) {
         if (v == null) {
             return null;
         }

@@ -53,7 +53,7 @@ final class SecondaryRecords {
     }
 
     /** A record's secondary key in {@code pass}: business date and canonical key values; null when a key field is absent. */
-    String secondaryKey(Map<String, Object> rec, MatchPass pass) {
+    private String secondaryKey(Map<String, Object> rec, MatchPass pass) {
         StringBuilder sb = new StringBuilder(dateText).append('|').append(pass.number());
         for (FieldSpec f : passKeys.get(pass)) {
             String v = SimKeys.canonical(rec.get(f.name()));
@@ -86,7 +86,7 @@ final class SecondaryRecords {
     }
 
     /** Whether our record and theirs are candidates of each other under the keyed pass's rules. */
-    boolean candidates(Built ours, Built theirs) {
+    private boolean candidates(Built ours, Built theirs) {
         return judge.candidates(ours.values(), theirs.values(), keyedPass);
     }
 
@@ -94,7 +94,7 @@ final class SecondaryRecords {
      * The values with one match-key field outside the keyed pass's key changed (a fresh
      * discriminator, or another valid value of the field), each a way to another match key.
      */
-    List<Map<String, Object>> rekeyed(Map<String, Object> like) {
+    private List<Map<String, Object>> rekeyed(Map<String, Object> like) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (FieldSpec f : ValueFactory.shuffled(rekeyable, r)) {
             if (f == discriminator) {
@@ -113,7 +113,7 @@ final class SecondaryRecords {
     }
 
     /** Our record for a secondary pair or an ambiguous group: a fresh match key and a free, complete secondary key. */
-    Built keyedSeed() {
+    private Built keyedSeed() {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Built ours = records.internalRecord(records.base());
             if (ours != null && !usedKeys.contains(ours.matchKey()) && secondaryKey(ours.values(), keyedPass) != null
@@ -130,7 +130,7 @@ final class SecondaryRecords {
      * the same secondary key as {@code ours}, and a candidate of every record in {@code
      * mustPairWith}; null when there is none.
      */
-    Built rekeyedRecord(Built ours, boolean counterpartySide, Set<String> taken, List<Built> mustPairWith) {
+    private Built rekeyedRecord(Built ours, boolean counterpartySide, Set<String> taken, List<Built> mustPairWith) {
         String key = secondaryKey(ours.values(), keyedPass);
         Map<String, Object> like = counterpartySide ? records.mirror(ours.values()) : ours.values();
         for (Map<String, Object> v : rekeyed(like)) {
