@@ -7,11 +7,14 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.api.output.ValidateResult;
 
 /**
- * The exceptions ledger's schema: versioned SQL migrations in {@code db/migration} of the job jar,
- * applied by {@code reconflow migrate} with Flyway and checked by the job when it starts.
+ * The exceptions ledger's schema: versioned SQL migrations in {@code db/migration} (operators module),
+ * applied by {@code reconflow migrate} with Flyway and checked with Flyway's {@code validate} by the job
+ * when it starts.
  *
  * <p>Flyway's failures (no such database, server down, a migration that fails) become one-line
  * {@link ConfigException}s naming {@code ledger.jdbc_url} with any password cut out, instead of
@@ -27,11 +30,14 @@ public final class LedgerSchema {
         this.ledger = ledger;
     }
 
-    private Flyway flyway() {
+    private FluentConfiguration configure() {
         return Flyway.configure(LedgerSchema.class.getClassLoader())
                 .dataSource(ledger.jdbcUrl(), System.getenv(ledger.userEnv()), System.getenv(ledger.passwordEnv()))
-                .locations("classpath:db/migration")
-                .load();
+                .locations("classpath:db/migration");
+    }
+
+    private Flyway flyway() {
+        return configure().load();
     }
 
     /**
@@ -52,18 +58,21 @@ public final class LedgerSchema {
     }
 
     /**
-     * Stops the job before it writes anything when the database's schema is not the one it was
-     * built for.
+     * Stops the job before it writes anything unless Flyway's {@code validate} passes: every
+     * migration of this jar applied, none changed since, and none applied that this jar does not
+     * have (a newer job's).
      *
-     * @throws ConfigException naming {@code ledger.jdbc_url}, the versions, and what to run
+     * @throws ConfigException naming {@code ledger.jdbc_url}, the migrations at fault, and what to do
      */
     public void requireCurrent() {
-        MigrationInfoService info = flyway("cannot read the ledger's schema version", () -> flyway().info());
-        String expected = newest(info);
-        String actual = current(info);
-        if (!expected.equals(actual)) {
-            throw new ConfigException("ledger.jdbc_url", "the ledger's schema is at version " + actual
-                    + " but this job needs version " + expected + "; run: reconflow migrate --config <this yaml>");
+        ValidateResult result = flyway("cannot read the ledger's schema version", () -> configure()
+                // Flyway ignores migrations from the future by default; this job writes only the schema it was built for.
+                .ignoreMigrationPatterns(new String[0])
+                .load()
+                .validateWithResult());
+        if (!result.validationSuccessful) {
+            throw new ConfigException("ledger.jdbc_url", "the ledger's schema at " + redact(ledger.jdbcUrl()) + " is not the one this job needs: "
+                    + SchemaMismatch.describe(result));
         }
     }
 

@@ -12,6 +12,10 @@ import io.reconflow.operators.feed.Sha256;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -19,111 +23,61 @@ import java.time.LocalDate;
 import java.util.List;
 
 /**
- * The SQL of the exceptions ledger and how each row binds to it. Every statement is an idempotent
- * upsert ({@code INSERT … ON CONFLICT … DO UPDATE SET col = excluded.col}, which pgjdbc batches)
- * that changes a row only when what it says has changed, so that replaying the same input leaves
- * the tables exactly as they were.
+ * The statements of the exceptions ledger and how each row binds to them. The SQL lives beside the
+ * migrations, in {@code db/statements/*.sql} of this jar, read once when the class loads. Every
+ * statement is an idempotent upsert that changes a row only when what it says has changed, so that
+ * replaying the same input leaves the tables exactly as they were.
  */
 public final class LedgerStatements {
     private LedgerStatements() {}
 
+    /** Where the statements are, on the class path. */
+    static final String LOCATION = "db/statements/";
+
     /**
-     * Records one key's outcome. A BREAK or UNMATCHED outcome opens (or reopens, or refreshes) the
-     * key's exception; a MATCHED or MATCHED_WITHIN_TOLERANCE outcome resolves an open one. Both
-     * live in one statement so that one sink writes every outcome of a key in the order it was
-     * decided. The first parameter of each half says which half applies.
-     *
-     * <p>An open exception changes (and counts as seen again) only when what it says changes: its
-     * status, its breaks with their values, or the batch it came in. Which of two conflicting
-     * copies of a record was kept can differ between replays, so the records alone do not count.
+     * Records one key's outcome: opens, refreshes or reopens its exception, or resolves an open one
+     * ({@code record_outcome.sql}); each value bound once.
      */
-    public static final String RECORD_OUTCOME = """
-            WITH resolved AS (
-                UPDATE recon_exception SET state = 'RESOLVED', resolved_status = ?, resolved_at = now(), last_seen = now(),
-                    internal = ?::jsonb, counterparty = ?::jsonb, counterparty_name = ?, batch_id = ?, correlation_id = ?
-                WHERE ?::boolean AND recon = ? AND business_date = ? AND match_key = ? AND state = 'OPEN'
-            )
-            INSERT INTO recon_exception AS e (recon, business_date, match_key, state, status, pass_name, breaks,
-                internal, counterparty, counterparty_name, batch_id, correlation_id, internal_source,
-                match_type, counterparty_match_key, candidates,
-                first_seen, last_seen, times_seen, resolved_at, resolved_status)
-            SELECT ?, ?, ?, 'OPEN', ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb,
-                now(), now(), 1, NULL, NULL
-            WHERE NOT ?::boolean
-            ON CONFLICT (recon, business_date, match_key) DO UPDATE SET
-                state = 'OPEN', status = excluded.status, pass_name = excluded.pass_name, breaks = excluded.breaks,
-                match_type = excluded.match_type, counterparty_match_key = excluded.counterparty_match_key,
-                candidates = excluded.candidates,
-                internal = excluded.internal, counterparty = excluded.counterparty,
-                counterparty_name = excluded.counterparty_name, batch_id = excluded.batch_id,
-                correlation_id = excluded.correlation_id, internal_source = excluded.internal_source,
-                last_seen = excluded.last_seen, times_seen = e.times_seen + 1,
-                resolved_at = NULL, resolved_status = NULL
-            WHERE (e.state, e.status, e.breaks, e.batch_id, e.counterparty_match_key, e.candidates)
-                IS DISTINCT FROM ('OPEN', excluded.status, excluded.breaks, excluded.batch_id,
-                                  excluded.counterparty_match_key, excluded.candidates)
-            """;
+    public static final String RECORD_OUTCOME = sql("record_outcome.sql");
 
-    public static final String INSERT_REJECT = """
-            INSERT INTO recon_reject (reject_id, recon, feed, business_date, side, source, batch_id, page, line,
-                correlation_id, error_code, field, message, http_status, idempotency_key, raw, raw_truncated,
-                raw_sha256, first_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
-            ON CONFLICT (reject_id) DO NOTHING
-            """;
+    public static final String INSERT_REJECT = sql("insert_reject.sql");
 
-    public static final String UPSERT_BATCH = """
-            INSERT INTO recon_batch AS b (recon, counterparty, feed, business_date, batch_id, status, expected_count,
-                actual_count, expected_control_total, actual_control_total, valid_records, rejected_records, message,
-                first_seen, last_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
-            ON CONFLICT (recon, counterparty, business_date, batch_id) DO UPDATE SET
-                feed = excluded.feed, status = excluded.status, expected_count = excluded.expected_count,
-                actual_count = excluded.actual_count, expected_control_total = excluded.expected_control_total,
-                actual_control_total = excluded.actual_control_total, valid_records = excluded.valid_records,
-                rejected_records = excluded.rejected_records, message = excluded.message, last_seen = excluded.last_seen
-            WHERE (b.status, b.expected_count, b.actual_count, b.expected_control_total, b.actual_control_total, b.message)
-                IS DISTINCT FROM (excluded.status, excluded.expected_count, excluded.actual_count,
-                                  excluded.expected_control_total, excluded.actual_control_total, excluded.message)
-            """;
+    public static final String UPSERT_BATCH = sql("upsert_batch.sql");
 
-    /** Binds a result row of any status to {@link #RECORD_OUTCOME}. */
+    /** The statement in {@code name}; a missing one fails loading this class, never a write. */
+    static String sql(String name) {
+        try (InputStream in = LedgerStatements.class.getClassLoader().getResourceAsStream(LOCATION + name)) {
+            if (in == null) {
+                throw new IllegalStateException("the ledger statement " + LOCATION + name + " is not on the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ledger statement " + LOCATION + name, e);
+        }
+    }
+
+    /**
+     * Binds a result row of any status to {@link #RECORD_OUTCOME}, in the order of the columns of
+     * its {@code o} CTE.
+     */
     public static JdbcStatementBuilder<GenericRecord> outcome(FeedSpec feed) {
         return (ps, row) -> {
-            String status = str(row, "status");
-            boolean matched = status.startsWith("MATCHED");
-            String recon = str(row, "recon");
-            LocalDate date = LocalDate.parse(str(row, "business_date"));
-            String key = str(row, "match_key");
-            String internal = recordJson(row, "internal", feed);
-            String counterparty = recordJson(row, "counterparty", feed);
             int i = 1;
-            ps.setString(i++, status);
-            ps.setString(i++, internal);
-            ps.setString(i++, counterparty);
-            ps.setString(i++, str(row, "counterparty_name"));
-            ps.setString(i++, str(row, "batch_id"));
-            ps.setString(i++, str(row, "correlation_id"));
-            ps.setBoolean(i++, matched);
-            ps.setString(i++, recon);
-            ps.setObject(i++, date);
-            ps.setString(i++, key);
-            ps.setString(i++, recon);
-            ps.setObject(i++, date);
-            ps.setString(i++, key);
-            ps.setString(i++, status);
+            ps.setString(i++, str(row, "recon"));
+            ps.setObject(i++, LocalDate.parse(str(row, "business_date")));
+            ps.setString(i++, str(row, "match_key"));
+            ps.setString(i++, str(row, "status"));
             ps.setString(i++, str(row, "pass_name"));
             ps.setString(i++, breaksJson(row));
-            ps.setString(i++, internal);
-            ps.setString(i++, counterparty);
+            ps.setString(i++, recordJson(row, "internal", feed));
+            ps.setString(i++, recordJson(row, "counterparty", feed));
             ps.setString(i++, str(row, "counterparty_name"));
             ps.setString(i++, str(row, "batch_id"));
             ps.setString(i++, str(row, "correlation_id"));
             ps.setString(i++, str(row, "internal_source"));
             ps.setString(i++, str(row, "match_type"));
             ps.setString(i++, str(row, "counterparty_match_key"));
-            ps.setString(i++, candidatesJson(row));
-            ps.setBoolean(i, matched);
+            ps.setString(i, candidatesJson(row));
         };
     }
 
