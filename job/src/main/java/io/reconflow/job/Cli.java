@@ -1,7 +1,5 @@
 package io.reconflow.job;
 
-import io.reconflow.job.bench.Benchmark;
-import io.reconflow.job.demo.Demo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,12 +16,13 @@ import java.util.List;
  * The command line, parsed by picocli: {@code reconflow} and its subcommands, each with
  * {@code --help}. Only {@link CommandLine#parseArgs} is used, never {@code execute}: a bad argument
  * is an {@link IllegalArgumentException} (the cluster's entry point must throw, not exit), which
- * {@link Launcher} turns into {@code reconflow: <message>} and exit status 2.
+ * the launcher (tools module) turns into {@code reconflow: <message>} and exit status 2. The job
+ * jar has the job's commands only; the tools module adds {@code demo}, {@code sql} and {@code bench}
+ * through the {@code tools} arguments.
  */
 @Command(name = "reconflow", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Reconciles counterparty batches against internal files; COMMAND --help for its flags.",
-        subcommands = {Cli.Run.class, Cli.Migrate.class, Cli.Pause.class, Cli.Resume.class,
-                Demo.Args.class, OutputQuery.Args.class})
+        subcommands = {Cli.Run.class, Cli.Migrate.class, Cli.Pause.class, Cli.Resume.class})
 public final class Cli {
     /** {@code --version}: the jar's version, when the manifest has one. */
     public static final class Version implements CommandLine.IVersionProvider {
@@ -39,9 +38,12 @@ public final class Cli {
         void run() throws Exception;
     }
 
-    /** Parses {@code args} (no command, or a first flag, means {@code run}) and runs the subcommand, or prints help. */
-    static void execute(String[] args, PrintStream out) throws Exception {
-        ParseResult parsed = parse(commandLine().setOut(new PrintWriter(out, true)), withCommand(args));
+    /**
+     * Parses {@code args} (no command, or a first flag, means {@code run}) and runs the subcommand, or
+     * prints help; {@code tools} are further {@code @Command} subcommands (the launcher's demo, sql, bench).
+     */
+    public static void execute(String[] args, PrintStream out, Object... tools) throws Exception {
+        ParseResult parsed = parse(commandLine(tools).setOut(new PrintWriter(out, true)), withCommand(args));
         if (CommandLine.printHelpIfRequested(parsed)) {
             return;
         }
@@ -49,8 +51,8 @@ public final class Cli {
     }
 
     /** The parsed subcommand, without running it; null when help was asked for. */
-    static Object command(String[] args) {
-        ParseResult parsed = parse(commandLine(), withCommand(args));
+    public static Object command(String[] args, Object... tools) {
+        ParseResult parsed = parse(commandLine(tools), withCommand(args));
         for (ParseResult p = parsed; p != null; p = p.subcommand()) {
             if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
                 return null;
@@ -59,12 +61,10 @@ public final class Cli {
         return parsed.subcommand().commandSpec().userObject();
     }
 
-    private static CommandLine commandLine() {
+    private static CommandLine commandLine(Object... tools) {
         CommandLine line = new CommandLine(new Cli()).setExpandAtFiles(false);
-        try {
-            line.addSubcommand(new Benchmark.Args());
-        } catch (NoClassDefFoundError e) {
-            // The job jar leaves the benchmark out (tooling run from target/classes): no bench command there.
+        for (Object tool : tools) {
+            line.addSubcommand(tool);
         }
         return line;
     }
@@ -96,7 +96,7 @@ public final class Cli {
     }
 
     /** {@code --config FILE [--set key=value]... [--from D1 --to D2]}, shared by the commands that read a reconciliation. */
-    abstract static class ConfigArgs {
+    public abstract static class ConfigArgs {
         @Option(names = "--config", required = true, paramLabel = "FILE",
                 description = "The reconciliation's YAML, e.g. conf/recon/energy-confirmations.yaml.")
         Path config;
@@ -119,11 +119,17 @@ public final class Cli {
             }
             return new ReconflowJob.CommandLine(config, List.copyOf(all), backfill);
         }
+
+        /** The reconciliation these arguments name, loaded with the overrides. */
+        public ReconConfig loadConfig() {
+            ReconflowJob.CommandLine cli = commandLine();
+            return ReconConfig.load(cli.config(), cli.overrides());
+        }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
             description = "Runs a reconciliation: on a cluster when submitted to one, else embedded; --from/--to backfills.")
-    static final class Run extends ConfigArgs implements Action {
+    public static final class Run extends ConfigArgs implements Action {
         @Override
         public void run() throws Exception {
             ReconflowJob.run(commandLine());

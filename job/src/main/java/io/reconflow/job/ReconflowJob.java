@@ -41,7 +41,7 @@ public final class ReconflowJob {
     /**
      * The entry point a Flink cluster calls ({@code flink run}, REST, application mode): a bad
      * configuration is an exception, which the CLI and REST report; it never exits the JVM, as that
-     * JVM may be the JobManager. The {@code ./reconflow} launcher goes through {@link Launcher}.
+     * JVM may be the JobManager. The {@code ./reconflow} launcher goes through {@code io.reconflow.tools.Launcher}.
      */
     public static void main(String[] args) throws Exception {
         Cli.execute(args, System.out);

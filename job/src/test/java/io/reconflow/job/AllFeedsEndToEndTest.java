@@ -6,6 +6,7 @@ import io.reconflow.domain.feed.FieldKind;
 import io.reconflow.domain.match.MatchStatus;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
+import io.reconflow.testkit.OutputQuery;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

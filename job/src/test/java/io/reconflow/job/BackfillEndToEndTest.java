@@ -3,6 +3,7 @@ package io.reconflow.job;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.domain.match.MatchStatus;
+import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -7,6 +7,7 @@ import io.reconflow.job.cluster.StandaloneCluster;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
+import io.reconflow.testkit.OutputQuery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

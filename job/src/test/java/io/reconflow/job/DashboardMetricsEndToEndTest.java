@@ -1,6 +1,7 @@
 package io.reconflow.job;
 
 import io.reconflow.sim.ScenarioSettings;
+import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.metrics.Counter;

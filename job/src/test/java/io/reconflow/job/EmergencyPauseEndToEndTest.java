@@ -3,6 +3,7 @@ package io.reconflow.job;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
+import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

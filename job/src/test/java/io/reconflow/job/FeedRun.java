@@ -21,6 +21,7 @@ import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
 import org.apache.flink.types.Row;
+import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 

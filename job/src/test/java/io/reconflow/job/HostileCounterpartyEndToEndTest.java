@@ -10,6 +10,7 @@ import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
+import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import io.reconflow.sim.InternalFiles;
 import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
+import io.reconflow.testkit.OutputQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,6 +3,7 @@ package io.reconflow.job;
 import io.reconflow.sim.MalformedRecords;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
+import io.reconflow.testkit.OutputQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

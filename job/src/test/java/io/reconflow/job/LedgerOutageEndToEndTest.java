@@ -9,6 +9,8 @@ import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
+import io.reconflow.testkit.OutputQuery;
+import io.reconflow.testkit.RestartablePostgres;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;

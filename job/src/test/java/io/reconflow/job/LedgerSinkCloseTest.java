@@ -3,6 +3,7 @@ package io.reconflow.job;
 import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.BatchStatus;
 import io.reconflow.operators.ledger.LedgerSinks;
+import io.reconflow.testkit.RestartablePostgres;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.runtime.operators.sink.SinkWriterOperatorFactory;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;

@@ -89,16 +89,13 @@ class ReconflowJobTest {
     @Test
     void aFlagWithoutItsValueOrAnUnknownFlagIsAClearErrorInEveryCommand() {
         String config = ENERGY.toString();
-        for (String[] args : List.of(new String[] {"demo", "--feed"}, new String[] {"demo", "--port"},
-                new String[] {"bench", "--records"}, new String[] {"sql", "--out"}, new String[] {"migrate", "--config", config, "--set"},
+        for (String[] args : List.of(new String[] {"migrate", "--config", config, "--set"},
                 new String[] {"pause", "--config", config, "--counterparty"}, new String[] {"run", "--config", config, "--from"})) {
             assertThatThrownBy(() -> ReconflowJob.main(args)).as(String.join(" ", args))
                     .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("Missing required parameter for option '" + args[args.length - 1] + "'")
                     .hasMessageEndingWith("(see --help)");
         }
-        assertThatThrownBy(() -> ReconflowJob.main(new String[] {"demo", "--port", "eighty"}))
-                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'eighty' is not an int");
         assertThatThrownBy(() -> ReconflowJob.main(new String[] {"run", "--config", config, "--nope"}))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Unknown option: '--nope'");
         assertThatThrownBy(() -> ReconflowJob.main(new String[] {"--config", config, "--nope", "x"}))
@@ -107,13 +104,20 @@ class ReconflowJobTest {
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'frobnicate'");
         assertThatThrownBy(() -> ReconflowJob.main(new String[] {"resume", "--config", config, "--counterparty", "x", "--reason", "r"}))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Unknown options: '--reason', 'r'");
-        assertThatThrownBy(() -> ReconflowJob.main(new String[] {"sql"}))
-                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Missing required parameter: 'SQL'");
+    }
+
+    @Test
+    void theJobJarsCommandLineHasNoTools() {
+        // demo, sql and bench live in the tools module (the launcher's command line), not in the job.
+        for (String tool : List.of("demo", "sql", "bench")) {
+            assertThatThrownBy(() -> ReconflowJob.main(new String[] {tool})).as(tool)
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + tool + "'");
+        }
     }
 
     @Test
     void everyCommandHasHelpAndRunsNothingWhenAskedForIt() throws Exception {
-        for (String command : List.of("run", "migrate", "pause", "resume", "demo", "sql", "bench")) {
+        for (String command : List.of("run", "migrate", "pause", "resume")) {
             java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
             // --config has no value and the required flags are missing: help wins, nothing runs or throws.
             Cli.execute(new String[] {command, "--help"}, new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -124,7 +128,7 @@ class ReconflowJobTest {
         java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
         Cli.execute(new String[] {"--help"}, new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
         assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8)).startsWith("Usage: reconflow")
-                .contains("run", "migrate", "pause", "resume", "demo", "sql", "bench");
+                .contains("run", "migrate", "pause", "resume").doesNotContain("demo", "bench");
         said.reset();
         Cli.execute(new String[] {"run", "--help"}, new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
         assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--config=FILE", "--set=key=value", "--from=D1", "--to=D2");
@@ -149,28 +153,11 @@ class ReconflowJobTest {
         assertThat(backfill.overrides()).last().asString().startsWith("business_dates=");
         Object migrate = Cli.command(new String[] {"migrate", "--config", energy, "--set", "ledger.jdbc_url=jdbc:postgresql://db/recon"});
         assertThat(((Cli.Migrate) migrate).commandLine().overrides()).containsExactly("ledger.jdbc_url=jdbc:postgresql://db/recon");
-        Object sql = Cli.command(new String[] {"sql", "--out", "out/demo/energy-confirmations", "SELECT status, count(*) FROM results GROUP BY ALL"});
-        assertThat(((OutputQuery.Args) sql).out).isEqualTo("out/demo/energy-confirmations");
-        assertThat(((OutputQuery.Args) sql).sql).isEqualTo("SELECT status, count(*) FROM results GROUP BY ALL");
         Cli.Pause pause = (Cli.Pause) Cli.command(new String[] {"pause", "--config", energy, "--counterparty", "northpool-energy",
                 "--reason", "they asked us to stop: incident 4711"});
         assertThat(pause.counterparty).isEqualTo("northpool-energy");
         assertThat(pause.reason).isEqualTo("they asked us to stop: incident 4711");
         assertThat(Cli.command(new String[] {"resume", "--config", energy, "--counterparty", "northpool-energy"})).isInstanceOf(Cli.Resume.class);
-        assertThat(Cli.command(new String[] {"demo"})).isInstanceOf(io.reconflow.job.demo.Demo.Args.class);
-        assertThat(Cli.command(new String[] {"demo", "--postgres", "--feed", "fx-settlements", "--keep-dashboard", "--port", "8082"}))
-                .isInstanceOf(io.reconflow.job.demo.Demo.Args.class);
-        assertThat(Cli.command(new String[] {"bench", "--only", "fetch", "--latency-ms", "50", "--fetch-page-size", "1"}))
-                .isInstanceOf(io.reconflow.job.bench.Benchmark.Args.class);
-    }
-
-    @Test
-    void theLauncherChecksTokensForItsOwnEmbeddedTaskManagers() {
-        ReconConfig config = ReconConfig.load(ENERGY, List.of("counterparties[0].token_env=" + UNSET_TOKEN_ENV));
-        assertThatThrownBy(() -> Launcher.requireTokens(config))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("counterparties[0].token_env:")
-                .hasMessageContaining(UNSET_TOKEN_ENV).hasMessageContaining("northpool-energy");
     }
 
     @Test

@@ -1,0 +1,50 @@
+package io.reconflow.sim;
+
+import io.reconflow.domain.feed.FieldSpec;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/** One (counterparty, business date) batch being made: its randomness depends only on the seed, counterparty and date. */
+final class BatchScope {
+    final FeedPlan plan;
+    final String counterparty;
+    final LocalDate date;
+    final String dateText;
+    final SplittableRandom r;
+    private final String tag;
+    private int counter;
+
+    BatchScope(FeedPlan plan, int index, String counterparty, LocalDate date) {
+        this.plan = plan;
+        this.counterparty = counterparty;
+        this.date = date;
+        this.dateText = date.toString();
+        String h = SimKeys.sha256(plan.settings.seed() + "|" + plan.feed.name() + "|" + counterparty + "|" + date);
+        this.r = new SplittableRandom(Long.parseUnsignedLong(h.substring(0, 16), 16));
+        this.tag = letters(index) + date.format(DateTimeFormatter.BASIC_ISO_DATE);
+    }
+
+    private static String letters(int index) {
+        StringBuilder sb = new StringBuilder();
+        int i = index;
+        do {
+            sb.insert(0, (char) ('A' + i % 26));
+            i = i / 26 - 1;
+        } while (i >= 0);
+        return sb.toString();
+    }
+
+    /** A fresh value for a counter-carrying key field: unique in the batch by construction. */
+    String nextSerial(FieldSpec f) {
+        counter++;
+        return ValueFactory.word(f) + "-" + tag + "-" + String.format(Locale.ROOT, "%05d", counter);
+    }
+
+    /** The serials handed out so far. */
+    int counter() {
+        return counter;
+    }
+}

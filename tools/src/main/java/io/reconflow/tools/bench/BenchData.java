@@ -1,0 +1,63 @@
+package io.reconflow.tools.bench;
+
+import io.reconflow.job.ReconConfig;
+import io.reconflow.sim.Scenario;
+import io.reconflow.sim.ScenarioGenerator;
+import io.reconflow.sim.ScenarioSettings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The generated days the benchmark runs on: mostly matched keys, a few of every other outcome. */
+final class BenchData {
+    static final String FEED = "energy-confirmations";
+    static final String COUNTERPARTY = "northpool-energy";
+    static final LocalDate DATE = LocalDate.parse("2026-11-20");
+
+    private BenchData() {}
+
+    static ReconConfig config(Path confDir, String feed) throws IOException {
+        return ReconConfig.load(confDir.resolve(feed + ".yaml"), List.of());
+    }
+
+    /** About {@code records} counterparty records (and as many internal ones), like a real day. */
+    static Scenario day(ReconConfig base, String counterparty, int records, int pageSize) {
+        int unit = Math.max(1, records / 100);
+        ScenarioSettings settings = new ScenarioSettings(1L, List.of(DATE), List.of(counterparty),
+                records - 9 * unit, 3 * unit, 2 * unit, unit, unit, unit / 2, unit / 2, unit, Math.min(unit, 10), pageSize);
+        return ScenarioGenerator.generate(base.feed(), base.matching(), settings);
+    }
+
+    /** Only matched keys, {@code pages} pages of {@code pageSize} records: for the fetch rate. */
+    static Scenario fetchScenario(Path confDir, int pages, int pageSize) throws IOException {
+        ReconConfig base = config(confDir, FEED);
+        ScenarioSettings settings = new ScenarioSettings(2L, List.of(DATE), List.of(COUNTERPARTY),
+                pages * pageSize, 0, 0, 0, 0, 0, 0, 0, 0, pageSize);
+        return ScenarioGenerator.generate(base.feed(), base.matching(), settings);
+    }
+
+    static long size(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}

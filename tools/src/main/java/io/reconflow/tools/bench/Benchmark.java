@@ -1,0 +1,270 @@
+package io.reconflow.tools.bench;
+
+import io.reconflow.job.Cli;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.reconflow.job.ReconConfig;
+import io.reconflow.sim.CounterpartySimulator;
+import io.reconflow.sim.Faults;
+import io.reconflow.sim.InternalFiles;
+import io.reconflow.sim.Scenario;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The benchmark: in one run, the job's end-to-end throughput against a plain single-threaded
+ * program doing the same work ({@link Baseline}), its fetch rate against Little's bound, its peak
+ * heap and its checkpoint durations. Prints the figures and writes them as JSON to
+ * {@code out/bench/bench-<timestamp>.json}. It asserts nothing: a timing is no test.
+ *
+ * <pre>reconflow bench [--records 100000] [--parallelism 1] [--page-size 1000] [--checkpoint-interval 5s]
+ *                 [--fetch-pages 2000] [--fetch-page-size 2] [--latency-ms 50] [--capacity 64] [--no-baseline]</pre>
+ */
+public final class Benchmark {
+    public static final String TOKEN_ENV = "RECONFLOW_DEMO_TOKEN";
+
+    /** What a run measures; every field has a default. */
+    public record Options(String feed, int records, int parallelism, int pageSize, String checkpointInterval,
+                         int fetchPages, int fetchPageSize, long latencyMs, int capacity, boolean baseline,
+                         Path out, String tokenEnv, String only, Path confDir, String jobHeap) {
+        static Options defaults() {
+            return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 2000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV, "",
+                    Path.of("conf/recon"), "");
+        }
+    }
+
+    private Benchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        parse(args).run();
+    }
+
+    /** {@code reconflow bench}'s flags; the defaults are {@link Options#defaults()}. */
+    @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+            description = "Measures the job against a baseline: fetch rate, throughput, heap, checkpoints (README \"Performance\").")
+    public static final class Args implements Cli.Action {
+        private static final Options D = Options.defaults();
+
+        @Option(names = "--feed", paramLabel = "NAME", description = "Default ${DEFAULT-VALUE}.") String feed = D.feed();
+        @Option(names = "--records", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int records = D.records();
+        @Option(names = "--parallelism", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int parallelism = D.parallelism();
+        @Option(names = "--page-size", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int pageSize = D.pageSize();
+        @Option(names = "--checkpoint-interval", paramLabel = "D", description = "Default ${DEFAULT-VALUE}.")
+        String checkpointInterval = D.checkpointInterval();
+        @Option(names = "--fetch-pages", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int fetchPages = D.fetchPages();
+        @Option(names = "--fetch-page-size", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.")
+        int fetchPageSize = D.fetchPageSize();
+        @Option(names = "--latency-ms", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") long latencyMs = D.latencyMs();
+        @Option(names = "--capacity", paramLabel = "N", description = "Default ${DEFAULT-VALUE}.") int capacity = D.capacity();
+        @Option(names = "--no-baseline", description = "Skips the baseline.") boolean noBaseline;
+        @Option(names = "--out", paramLabel = "DIR", description = "Default ${DEFAULT-VALUE}.") Path out = D.out();
+        @Option(names = "--only", paramLabel = "fetch|end-to-end", description = "Runs one phase only.") String only = D.only();
+        @Option(names = "--job-heap", paramLabel = "SIZE", description = "Runs the job in its own JVM with this -Xmx.")
+        String jobHeap = D.jobHeap();
+
+        Options options() {
+            return new Options(feed, records, parallelism, pageSize, checkpointInterval, fetchPages, fetchPageSize, latencyMs,
+                    capacity, !noBaseline, out, D.tokenEnv(), only, D.confDir(), jobHeap);
+        }
+
+        @Override
+        public void run() throws Exception {
+            Path json = Benchmark.run(options());
+            System.out.println("  figures written to " + json);
+        }
+    }
+
+    static Args parse(String[] args) {
+        return Cli.parse(new Args(), args);
+    }
+
+    /** Runs the benchmark and returns the JSON file with its figures. */
+    public static Path run(Options o) throws Exception {
+        String token = System.getenv(o.tokenEnv());
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("set " + o.tokenEnv() + " (./reconflow bench makes one up)");
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("started", Instant.now().toString());
+        figures.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "max_heap_mib", Runtime.getRuntime().maxMemory() >> 20, "java", System.getProperty("java.version")));
+        figures.put("job_heap", o.jobHeap().isEmpty() ? "in the benchmark's JVM" : "-Xmx" + o.jobHeap());
+        figures.put("options", Map.of("feed", o.feed(), "records", o.records(), "parallelism", o.parallelism(),
+                "page_size", o.pageSize(), "checkpoint_interval", o.checkpointInterval(), "fetch_pages", o.fetchPages(),
+                "fetch_page_size", o.fetchPageSize(), "latency_ms", o.latencyMs(), "capacity", o.capacity()));
+        if (!o.only().equals("end-to-end")) {
+            figures.put("fetch", fetchPhase(o, token));
+        }
+        if (!o.only().equals("fetch")) {
+            figures.put("end_to_end", endToEnd(o, token));
+        }
+        Files.createDirectories(o.out());
+        Path file = o.out().resolve("bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
+                .format(Instant.now()) + ".json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), figures);
+        return file;
+    }
+
+    /** Small pages behind a fixed latency: the job's page fetch against Little's bound, then the client alone. */
+    private static Map<String, Object> fetchPhase(Options o, String token) throws Exception {
+        ReconConfig base = BenchData.config(o.confDir(), o.feed());
+        Scenario scenario = BenchData.fetchScenario(o.confDir(), o.fetchPages(), o.fetchPageSize());
+        Path work = o.out().resolve("fetch");
+        BenchData.deleteRecursively(work);
+        String internalPath = work.resolve("internal/business_date={business_date}").toString();
+        InternalFiles.write(scenario, base.feed(), internalPath, "csv", 50_000);
+        Faults faults = o.latencyMs() == 0 ? Faults.none()
+                : Faults.builder().slow(1.0, Duration.ofMillis(o.latencyMs())).maxFaultsPerPath(Integer.MAX_VALUE).build();
+        Map<String, Object> f = new LinkedHashMap<>();
+        double rate;
+        double bound;
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, BenchData.COUNTERPARTY, token, faults, 0)) {
+            List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), "1h");
+            long[] window = {0, 0};
+            long total = o.fetchPages() + 1L;
+            job(o, overrides, work.resolve("out"), () -> {
+                long n = sim.counters().totalRequests();
+                if (window[0] == 0 && n >= 2) {
+                    window[0] = System.nanoTime();
+                }
+                if (window[1] == 0 && n >= total) {
+                    window[1] = System.nanoTime();
+                }
+            });
+            double seconds = Math.max(1, window[1] - window[0]) / 1e9;
+            rate = (o.fetchPages() - 1) / seconds;
+            bound = o.latencyMs() == 0 ? Double.NaN : o.capacity() * o.parallelism() * 1000.0 / o.latencyMs();
+            f.put("pages", o.fetchPages());
+            f.put("records_per_page", o.fetchPageSize());
+            f.put("latency_ms", o.latencyMs());
+            f.put("job_pages_per_second", round(rate));
+            f.put("littles_law_bound", round(bound));
+            f.put("job_share_of_bound", round(rate / bound));
+            f.put("job_max_in_flight", sim.counters().maxInFlight());
+        }
+        FetchProbe.Result client = FetchProbe.run(o.confDir(), "reconflow", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
+        FetchProbe.Result jdk = FetchProbe.run(o.confDir(), "jdk", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
+        f.put("client_alone_pages_per_second", round(client.pagesPerSecond()));
+        f.put("jdk_client_alone_pages_per_second", round(jdk.pagesPerSecond()));
+        System.out.printf("%nfetch: %,d pages of %d records, latency %d ms, capacity %d x parallelism %d%n", o.fetchPages(),
+                o.fetchPageSize(), o.latencyMs(), o.capacity(), o.parallelism());
+        System.out.printf("  job               %,.0f pages/s = %.0f %% of Little's bound (%,.0f pages/s), at most %s requests in flight%n",
+                rate, 100 * rate / bound, bound, f.get("job_max_in_flight"));
+        System.out.printf("  client alone      %,.0f pages/s (CounterpartyClient with its policies, no Flink)%n", client.pagesPerSecond());
+        System.out.printf("  JDK client alone  %,.0f pages/s (bare HttpClient.sendAsync)%n", jdk.pagesPerSecond());
+        BenchData.deleteRecursively(work);
+        return f;
+    }
+
+    /** A generated day through the whole job, then through the baseline, same simulator and files. */
+    private static Map<String, Object> endToEnd(Options o, String token) throws Exception {
+        ReconConfig base = BenchData.config(o.confDir(), o.feed());
+        String counterparty = base.counterparties().get(0).name();
+        Path work = o.out().resolve(o.feed());
+        BenchData.deleteRecursively(work);
+        long t0 = System.nanoTime();
+        Scenario scenario = BenchData.day(base, counterparty, o.records(), o.pageSize());
+        String internalPath = work.resolve("internal/business_date={business_date}").toString();
+        InternalFiles.write(scenario, base.feed(), internalPath, base.internal().format().name().toLowerCase(), 50_000);
+        long generatedMs = (System.nanoTime() - t0) / 1_000_000;
+        long served = scenario.truth().totals().counterpartyServed();
+        long internal = scenario.truth().totals().internalWritten();
+        long in = served + internal;
+        Map<String, Object> e = new LinkedHashMap<>();
+        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, Faults.none(), 0)) {
+            List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), o.checkpointInterval());
+            ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"), overrides);
+            JobRun.Outcome job = job(o, overrides, work.resolve("out"), null);
+            e.put("records_in", in);
+            e.put("counterparty_records", served);
+            e.put("internal_records", internal);
+            e.put("pages", scenario.batches().get(0).pages().size());
+            e.put("job_ms", job.lastCommitMs());
+            e.put("job_wall_ms", job.wallMs());
+            e.put("records_per_second", round(in * 1000.0 / Math.max(1, job.lastCommitMs())));
+            e.put("peak_heap_mib", job.peakHeapMiB());
+            e.put("peak_heap_after_gc_mib", job.peakHeapAfterGcMiB());
+            e.put("result_rows", job.resultRows());
+            e.put("rejects", job.rejects());
+            e.put("results_by_status", job.byStatus());
+            List<Map<String, Object>> cps = new ArrayList<>();
+            long maxCp = 0;
+            for (JobRun.Checkpoint c : job.checkpoints()) {
+                cps.add(Map.of("id", c.id(), "status", c.status(), "duration_ms", c.durationMs(),
+                        "checkpointed_bytes", c.checkpointedBytes(), "state_bytes", c.stateBytes()));
+                maxCp = Math.max(maxCp, c.durationMs());
+            }
+            e.put("checkpoints", cps);
+            e.put("max_checkpoint_ms", maxCp);
+            System.out.printf("%nend to end: %s, parallelism %d, %d cores, job heap %s%n", o.feed(), o.parallelism(),
+                    Runtime.getRuntime().availableProcessors(), o.jobHeap().isEmpty()
+                            ? "shared with the benchmark's JVM (max " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)"
+                            : "-Xmx" + o.jobHeap() + " in a JVM of its own");
+            System.out.printf("  records in        %,d (counterparty %,d on %d pages, internal %,d); generated in %,d ms%n",
+                    in, served, scenario.batches().get(0).pages().size(), internal, generatedMs);
+            System.out.printf("  job               %,d ms to the last Parquet file committed (%,d ms until the job ended)%n",
+                    job.lastCommitMs(), job.wallMs());
+            System.out.printf("  throughput        %,.0f records/s%n", in * 1000.0 / Math.max(1, job.lastCommitMs()));
+            System.out.printf("  result rows       %,d, rejects %,d%n", job.resultRows(), job.rejects());
+            System.out.printf("  peak heap         %,d MiB (after GC %,d MiB; %s)%n", job.peakHeapMiB(), job.peakHeapAfterGcMiB(),
+                    o.jobHeap().isEmpty() ? "this JVM: MiniCluster, simulator, generated data" : "the job's own JVM");
+            System.out.printf("  checkpoints       %d, longest %,d ms: %s%n", cps.size(), maxCp,
+                    job.checkpoints().stream().map(c -> c.durationMs() + "").toList());
+            if (o.baseline()) {
+                Baseline.Result b = Baseline.run(config, sim.url(), token, BenchData.DATE.toString(),
+                        work.resolve("internal/business_date=" + BenchData.DATE), work.resolve("baseline"));
+                Map<String, Long> byStatus = new java.util.TreeMap<>();
+                b.byStatus().forEach((k, v) -> byStatus.put(k.name(), v));
+                e.put("baseline_ms", b.millis());
+                e.put("baseline_result_rows", b.resultRows());
+                e.put("baseline_rejects", b.rejects());
+                e.put("baseline_results_by_status", byStatus);
+                e.put("job_over_baseline", round((double) job.lastCommitMs() / Math.max(1, b.millis())));
+                System.out.printf("  baseline          %,d ms (one thread, no Flink): %,d result rows, %,d rejects%n",
+                        b.millis(), b.resultRows(), b.rejects());
+                System.out.printf("  job / baseline    %.2f%n", (double) job.lastCommitMs() / Math.max(1, b.millis()));
+            }
+            e.put("parquet_kib", BenchData.size(work.resolve("out")) >> 10);
+        }
+        return e;
+    }
+
+    /** The job in this JVM, or with {@code --job-heap} in a JVM of its own with that heap. */
+    private static JobRun.Outcome job(Options o, List<String> overrides, Path out, Runnable tick) throws Exception {
+        Path yaml = o.confDir().resolve(o.feed() + ".yaml");
+        return o.jobHeap().isEmpty() ? JobRun.run(ReconConfig.load(yaml, overrides), out, tick)
+                : JobRun.runInChild(o.jobHeap(), yaml, overrides, out, tick);
+    }
+
+    private static List<String> overrides(Options o, String url, String internalPath, Path out, String checkpoints) {
+        int inFlight = o.capacity() * o.parallelism();
+        return List.of(
+                "internal.path=" + internalPath,
+                "output.path=" + out,
+                "business_dates=[" + BenchData.DATE + "]",
+                "counterparties[0].base_url=" + url,
+                "counterparties[0].token_env=" + o.tokenEnv(),
+                "fetch.capacity=" + o.capacity(),
+                "fetch.max_in_flight=" + inFlight,
+                "fetch.max_in_flight_total=" + inFlight,
+                "fetch.rate_limit.requests_per_second=100000",
+                "fetch.rate_limit.burst=" + inFlight,
+                "job.parallelism=" + o.parallelism(),
+                "job.checkpoint_interval=" + checkpoints);
+    }
+
+    private static double round(double d) {
+        return Double.isNaN(d) || Double.isInfinite(d) ? -1 : Math.round(d * 1000) / 1000.0;
+    }
+}
