@@ -13,6 +13,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,15 +122,20 @@ final class AttemptSender {
                 exchange.status = info.statusCode();
                 call.lastStatus = info.statusCode();
                 onStatus(call, requestId, info);
-                return exchange.attach(bodies.subscriberFor(info));
+                BoundedBodySubscriber subscriber = exchange.attach(bodies.subscriberFor(info));
+                // Decided where the body completes, on the client's executor: the JDK's own completion
+                // of the response comes after a further hop, on a new thread per response on <= 2 cores
+                // (README "Fetch throughput"), which every answer would otherwise wait for.
+                subscriber.getBody().thenAccept(body -> complete(attempt, n, requestId, () -> classifier.fromResponse(n, requestId,
+                        info.statusCode(), info.headers(), body, parser, call.remainingNanos())));
+                return subscriber;
             });
+            // Errors (and any answer not decided above) from the JDK's completion.
             sent.whenCompleteAsync((response, err) -> {
                 try {
-                    if (response != null) {
-                        call.lastStatus = response.statusCode();
-                    }
                     attempt.complete(response != null
-                            ? classifier.fromResponse(n, requestId, response, parser, call.remainingNanos())
+                            ? classifier.fromResponse(n, requestId, response.statusCode(), response.headers(),
+                                    response.body(), parser, call.remainingNanos())
                             : classifier.fromError(n, requestId, exchange.status, err, timeout));
                 } catch (RuntimeException e) {
                     attempt.complete(Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED,
@@ -167,6 +173,18 @@ final class AttemptSender {
             stop.run();
         }
         return call.counted;
+    }
+
+    private <T> void complete(CompletableFuture<Attempt<T>> attempt, int n, String requestId,
+                              Supplier<Attempt<T>> decide) {
+        if (attempt.isDone()) {
+            return;
+        }
+        try {
+            attempt.complete(decide.get());
+        } catch (RuntimeException e) {
+            attempt.complete(Attempt.fail(n, requestId, null, ErrorCode.FETCH_FAILED, "unexpected error: " + access.describe(e)));
+        }
     }
 
     private static <T> void stop(CompletableFuture<Attempt<T>> attempt, Attempt<T> as,

@@ -6,7 +6,6 @@ import io.reconflow.events.ErrorCode;
 import java.io.IOException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,13 +44,11 @@ final class ResponseClassifier {
     }
 
     /** @param remainingNanos what is left of the request's deadline */
-    <T> Attempt<T> fromResponse(int n, String requestId, HttpResponse<BoundedBodySubscriber.Body> response,
-                                BodyParser<T> parser, long remainingNanos) {
-        int status = response.statusCode();
-        BoundedBodySubscriber.Body body = response.body();
+    <T> Attempt<T> fromResponse(int n, String requestId, int status, HttpHeaders headers,
+                                BoundedBodySubscriber.Body body, BodyParser<T> parser, long remainingNanos) {
         if (status >= 200 && status < 300) {
             try {
-                BoundedBodySubscriber.Body decoded = bodies.decode(response.headers(), body);
+                BoundedBodySubscriber.Body decoded = bodies.decode(headers, body);
                 return Attempt.ok(n, requestId, status, parser.parse(decoded.bytes(), decoded.length()));
             } catch (UnparseableBodyException e) {
                 if (!e.retryable()) {
@@ -66,9 +63,9 @@ final class ResponseClassifier {
                         "HTTP " + status + " gzip body is corrupt or cut short: " + access.describe(e), null);
             }
         }
-        String message = "HTTP " + status + errorDetail(response.headers(), body);
+        String message = "HTTP " + status + errorDetail(headers, body);
         if (status == 429 || (status >= 500 && status <= 599)) {
-            Duration retryAfter = retryAfter(response.headers());
+            Duration retryAfter = retryAfter(headers);
             if (retryAfter != null && retryAfter.toNanos() > remainingNanos) {
                 // Waiting would only run into the deadline: give up now, with the reason.
                 return Attempt.fail(n, requestId, status, ErrorCode.FETCH_FAILED, message + "; Retry-After of "
