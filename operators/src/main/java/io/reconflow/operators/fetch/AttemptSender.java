@@ -123,11 +123,13 @@ final class AttemptSender {
                 call.lastStatus = info.statusCode();
                 onStatus(call, requestId, info);
                 BoundedBodySubscriber subscriber = exchange.attach(bodies.subscriberFor(info));
-                // Decided where the body completes, on the client's executor: the JDK's own completion
-                // of the response comes after a further hop, on a new thread per response on <= 2 cores
-                // (README "Fetch throughput"), which every answer would otherwise wait for.
-                subscriber.getBody().thenAccept(body -> complete(attempt, n, requestId, () -> classifier.fromResponse(n, requestId,
-                        info.statusCode(), info.headers(), body, parser, call.remainingNanos())));
+                // Decided as soon as the body is complete, on the client's executor (not inside the JDK's
+                // delivery, which still holds the connection): the JDK's own completion of the response
+                // comes after a further hop, on a new thread per response on <= 2 cores (README "Fetch
+                // throughput"), which every answer would otherwise wait for.
+                subscriber.getBody().thenAcceptAsync(body -> complete(attempt, n, requestId, () -> classifier.fromResponse(n,
+                        requestId, info.statusCode(), info.headers(), body, parser, call.remainingNanos())),
+                        policies.httpExecutor);
                 return subscriber;
             });
             // Errors (and any answer not decided above) from the JDK's completion.
