@@ -355,7 +355,9 @@ public final class CounterpartySimulator implements AutoCloseable {
                 done(ex);
             } else if (fault == Fault.SLOW) {
                 Reply r = route(ex, path);
-                scheduler.schedule(() -> finish(ex, path, requestId, start, Fault.SLOW, r, false),
+                // Only the wake-up on the 2 delay threads: the answer is written on the handler pool,
+                // so that a large page's blocking write does not hold every other delayed answer back.
+                scheduler.schedule(() -> executor.execute(() -> finish(ex, path, requestId, start, Fault.SLOW, r, false)),
                         f.slowDelay().toMillis(), TimeUnit.MILLISECONDS);
             } else if (fault == Fault.GARBLED) {
                 Reply good = route(ex, path);
