@@ -86,7 +86,7 @@ final class CounterpartyPolicies {
     final HttpClient http;
     /** Every attempt's way to the wire: bulkheads, token bucket, breaker, then the attempt's timeout. */
     final FailsafeExecutor<Object> guarded;
-    /** The emergency pause switch of this counterparty (README "Emergency pause"); see CounterpartyClient#heldByPause. */
+    /** The emergency pause switch of this counterparty (README "Emergency pause"); see Admission. */
     final PauseGate pause;
     private final CircuitBreaker<Object> breaker;
 
