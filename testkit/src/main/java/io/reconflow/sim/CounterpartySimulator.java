@@ -236,7 +236,9 @@ public final class CounterpartySimulator implements AutoCloseable {
                 writer.reset(ex, path, requestId, start);
             } else if (fault == Fault.SLOW) {
                 SimReply r = route(ex, path);
-                scheduler.schedule(() -> writer.finish(ex, path, requestId, start, Fault.SLOW, r, false),
+                // Only the wake-up on the 2 delay threads: the answer is written on the handler pool,
+                // so that a large page's blocking write does not hold every other delayed answer back.
+                scheduler.schedule(() -> executor.execute(() -> writer.finish(ex, path, requestId, start, Fault.SLOW, r, false)),
                         f.slowDelay().toMillis(), TimeUnit.MILLISECONDS);
             } else if (fault == Fault.GARBLED) {
                 SimReply good = route(ex, path);

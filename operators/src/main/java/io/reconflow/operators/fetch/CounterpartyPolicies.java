@@ -2,7 +2,10 @@ package io.reconflow.operators.fetch;
 
 import dev.failsafe.Bulkhead;
 import dev.failsafe.CircuitBreaker;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RateLimiter;
+import dev.failsafe.Timeout;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>the Retry-After gate: after a 429 (or a 503 with Retry-After) no request goes to the
  *       counterparty before the instant it named;
- *   <li>a Failsafe {@link CircuitBreaker}, driven by hand ({@code tryAcquirePermit}/{@code record*})
- *       because its executor fails fast when open, where we want requests to wait;
- *   <li>a Failsafe {@link Bulkhead} (requests in flight) and {@link RateLimiter} (token bucket),
- *       used through Failsafe's async executor, which queues and schedules instead of blocking;
+ *   <li>{@link #guarded}: Failsafe's async composition of this counterparty's {@link Bulkhead}
+ *       (requests in flight), the JVM-wide one, its {@link RateLimiter} (token bucket), its
+ *       {@link CircuitBreaker} and a {@link Timeout} per attempt; the bulkheads queue and the rate
+ *       limiter schedules, no thread waits. The breaker fails fast when open; {@link Admission}
+ *       makes requests wait for it instead;
  *   <li>one HTTP client with its own executor, and one scheduler for every wait.
  * </ul>
  *
@@ -51,10 +55,20 @@ final class CounterpartyPolicies {
      * The limit on requests in flight to all counterparties together, one per distinct limit in
      * this JVM (in practice one: the setting is global). Tiny, so never released.
      */
-    private static final Map<Integer, Bulkhead<Boolean>> TOTAL = new HashMap<>();
+    private static final Map<Integer, Bulkhead<Object>> TOTAL = new HashMap<>();
 
-    /** A circuit breaker permit, valid only while the breaker stays in the state it was given in. */
-    record Permit(long epoch, boolean probe) {}
+    /**
+     * An attempt that reached the front of the queues but may not go after all: a Retry-After or
+     * the pause came while it waited. It goes back to admission; the breaker counts it as a failed
+     * probe when half-open (the probe was not made) and otherwise not as a failure.
+     */
+    static final class HeldBack extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HeldBack() {
+            super("held back by the Retry-After gate or the pause", null, false, false);
+        }
+    }
 
     /**
      * Threads of the HTTP client's executor (idle ones end after a minute). The client runs every
@@ -70,14 +84,11 @@ final class CounterpartyPolicies {
     final ScheduledThreadPoolExecutor scheduler;
     final ThreadPoolExecutor httpExecutor;
     final HttpClient http;
-    final Bulkhead<Boolean> bulkhead;
-    /** Shared with every other counterparty in this JVM that has the same total limit. */
-    final Bulkhead<Boolean> total;
-    final RateLimiter<Boolean> rateLimiter;
-    /** The emergency pause switch of this counterparty (README "Emergency pause"); see CounterpartyClient#heldByPause. */
+    /** Every attempt's way to the wire: bulkheads, token bucket, breaker, then the attempt's timeout. */
+    final FailsafeExecutor<Object> guarded;
+    /** The emergency pause switch of this counterparty (README "Emergency pause"); see Admission. */
     final PauseGate pause;
     private final CircuitBreaker<Object> breaker;
-    private long epoch; // guarded by this: counts the breaker's state changes
 
     private final AtomicLong notBefore = new AtomicLong(System.nanoTime());
     private final AtomicLong order = new AtomicLong();
@@ -109,17 +120,19 @@ final class CounterpartyPolicies {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        this.bulkhead = Bulkhead.<Boolean>builder(settings.maxInFlight())
+        Bulkhead<Object> bulkhead = Bulkhead.builder(settings.maxInFlight())
                 .withMaxWaitTime(settings.deadline())
                 .build();
-        this.total = TOTAL.computeIfAbsent(settings.maxInFlightTotal(),
+        Bulkhead<Object> total = TOTAL.computeIfAbsent(settings.maxInFlightTotal(),
                 // Requests end at their own deadline; this only bounds how long a queued place is kept.
-                n -> Bulkhead.<Boolean>builder(n).withMaxWaitTime(Duration.ofMinutes(10)).build());
-        this.rateLimiter = RateLimiter.<Boolean>burstyBuilder(settings.burst(), settings.rateLimitPeriod())
+                n -> Bulkhead.builder(n).withMaxWaitTime(Duration.ofMinutes(10)).build());
+        RateLimiter<Object> rateLimiter = RateLimiter.burstyBuilder(settings.burst(), settings.rateLimitPeriod())
                 .withMaxWaitTime(settings.deadline())
                 .build();
         FetchSettings.Circuit c = settings.circuit();
         this.breaker = CircuitBreaker.builder()
+                .handleIf((result, error) -> error instanceof HeldBack ? isHalfOpen()
+                        : error != null || result instanceof Attempt<?> a && !a.healthy())
                 .withFailureRateThreshold(c.failureRatePercent(), c.minRequests(), c.window())
                 .withDelay(c.openFor())
                 .withSuccessThreshold(c.probes())
@@ -138,6 +151,10 @@ final class CounterpartyPolicies {
                     wakeParked();
                 })
                 .build();
+        Timeout<Object> attemptTimeout = Timeout.of(settings.requestTimeout());
+        // This counterparty's own place first, so that one slow counterparty queueing for it does
+        // not hold places of the total that others could use; the breaker last, right before sending.
+        this.guarded = Failsafe.with(bulkhead, total, rateLimiter, breaker, attemptTimeout).with(scheduler);
     }
 
     /** The policies of a counterparty, created on first use in this JVM. Release each exactly once. */
@@ -205,40 +222,8 @@ final class CounterpartyPolicies {
 
     // --- circuit breaker ----------------------------------------------------------------------
 
-    /** A permit to send, or null when the circuit is open or half-open without a free probe. */
-    synchronized Permit tryAcquire() {
-        CircuitBreaker.State before = breaker.getState();
-        boolean ok = breaker.tryAcquirePermit();
-        CircuitBreaker.State after = breaker.getState();
-        if (after != before) {
-            epoch++;
-        }
-        return ok ? new Permit(epoch, after == CircuitBreaker.State.HALF_OPEN) : null;
-    }
-
-    /** Whether the breaker is still in the state the permit was given in. */
-    synchronized boolean current(Permit p) {
-        return p != null && p.epoch() == epoch;
-    }
-
-    /** Records the outcome of an attempt sent under {@code p}; ignored once the breaker changed state. */
-    void record(Permit p, boolean healthy) {
-        synchronized (this) {
-            if (p == null || p.epoch() != epoch) {
-                return;
-            }
-            CircuitBreaker.State before = breaker.getState();
-            if (healthy) {
-                breaker.recordSuccess();
-            } else {
-                breaker.recordFailure();
-            }
-            if (breaker.getState() != before) {
-                epoch++;
-            }
-        }
-        // A half-open probe's permit came back, or the state changed: waiters may try again.
-        wakeParked();
+    boolean isHalfOpen() {
+        return breaker.isHalfOpen();
     }
 
     /** How long the circuit stays open; zero when closed, half-open, or open past its delay. */
@@ -282,7 +267,8 @@ final class CounterpartyPolicies {
         execute(again);
     }
 
-    private void wakeParked() {
+    /** Lets parked attempts try again: an attempt's outcome was recorded, or the breaker changed state. */
+    void wakeParked() {
         List<Runnable> todo;
         synchronized (parkLock) {
             wakeSeq++;

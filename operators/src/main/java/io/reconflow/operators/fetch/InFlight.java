@@ -5,7 +5,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -15,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The requests an async fetch function has under way, so that whichever comes first of the
- * client's answer and the operator's timeout completes the ResultFuture, exactly once, and a
- * timeout can still name the last X-Request-Id and stop the retries.
+ * The requests an async fetch function has under way, so that a timeout can still name the last
+ * X-Request-Id and stop the retries. Whichever comes first of the client's answer and the
+ * operator's timeout completes the ResultFuture (the operator ignores a second completion), and
+ * whichever takes the request out of the map runs {@link #onComplete} for it: once.
  */
 final class InFlight<OUT> {
 
@@ -26,7 +26,6 @@ final class InFlight<OUT> {
     /** What is known of one request while it runs. */
     static final class Request {
         private final long startNanos = System.nanoTime();
-        private final AtomicBoolean answered = new AtomicBoolean();
         private final AtomicInteger attempts = new AtomicInteger();
         private volatile String lastRequestId = "";
         private volatile CompletableFuture<?> future;
@@ -73,9 +72,6 @@ final class InFlight<OUT> {
         });
         request.future = future;
         future.whenComplete((result, err) -> {
-            if (!request.answered.compareAndSet(false, true)) {
-                return;
-            }
             List<OUT> out;
             try {
                 out = err == null ? answer.apply(result, request) : List.of(broken.apply(err, request));
@@ -86,8 +82,9 @@ final class InFlight<OUT> {
             try {
                 resultFuture.complete(out);
             } finally {
-                requests.remove(resultFuture);
-                onComplete.run();
+                if (requests.remove(resultFuture, request)) {
+                    onComplete.run();
+                }
             }
         });
     }
@@ -100,19 +97,15 @@ final class InFlight<OUT> {
     /** @param answer the output for a request that ran out of time; its Request is null if unknown */
     void timeout(ResultFuture<OUT> resultFuture, Function<Request, OUT> answer) {
         Request request = requests.remove(resultFuture);
-        if (request != null) {
-            if (!request.answered.compareAndSet(false, true)) {
-                return;
-            }
-            CompletableFuture<?> f = request.future;
-            if (f != null) {
-                f.cancel(true);
-            }
-        }
         try {
+            // First, so that the timeout's answer is the one the operator keeps.
             resultFuture.complete(List.of(answer.apply(request)));
         } finally {
             if (request != null) {
+                CompletableFuture<?> f = request.future;
+                if (f != null) {
+                    f.cancel(true);
+                }
                 onComplete.run();
             }
         }

@@ -221,13 +221,13 @@ class CounterpartyClientTest {
         Instant now = Instant.parse("2024-03-01T12:00:00Z");
         String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(now.plusSeconds(10), ZoneOffset.UTC));
 
-        assertThat(CounterpartyClient.parseRetryAfter("7", now)).isEqualTo(Duration.ofSeconds(7));
-        assertThat(CounterpartyClient.parseRetryAfter(" 0 ", now)).isEqualTo(Duration.ZERO);
-        assertThat(CounterpartyClient.parseRetryAfter(inTenSeconds, now)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(CounterpartyClient.parseRetryAfter("Fri, 01 Mar 2024 11:00:00 GMT", now)).isEqualTo(Duration.ZERO);
-        assertThat(CounterpartyClient.parseRetryAfter("soon", now)).isNull();
-        assertThat(CounterpartyClient.parseRetryAfter("-5", now)).isNull();
-        assertThat(CounterpartyClient.parseRetryAfter(null, now)).isNull();
+        assertThat(ResponseClassifier.parseRetryAfter("7", now)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(ResponseClassifier.parseRetryAfter(" 0 ", now)).isEqualTo(Duration.ZERO);
+        assertThat(ResponseClassifier.parseRetryAfter(inTenSeconds, now)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ResponseClassifier.parseRetryAfter("Fri, 01 Mar 2024 11:00:00 GMT", now)).isEqualTo(Duration.ZERO);
+        assertThat(ResponseClassifier.parseRetryAfter("soon", now)).isNull();
+        assertThat(ResponseClassifier.parseRetryAfter("-5", now)).isNull();
+        assertThat(ResponseClassifier.parseRetryAfter(null, now)).isNull();
     }
 
     @Test
@@ -258,13 +258,13 @@ class CounterpartyClientTest {
             }
         };
 
-        assertThat(List.of(1, 2, 3, 4, 5, 9).stream().map(n -> CounterpartyClient.backoffCeiling(s, n).toMillis()).toList())
+        assertThat(List.of(1, 2, 3, 4, 5, 9).stream().map(n -> Backoff.ceiling(s, n).toMillis()).toList())
                 .containsExactly(100L, 200L, 400L, 800L, 1000L, 1000L);
-        assertThat(CounterpartyClient.retryDelay(s, 3, null, highest)).isEqualTo(Duration.ofMillis(400));
-        assertThat(CounterpartyClient.retryDelay(s, 3, null, lowest)).isEqualTo(Duration.ZERO);
-        assertThat(CounterpartyClient.retryDelay(s, 1, Duration.ofSeconds(2), lowest)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(Backoff.retryDelay(s, 3, null, highest)).isEqualTo(Duration.ofMillis(400));
+        assertThat(Backoff.retryDelay(s, 3, null, lowest)).isEqualTo(Duration.ZERO);
+        assertThat(Backoff.retryDelay(s, 1, Duration.ofSeconds(2), lowest)).isEqualTo(Duration.ofSeconds(2));
         for (int i = 0; i < 200; i++) {
-            assertThat(CounterpartyClient.retryDelay(s, 2, null, RandomGenerator.getDefault()))
+            assertThat(Backoff.retryDelay(s, 2, null, RandomGenerator.getDefault()))
                     .isBetween(Duration.ZERO, Duration.ofMillis(200));
         }
     }
