@@ -24,7 +24,7 @@ public final class FeedJson {
             }
             switch (f.kind()) {
                 case DECIMAL -> node.put(f.name(), v instanceof ByteBuffer b ? FeedValues.decimal(b, f.scale()) : (BigDecimal) v);
-                case TIMESTAMP -> node.put(f.name(), FeedValues.instant((Long) v).toString());
+                case TIMESTAMP -> node.put(f.name(), FeedValues.instantText((Long) v));
                 case DATE -> node.put(f.name(), LocalDate.ofEpochDay((Integer) v).toString());
                 case INT -> node.put(f.name(), (Integer) v);
                 case LONG -> node.put(f.name(), (Long) v);

@@ -65,7 +65,7 @@ public final class FeedValues {
             case STRING, ENUM -> (String) v;
             case INT, LONG, BOOLEAN -> v.toString();
             case DECIMAL -> plain((BigDecimal) v);
-            case TIMESTAMP -> instant((Long) v).toString();
+            case TIMESTAMP -> instantText((Long) v);
             case DATE -> LocalDate.ofEpochDay((Integer) v).toString();
         };
     }
@@ -74,6 +74,68 @@ public final class FeedValues {
         if (d.signum() == 0) {
             return "0";
         }
-        return d.stripTrailingZeros().toPlainString();
+        // Trimming the plain text gives what stripTrailingZeros() would, without its BigInteger divisions.
+        String text = d.toPlainString();
+        if (d.scale() <= 0) {
+            return text;
+        }
+        int end = text.length();
+        while (text.charAt(end - 1) == '0') {
+            end--;
+        }
+        if (text.charAt(end - 1) == '.') {
+            end--;
+        }
+        return end == text.length() ? text : text.substring(0, end);
+    }
+
+    /**
+     * {@code instant(epochMicros).toString()} (ISO-8601 in UTC, the fraction in groups of three
+     * digits as needed), written directly for years 1 to 9999 rather than through a formatter.
+     */
+    public static String instantText(long epochMicros) {
+        long seconds = Math.floorDiv(epochMicros, 1_000_000L);
+        int micros = (int) Math.floorMod(epochMicros, 1_000_000L);
+        long day = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        if (day < MIN_FAST_DAY || day > MAX_FAST_DAY) {
+            return instant(epochMicros).toString();
+        }
+        LocalDate date = LocalDate.ofEpochDay(day);
+        char[] c = new char[27];
+        put(c, 0, date.getYear(), 4);
+        c[4] = '-';
+        put(c, 5, date.getMonthValue(), 2);
+        c[7] = '-';
+        put(c, 8, date.getDayOfMonth(), 2);
+        c[10] = 'T';
+        put(c, 11, secondOfDay / 3600, 2);
+        c[13] = ':';
+        put(c, 14, secondOfDay / 60 % 60, 2);
+        c[16] = ':';
+        put(c, 17, secondOfDay % 60, 2);
+        int n = 19;
+        if (micros != 0) {
+            c[n++] = '.';
+            if (micros % 1000 == 0) {
+                put(c, n, micros / 1000, 3);
+                n += 3;
+            } else {
+                put(c, n, micros, 6);
+                n += 6;
+            }
+        }
+        c[n++] = 'Z';
+        return new String(c, 0, n);
+    }
+
+    private static final long MIN_FAST_DAY = LocalDate.of(1, 1, 1).toEpochDay();
+    private static final long MAX_FAST_DAY = LocalDate.of(9999, 12, 31).toEpochDay();
+
+    private static void put(char[] c, int at, int value, int digits) {
+        for (int i = at + digits - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 }

@@ -29,11 +29,11 @@ public final class RecordKeys {
     }
 
     public String idempotencyKey(Row record) {
-        return hash(canonicalForm(record, idempotencyFields));
+        return Sha256.hex(fill(record, idempotencyFields));
     }
 
     public byte[] contentHash(Row record) {
-        return Sha256.digest(canonicalForm(record, allFields));
+        return Sha256.digest(fill(record, allFields));
     }
 
     public String matchKey(Row record) {
@@ -59,6 +59,11 @@ public final class RecordKeys {
 
     /** The text that is hashed, exposed so the README's recipe can be checked by a test. */
     public String canonicalForm(Row record, List<FieldSpec> fields) {
+        return fill(record, fields).toString();
+    }
+
+    /** The canonical form in the reused buffer: hashed from there, never copied into a String. */
+    private StringBuilder fill(Row record, List<FieldSpec> fields) {
         StringBuilder sb = buffer;
         sb.setLength(0);
         for (int i = 0; i < fields.size(); i++) {
@@ -69,14 +74,10 @@ public final class RecordKeys {
             String v = FeedValues.canonical(record, f);
             sb.append(f.name()).append('=').append(v == null ? ABSENT : v);
         }
-        return sb.toString();
+        return sb;
     }
 
     public List<FieldSpec> idempotencyFields() {
         return idempotencyFields;
-    }
-
-    private static String hash(String text) {
-        return Sha256.hex(text);
     }
 }
