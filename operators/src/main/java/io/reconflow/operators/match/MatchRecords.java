@@ -58,6 +58,8 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
      */
     private transient long keysWaiting;
     private transient ListState<Long> waitingState;
+    private transient String lastDate;
+    private transient long lastDeadline;
 
     public MatchRecords(String recon, FeedSpec feed, MatchSpec matchSpec, Duration grace) {
         this(recon, feed, matchSpec, grace, null);
@@ -102,14 +104,14 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
                         Context ctx, Collector<GenericRecord> out) throws Exception {
         ValidRecord waiting = other.value();
         if (waiting == null) {
-            if (own.value() == null) {
+            ValidRecord replaced = own.value();
+            if (replaced == null) {
                 ctx.timerService().registerEventTimeTimer(deadline(record));
                 keysWaiting++;
             }
             // A second record for the same side and key (possible only when the idempotency key is
             // narrower than the match key) replaces the first, which then ends unmatched; a revision
             // of the same record (same idempotency key, a republication) replaces it silently.
-            ValidRecord replaced = own.value();
             if (replaced != null && !sameRecord(replaced, record)) {
                 unmatched(replaced, ctx, out);
             }
@@ -183,6 +185,11 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
     }
 
     private long deadline(ValidRecord record) {
-        return BusinessDeadline.of(record.businessDate, grace);
+        // Nearly every record of a run has the same business date: parse it once, not twice a record.
+        if (!record.businessDate.equals(lastDate)) {
+            lastDeadline = BusinessDeadline.of(record.businessDate, grace);
+            lastDate = record.businessDate;
+        }
+        return lastDeadline;
     }
 }
