@@ -57,7 +57,13 @@ public final class ReconPipeline {
 
     /** The streams the dataflow ends in, for callers that attach more (or other) sinks. */
     public record Outputs(DataStream<GenericRecord> results, DataStream<Reject> rejects,
-                          DataStream<BatchOutcome> batches, Schema resultSchema) {}
+                          DataStream<BatchOutcome> batches, Schema resultSchema, ResultParts resultParts) {}
+
+    /**
+     * The streams {@code results} is the union of: match by key's rows, and each secondary-key
+     * pass's (by pass name). Written apart so that match's own writer chains to it.
+     */
+    public record ResultParts(DataStream<GenericRecord> byMatchKey, Map<String, DataStream<GenericRecord>> byPass) {}
 
     /**
      * Where each output goes.
@@ -77,7 +83,12 @@ public final class ReconPipeline {
     public static Outputs assemble(ReconConfig config, DataStream<RawRecord> internalRecords,
                                    DataStream<FetchTask> fetchTasks, Sinks sinks) {
         Outputs outputs = assemble(config, internalRecords, fetchTasks);
-        outputs.results().sinkTo(sinks.results()).uid("results-sink").name("Write results (Parquet)");
+        // Each part to a writer of its own on the same dataset (part files are named by a random id
+        // per writer): a writer with the union as its input could not chain to match, and every
+        // result row was serialized to it over the network.
+        outputs.resultParts().byMatchKey().sinkTo(sinks.results()).uid("results-sink").name("Write results (Parquet)");
+        outputs.resultParts().byPass().forEach((pass, rows) -> rows.sinkTo(sinks.results())
+                .uid("results-sink-pass-" + pass).name("Write results (Parquet), pass " + pass));
         outputs.rejects().sinkTo(sinks.rejects()).uid("rejects-sink").name("Write rejects (Parquet)");
         outputs.batches().sinkTo(sinks.batches()).uid("batches-sink").name("Write batch outcomes (Parquet)");
         if (sinks.ledger() != null) {
@@ -143,6 +154,7 @@ public final class ReconPipeline {
 
         // Each secondary-key pass takes what the passes before it left unmatched.
         DataStream<GenericRecord> results = byMatchKey;
+        Map<String, DataStream<GenericRecord>> byPass = new LinkedHashMap<>();
         SingleOutputStreamOperator<GenericRecord> previous = byMatchKey;
         List<MatchPass> keyedPasses = config.matching().keyedPasses();
         for (int i = 0; i < keyedPasses.size(); i++) {
@@ -155,6 +167,7 @@ public final class ReconPipeline {
                     // Short and stable: Flink cuts operator names in metric scopes at 80 characters.
                     .uid("match-pass-" + pass.name()).name("Match pass " + pass.number() + " (" + pass.name() + ")");
             results = results.union(next);
+            byPass.put(pass.name(), next);
             previous = next;
         }
 
@@ -167,7 +180,7 @@ public final class ReconPipeline {
 
         DataStream<Reject> rejects = pageRequests.getSideOutput(Tags.REJECTS)
                 .union(validated.getSideOutput(Tags.REJECTS), distinct.getSideOutput(Tags.REJECTS));
-        return new Outputs(results, rejects, batches, resultSchema);
+        return new Outputs(results, rejects, batches, resultSchema, new ResultParts(byMatchKey, byPass));
     }
 
     /** Keeps the records of one side. */
