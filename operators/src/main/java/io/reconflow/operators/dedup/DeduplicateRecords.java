@@ -1,11 +1,10 @@
 package io.reconflow.operators.dedup;
 
 import io.reconflow.operators.RejectCounters;
-import io.reconflow.operators.RejectTexts;
+import io.reconflow.operators.Rejects;
 import io.reconflow.operators.Tags;
 import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.events.ErrorCode;
-import io.reconflow.events.Reject;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -90,22 +89,12 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, ValidRecord
         } else {
             conflicts.inc();
             byCode.inc(ErrorCode.DUPLICATE_CONFLICT);
-            Reject.Builder reject = Reject.newBuilder()
-                    .setRecon(recon)
-                    .setFeed(feed)
-                    .setBusinessDate(record.businessDate)
-                    .setSide(record.side)
-                    .setSource(record.source)
-                    .setBatchId(record.batchId)
-                    .setPage(record.page)
-                    .setLine(record.line)
-                    .setCorrelationId(record.correlationId)
-                    .setErrorCode(ErrorCode.DUPLICATE_CONFLICT)
-                    .setField(null)
-                    .setMessage("idempotency key " + record.idempotencyKey
-                            + " was already seen with different content; the first record is kept")
-                    .setIdempotencyKey(record.idempotencyKey);
-            ctx.output(Tags.REJECTS, RejectTexts.raw(reject, record.raw).build());
+            Rejects.Origin origin = new Rejects.Origin(feed, record.businessDate, record.side, record.source,
+                    record.batchId, record.page, record.line, record.correlationId);
+            ctx.output(Tags.REJECTS, Rejects.of(recon, origin, ErrorCode.DUPLICATE_CONFLICT, null,
+                    "idempotency key " + record.idempotencyKey
+                            + " was already seen with different content; the first record is kept",
+                    null, record.idempotencyKey, record.raw));
         }
     }
 
