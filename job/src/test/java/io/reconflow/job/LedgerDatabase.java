@@ -1,7 +1,5 @@
 package io.reconflow.job;
 
-import io.reconflow.job.config.ReconConfig;
-import io.reconflow.operators.ledger.LedgerSchema;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

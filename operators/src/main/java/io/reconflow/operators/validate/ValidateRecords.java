@@ -127,19 +127,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
             BigDecimal control = controlPosition < 0 ? null : (BigDecimal) FeedValues.comparable(record, feed.fields().get(controlPosition));
             tally(ctx, raw, idempotencyKey, true, control);
         }
-        ValidRecord valid = new ValidRecord();
-        valid.side = raw.getSide();
-        valid.source = raw.getSource();
-        valid.businessDate = raw.getBusinessDate();
-        valid.batchId = raw.getBatchId();
-        valid.page = raw.getPage();
-        valid.line = raw.getLine();
-        valid.correlationId = raw.getCorrelationId();
-        valid.idempotencyKey = idempotencyKey;
-        valid.contentHash = keys.contentHash(record);
-        valid.matchKey = keys.matchKey(record);
-        valid.raw = raw.getRaw();
-        valid.values = record;
+        ValidRecord valid = ValidRecord.of(raw, record, keys, idempotencyKey);
         this.valid[raw.getSide().ordinal()].inc();
         validTotal(raw.getSide()).add(1L);
         out.collect(valid);
