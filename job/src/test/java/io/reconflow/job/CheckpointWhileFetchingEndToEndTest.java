@@ -3,7 +3,6 @@ package io.reconflow.job;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
-import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -68,13 +67,7 @@ class CheckpointWhileFetchingEndToEndTest extends MiniClusterTestBase {
                     return result;
                 });
         // Exact rows, rejects and batches; and no dropped duplicate in the resumed job (a saved page fetched again).
-        try (OutputQuery q = new OutputQuery(run.out.toString())) {
-            run.checkRows(q);
-            run.checkBreaks(q);
-            run.checkRejects(q);
-            run.checkAccounting(q);
-            run.checkBatches(q);
-        }
+        run.checkOutcomes();
         // The stopped job may leave a hidden in-progress file with what it wrote after the savepoint (those
         // records are fetched again by the resumed job); readers skip it. Every other file is a committed part.
         try (Stream<Path> files = Files.walk(run.out)) {

@@ -3,7 +3,6 @@ package io.reconflow.job;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
-import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
@@ -45,6 +44,11 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
                 "fetch.rate_limit.burst=6", "fetch.pause_file=" + pauseFile, "fetch.pause_poll=100ms");
     }
 
+    /** The arguments of {@code reconflow pause} and {@code resume} for {@code counterparty}. */
+    private static String[] pauseCommand(Path pauseFile, String counterparty) {
+        return new String[] {"--config", ENERGY.toString(), "--set", "fetch.pause_file=" + pauseFile, "--counterparty", counterparty};
+    }
+
     @Test
     void aPausedCounterpartyGetsNoRequestUntilResumedAndTheRunEndsExactly() throws Exception {
         // One record per page, about 300 pages; every answer 20 ms late, 60 requests a second: about 5 s of fetching.
@@ -54,8 +58,7 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
         FeedRun run = FeedRun.run(ENERGY, overrides(pauseFile), settings, LATENCY, tmp, TOKEN_ENV, token(), (config, sim, scenario) -> {
             int pages = scenario.batches().get(0).pages().size();
             String counterparty = config.counterparties().get(0).name();
-            String[] command = {"--config", ENERGY.toString(), "--set", "fetch.pause_file=" + pauseFile,
-                    "--counterparty", counterparty};
+            String[] command = pauseCommand(pauseFile, counterparty);
 
             JobClient job = startJob(config, null);
             awaitPagesServed(sim, pages / 5);
@@ -94,8 +97,7 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
         FeedRun run = FeedRun.run(ENERGY, overrides(pauseFile), settings, LATENCY, tmp, TOKEN_ENV, token(), (config, sim, scenario) -> {
             int pages = scenario.batches().get(0).pages().size();
             String counterparty = config.counterparties().get(0).name();
-            String[] command = {"--config", ENERGY.toString(), "--set", "fetch.pause_file=" + pauseFile,
-                    "--counterparty", counterparty};
+            String[] command = pauseCommand(pauseFile, counterparty);
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
             JobClient job = startJob(config, null);
@@ -117,13 +119,7 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
             assertThat(sim.counters().pagesServed()).isEqualTo(pages);
             return result;
         });
-        try (OutputQuery q = new OutputQuery(run.out.toString())) {
-            run.checkRows(q);
-            run.checkBreaks(q);
-            run.checkRejects(q);
-            run.checkAccounting(q);
-            run.checkBatches(q);
-        }
+        run.checkOutcomes();
     }
 
     private static void awaitRunning(JobClient job) throws Exception {

@@ -191,6 +191,20 @@ final class FeedRun {
         checkCommittedFiles();
     }
 
+    /**
+     * Rows, breaks, rejects, accounting and batches as the truth says; neither the column types nor
+     * the committed files (for a run resumed from a savepoint, whose stopped job may leave files).
+     */
+    void checkOutcomes() throws Exception {
+        try (OutputQuery q = new OutputQuery(out.toString())) {
+            checkRows(q);
+            checkBreaks(q);
+            checkRejects(q);
+            checkAccounting(q);
+            checkBatches(q);
+        }
+    }
+
     /** Every row ends as the truth says: status, how it was paired, which records it holds, candidates. */
     void checkRows(OutputQuery q) throws Exception {
         Map<Truth.KeyRef, String> actual = new TreeMap<>();

@@ -2,12 +2,12 @@ package io.reconflow.operators.dedup;
 
 import io.reconflow.operators.RejectCounters;
 import io.reconflow.operators.Rejects;
+import io.reconflow.operators.StateTtl;
 import io.reconflow.operators.Tags;
 import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.events.ErrorCode;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -59,12 +59,8 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, ValidRecord
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<SeenContent> descriptor = new ValueStateDescriptor<>("seen-content", SeenContent.typeInfo());
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                .updateTtlOnCreateAndWrite()
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
-        seenContent = getRuntimeContext().getState(descriptor);
+        seenContent = getRuntimeContext().getState(
+                StateTtl.on(new ValueStateDescriptor<>("seen-content", SeenContent.typeInfo()), ttl));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
         conflicts = getRuntimeContext().getMetricGroup().counter("duplicateConflicts");
         revised = getRuntimeContext().getMetricGroup().counter("recordsRevised");
