@@ -8,21 +8,21 @@ import java.util.SplittableRandom;
 
 /** Lays a batch's records out on pages, each exact duplicate on another page than its original. */
 final class Pages {
-    private final ScenarioSettings settings;
+    private final FeedPlan plan;
     private final SplittableRandom r;
 
     Pages(BatchScope scope) {
-        this.settings = scope.plan.settings;
+        this.plan = scope.plan;
         this.r = scope.r;
     }
 
     List<Scenario.Page> paginate(List<Item> all) {
         List<Item> items = ValueFactory.shuffled(all, r);
-        int size = settings.pageSize();
+        int size = plan.settings.pageSize();
         int pageCount = (items.size() + size - 1) / size;
         if (pageCount > 1) {
             // An exact duplicate goes on another page than its original (at-least-once delivery across pages).
-            for (int g = 0; g < settings.exactDuplicates(); g++) {
+            for (int g = 0; g < plan.settings.exactDuplicates(); g++) {
                 int[] at = twins(items, g);
                 for (int tries = 0; tries < 10_000 && at[0] / size == at[1] / size; tries++) {
                     int q = r.nextInt(items.size());
