@@ -10,6 +10,7 @@ public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
+        HeapWatchdog.install();   // this JVM is the local MiniCluster's TaskManager
         try {
             if (Cli.command(args) instanceof Cli.Run run) {
                 ReconflowJob.CommandLine cli = run.commandLine();
