@@ -44,20 +44,23 @@ public final class HeapWatchdog implements NotificationListener {
 
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
-    private final long maxHeap = Runtime.getRuntime().maxMemory();
-    private final long startedAt = ManagementFactory.getRuntimeMXBean().getUptime();
+    private final long maxHeap;
+    private final long startedAt;
     /** {end, duration} in ms of JVM uptime of the collections within the window. */
     private final Deque<long[]> recent = new ArrayDeque<>();
-    private long gcMsInWindow;
 
-    private HeapWatchdog() {}
+    /** @param startedAt JVM uptime in ms when watching starts: no verdict before a whole window was seen */
+    HeapWatchdog(long maxHeap, long startedAt) {
+        this.maxHeap = maxHeap;
+        this.startedAt = startedAt;
+    }
 
     /** Installs the watchdog in this JVM once; later calls do nothing. */
     public static synchronized void install() {
         if (installed != null) {
             return;
         }
-        installed = new HeapWatchdog();
+        installed = new HeapWatchdog(Runtime.getRuntime().maxMemory(), ManagementFactory.getRuntimeMXBean().getUptime());
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
                 emitter.addNotificationListener(installed, null, null);
@@ -90,12 +93,16 @@ public final class HeapWatchdog implements NotificationListener {
     /** Records one collection; the message to stop with, or null while the heap is healthy. */
     synchronized String observe(long endMs, long durationMs, long usedAfterGc) {
         recent.addLast(new long[] {endMs, durationMs});
-        gcMsInWindow += durationMs;
-        while (!recent.isEmpty() && recent.peekFirst()[0] < endMs - WINDOW_MS) {
-            gcMsInWindow -= recent.removeFirst()[1];
+        long windowStart = endMs - WINDOW_MS;
+        while (!recent.isEmpty() && recent.peekFirst()[0] < windowStart) {
+            recent.removeFirst();
+        }
+        long gcMs = 0;
+        for (long[] gc : recent) {
+            gcMs += Math.min(gc[1], gc[0] - windowStart);   // only the part of a collection inside the window
         }
         double full = (double) usedAfterGc / maxHeap;
-        double share = (double) gcMsInWindow / WINDOW_MS;
+        double share = Math.min(1.0, (double) gcMs / WINDOW_MS);   // collectors' notifications may overlap
         if (endMs - startedAt < WINDOW_MS || full < FULL_AFTER_GC || share < GC_SHARE) {
             return null;
         }

@@ -51,6 +51,36 @@ class HeapWatchdogTest {
         assertThat(run.output).contains("hog done").doesNotContain("heap is too small");
     }
 
+    @Test
+    void onlyAFullHeapAndMostOfTheTimeInCollectionsTogetherStopTheJvm() {
+        long mib = 1 << 20;
+        HeapWatchdog watchdog = new HeapWatchdog(100 * mib, 0);
+        // Busy collecting, but the heap has room after each collection: healthy.
+        for (long t = 10_000; t <= 20_000; t += 100) {
+            assertThat(watchdog.observe(t, 80, 40 * mib)).isNull();
+        }
+        // Full after collection, but collections are rare: healthy.
+        HeapWatchdog rare = new HeapWatchdog(100 * mib, 0);
+        for (long t = 10_000; t <= 40_000; t += 1_000) {
+            assertThat(rare.observe(t, 100, 95 * mib)).isNull();
+        }
+        // Full and collecting 60 % of the time: stops, naming the setting.
+        HeapWatchdog spiral = new HeapWatchdog(100 * mib, 0);
+        String verdict = null;
+        for (long t = 10_000; t <= 20_000 && verdict == null; t += 100) {
+            verdict = spiral.observe(t, 60, 95 * mib);
+        }
+        assertThat(verdict).contains("-Xmx 100 MiB", "95 %", "--job-heap");
+    }
+
+    @Test
+    void noVerdictBeforeAWholeWindowWasSeen() {
+        HeapWatchdog watchdog = new HeapWatchdog(100L << 20, 5_000);
+        for (long t = 5_100; t < 15_000; t += 100) {
+            assertThat(watchdog.observe(t, 100, 99L << 20)).isNull();
+        }
+    }
+
     private record Run(int status, String output) {}
 
     /** Runs {@link Hog} in a child JVM; a bound on its time so that a stall fails the test rather than hanging it. */
