@@ -236,33 +236,28 @@ class CounterpartyClientTest {
         assertThat(ResponseClassifier.parseRetryAfter(null, now)).isNull();
     }
 
+    /** A "random" source whose bounded draw is {@code draw(bound)}, to pin the jitter's ends. */
+    static RandomGenerator drawing(java.util.function.LongUnaryOperator draw) {
+        return new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return draw.applyAsLong(bound);
+            }
+        };
+    }
+
     @Test
     void backsOffExponentiallyWithFullJitterCappedAtTheMax() {
         FetchSettings s = FetchSettings.builder().capacity(1).connectTimeout(Duration.ofSeconds(1))
                 .requestTimeout(Duration.ofSeconds(1)).maxAttempts(10)
                 .backoff(Duration.ofMillis(100), Duration.ofMillis(1000)).maxBodyBytes(1).build();
-        RandomGenerator highest = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return bound - 1;
-            }
-        };
-        RandomGenerator lowest = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return 0;
-            }
-        };
+        RandomGenerator highest = drawing(bound -> bound - 1);
+        RandomGenerator lowest = drawing(bound -> 0);
 
         assertThat(List.of(1, 2, 3, 4, 5, 9).stream().map(n -> Backoff.ceiling(s, n).toMillis()).toList())
                 .containsExactly(100L, 200L, 400L, 800L, 1000L, 1000L);

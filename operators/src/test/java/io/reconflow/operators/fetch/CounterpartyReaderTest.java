@@ -29,7 +29,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,11 +36,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CounterpartyReaderTest {
 
     @RegisterExtension
-    @Order(1)
-    final StubCounterparty stub = StubCounterparty.started();
-    @RegisterExtension
-    @Order(2)
     final SourceReaders readers = new SourceReaders();
+    final StubCounterparty stub = readers.stub();
     TestingReaderContext context = new TestingReaderContext();
     final TestingReaderOutput<FetchTask> output = new TestingReaderOutput<>();
 

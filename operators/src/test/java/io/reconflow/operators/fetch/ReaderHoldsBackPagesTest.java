@@ -13,7 +13,6 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 import org.apache.flink.core.io.InputStatus;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,11 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReaderHoldsBackPagesTest {
 
     @RegisterExtension
-    @Order(1)
-    final StubCounterparty stub = StubCounterparty.started();
-    @RegisterExtension
-    @Order(2)
     final SourceReaders readers = new SourceReaders();
+    final StubCounterparty stub = readers.stub();
     final TestingReaderOutput<FetchTask> output = new TestingReaderOutput<>();
 
     SourceReader<FetchTask, FetchSplit> reader() {

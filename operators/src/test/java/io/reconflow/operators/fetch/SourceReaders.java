@@ -7,9 +7,17 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The counterparty source readers a test made, closed after it (so their fetches stop before the stub does). */
+/**
+ * A stub counterparty and the counterparty source readers a test made against it, closed after
+ * the test: the readers first, so that their fetches stop before the stub does.
+ */
 final class SourceReaders implements AfterEachCallback {
+    private final StubCounterparty stub = StubCounterparty.started();
     private final List<SourceReader<FetchTask, FetchSplit>> readers = new ArrayList<>();
+
+    StubCounterparty stub() {
+        return stub;
+    }
 
     SourceReader<FetchTask, FetchSplit> add(SourceReader<FetchTask, FetchSplit> reader) {
         readers.add(reader);
@@ -27,5 +35,6 @@ final class SourceReaders implements AfterEachCallback {
             r.close();
         }
         readers.clear();
+        stub.close();
     }
 }
