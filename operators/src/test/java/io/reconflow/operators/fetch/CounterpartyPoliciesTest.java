@@ -113,9 +113,7 @@ class CounterpartyPoliciesTest {
         }
         long throttledAt = stub.seen(MANIFEST_PATH).get(0).nanos();
         // Once the client has the 429, ask another path through another client.
-        while (manifestCounts.throttled.get() == 0) {
-            Thread.onSpinWait();
-        }
+        Eventually.until("the 429 reported", () -> manifestCounts.throttled.get() > 0);
         PageResult p = await(pages.page(FEED, DATE, 1));
 
         assertThat(await(m).ok()).isTrue();
@@ -253,9 +251,7 @@ class CounterpartyPoliciesTest {
         long opensAtOpen = c.timesCircuitOpened();
         // Down until two probes failed and reopened it (two open periods of 300 ms), well over
         // max_attempts × backoff: without the circuit's waiting they would all fail.
-        while (c.timesCircuitOpened() < opensAtOpen + 2) {
-            Thread.onSpinWait();
-        }
+        Eventually.until("two failed probes", () -> c.timesCircuitOpened() >= opensAtOpen + 2);
         int duringOpen = stub.seen().size() - atOpen;
         long reopened = c.timesCircuitOpened() - opensAtOpen;
         up.set(true);

@@ -79,7 +79,7 @@ class PauseGateTest {
                 assertThat(firstArrived.await(5, TimeUnit.SECONDS)).isTrue();
                 gate.pause("test");
                 CompletableFuture<PageResult> held = client.page(FEED, DATE, 2);
-                awaitTrue(() -> gate.held() == 1);
+                Eventually.until("the new request held", () -> gate.held() == 1);
                 pausedNow.countDown();
 
                 assertThat(inFlight.get(5, TimeUnit.SECONDS).ok()).as("in flight when paused: completes").isTrue();
@@ -113,7 +113,7 @@ class PauseGateTest {
             try (CounterpartyClient client = new CounterpartyClient(new CounterpartyEndpoint(name, stub.baseUrl(), "ACME_TOKEN"),
                     CounterpartyClientTest.settings(), FetchListener.NONE, () -> TOKEN)) {
                 CompletableFuture<PageResult> page = client.page(FEED, DATE, 1);
-                awaitTrue(() -> gate.held() == 1); // the retry, after its 503
+                Eventually.until("the retry held, after its 503", () -> gate.held() == 1);
                 assertThat(page).isNotDone();
                 assertThat(stub.seen(PAGE_1)).as("the retry is held").hasSize(1);
                 gate.resume();
@@ -139,24 +139,16 @@ class PauseGateTest {
             assertThat(other.paused()).as("a watched counterparty the file does not name runs").isFalse();
 
             Files.writeString(file, "someone-else\n");
-            awaitTrue(() -> !gate.paused());
+            Eventually.until("resumed", () -> !gate.paused());
             Files.writeString(file, "paused-by-file\n");
-            awaitTrue(gate::paused);
+            Eventually.until("paused", gate::paused);
             assertThat(gate.reason()).isEqualTo("(no reason given)");
             Files.delete(file);
-            awaitTrue(() -> !gate.paused());
+            Eventually.until("resumed", () -> !gate.paused());
         } finally {
             gate.resume();
             other.resume();
         }
         assertThat(PauseFileWatcher.parse("a x y\n#b\n  c\t z ")).isEqualTo(Map.of("a", "x y", "c", "z"));
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - until).as("condition not met within 10 s").isNegative();
-            Thread.sleep(20);
-        }
     }
 }
