@@ -31,34 +31,29 @@ public final class ParquetSinks {
             .withPartSuffix(".parquet")
             .build();
 
+    /**
+     * Rows buffered per open part file before a row group is flushed. Parquet's default (128 MiB)
+     * is held in the heap by every open part file (one per bucket and subtask of each dataset) and
+     * could take most of a 1 GiB TaskManager; 16 MiB still makes large, well-compressed column chunks.
+     */
+    public static final int ROW_GROUP_BYTES = 16 << 20;
+    /** Parquet's default page size (1 MiB), stated as it bounds a column's buffered page. */
+    public static final int PAGE_BYTES = 1 << 20;
+
     /** A dataset of generic rows with the given schema, under {@code folder}. */
     public static FileSink<GenericRecord> generic(String folder, Schema schema) {
-        return build(folder, new ParquetWriterFactory<>(new ResultWriter(schema.toString())));
+        return build(folder, new ParquetWriterFactory<>(new GenericWriter(schema.toString())));
     }
 
     /**
-     * Result rows' writer settings, all in this one place. Dictionary encoding only for the
-     * top-level columns whose values repeat: on the others (keys, ids, amounts, timestamps of the
-     * two records) every value is new, and the dictionary was a hash lookup per value until it
-     * overflowed and was re-encoded plain, the largest cost of writing (JFR: Binary.equals/hashCode,
-     * dictionary fallback and rehash ~15 % of the task threads' samples).
+     * Result rows get dictionary encoding only on the top-level columns whose values repeat: on the
+     * others (keys, ids, amounts, timestamps of the two records) every value is new, and the
+     * dictionary was a hash lookup per value until it overflowed and was re-encoded plain, the
+     * largest cost of writing (JFR: Binary.equals/hashCode, dictionary fallback and rehash ~15 % of
+     * the task threads' samples).
      */
     static final java.util.Set<String> REPEATING_RESULT_COLUMNS = java.util.Set.of("recon", "business_date", "status",
             "pass", "pass_name", "match_type", "counterparty_name", "batch_id", "internal_source");
-
-    private record ResultWriter(String schema) implements ParquetBuilder<GenericRecord> {
-        @Override
-        public ParquetWriter<GenericRecord> createWriter(OutputFile out) throws IOException {
-            AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(out)
-                    .withSchema(new Schema.Parser().parse(schema))
-                    .withDataModel(GenericData.get())
-                    .withDictionaryEncoding(false);
-            for (String column : REPEATING_RESULT_COLUMNS) {
-                builder = builder.withDictionaryEncoding(column, true);
-            }
-            return builder.build();
-        }
-    }
 
     /**
      * A dataset of one of the job's own event types, under {@code folder}. Written with the
@@ -77,7 +72,29 @@ public final class ParquetSinks {
             return AvroParquetWriter.<T>builder(out)
                     .withSchema(model.getSchema(type))
                     .withDataModel(model)
+                    .withRowGroupSize(ROW_GROUP_BYTES)
+                    .withPageSize(PAGE_BYTES)
                     .build();
+        }
+    }
+
+    /**
+     * What {@code AvroParquetWriters.forGenericRecord} builds, with bounded row groups and the
+     * dictionary only on {@link #REPEATING_RESULT_COLUMNS} (the schema as text: it is serializable).
+     */
+    record GenericWriter(String schema) implements ParquetBuilder<GenericRecord> {
+        @Override
+        public ParquetWriter<GenericRecord> createWriter(OutputFile out) throws IOException {
+            AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(out)
+                    .withSchema(new Schema.Parser().parse(schema))
+                    .withDataModel(GenericData.get())
+                    .withRowGroupSize(ROW_GROUP_BYTES)
+                    .withPageSize(PAGE_BYTES)
+                    .withDictionaryEncoding(false);
+            for (String column : REPEATING_RESULT_COLUMNS) {
+                builder = builder.withDictionaryEncoding(column, true);
+            }
+            return builder.build();
         }
     }
 
