@@ -86,7 +86,7 @@ public final class ReconflowJob {
     /**
      * The environment of a run: the cluster's when the job was submitted to one (its configuration
      * rules: restart strategy, checkpoint storage, ...), else an embedded MiniCluster with
-     * {@link #localClusterSettings()}. Either way with {@link #flinkSettings}.
+     * {@link #localRunSettings()}. Either way with {@link #flinkSettings}.
      */
     static StreamExecutionEnvironment environment(ReconConfig config) {
         return StreamExecutionEnvironment.getExecutionEnvironment(settings(config, embedded()));
@@ -104,7 +104,7 @@ public final class ReconflowJob {
     static Configuration settings(ReconConfig config, boolean embedded) {
         Configuration conf = flinkSettings(config);
         if (embedded) {
-            conf.addAll(localClusterSettings());
+            conf.addAll(localRunSettings());
         }
         return conf;
     }
@@ -153,6 +153,17 @@ public final class ReconflowJob {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofSeconds(2));
+        return conf;
+    }
+
+    /**
+     * Settings of a run on this machine ({@code run}, {@code demo}, {@code bench}): the MiniCluster's
+     * plus RocksDB with incremental checkpoints and memory sized from this JVM's heap
+     * ({@link LocalResources}). The tests' shared MiniCluster keeps {@link #localClusterSettings()}.
+     */
+    public static Configuration localRunSettings() {
+        Configuration conf = localClusterSettings();
+        conf.addAll(LocalResources.settings());
         return conf;
     }
 

@@ -12,7 +12,6 @@ import java.util.List;
 
 /** The counterparty source is bounded: a backfill over two dates runs in BATCH mode as in STREAMING. */
 class BatchModeFetchEndToEndTest extends MiniClusterTestBase {
-    private static final Path ENERGY = Path.of("../conf/recon/energy-confirmations.yaml");
 
     @TempDir
     Path tmp;

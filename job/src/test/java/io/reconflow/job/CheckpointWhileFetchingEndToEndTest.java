@@ -3,13 +3,9 @@ package io.reconflow.job;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
-import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -32,7 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CheckpointWhileFetchingEndToEndTest extends MiniClusterTestBase {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointWhileFetchingEndToEndTest.class);
-    private static final Path ENERGY = Path.of("../conf/recon/energy-confirmations.yaml");
 
     @TempDir
     Path tmp;
@@ -50,9 +45,7 @@ class CheckpointWhileFetchingEndToEndTest extends MiniClusterTestBase {
                     int pages = scenario.batches().get(0).pages().size();
                     assertThat(pages).isGreaterThanOrEqualTo(2000);
 
-                    StreamExecutionEnvironment first = environment(config);
-                    ReconflowJob.plug(first, config);
-                    JobClient job = first.executeAsync(first.getStreamGraph());
+                    JobClient job = startJob(config, null);
                     awaitPagesServed(sim, pages / 10);
 
                     long start = System.nanoTime();
@@ -64,11 +57,7 @@ class CheckpointWhileFetchingEndToEndTest extends MiniClusterTestBase {
                     assertThat(took).as("stop-with-savepoint mid-fetch").isLessThan(Duration.ofSeconds(10));
                     assertThat(servedBefore).as("pages fetched when the savepoint was done").isLessThan(pages - 500);
 
-                    StreamExecutionEnvironment second = environment(config);
-                    ReconflowJob.plug(second, config);
-                    StreamGraph graph = second.getStreamGraph();
-                    graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
-                    JobExecutionResult result = second.execute(graph);
+                    JobExecutionResult result = startJob(config, savepoint).getJobExecutionResult().get();
 
                     CounterpartySimulator.Counters c = sim.counters();
                     LOG.info("pages fetched: {} distinct, {} again", c.pagesServed(), c.pagesServedAgain());
@@ -78,13 +67,7 @@ class CheckpointWhileFetchingEndToEndTest extends MiniClusterTestBase {
                     return result;
                 });
         // Exact rows, rejects and batches; and no dropped duplicate in the resumed job (a saved page fetched again).
-        try (OutputQuery q = new OutputQuery(run.out.toString())) {
-            run.checkRows(q);
-            run.checkBreaks(q);
-            run.checkRejects(q);
-            run.checkAccounting(q);
-            run.checkBatches(q);
-        }
+        run.checkOutcomes();
         // The stopped job may leave a hidden in-progress file with what it wrote after the savepoint (those
         // records are fetched again by the resumed job); readers skip it. Every other file is a committed part.
         try (Stream<Path> files = Files.walk(run.out)) {
@@ -94,9 +77,4 @@ class CheckpointWhileFetchingEndToEndTest extends MiniClusterTestBase {
         }
     }
 
-    private static void awaitPagesServed(CounterpartySimulator sim, long pages) {
-        org.awaitility.Awaitility.await("waiting for " + pages + " pages").atMost(java.time.Duration.ofMinutes(2))
-                .pollInterval(java.time.Duration.ofMillis(20))
-                .until(() -> sim.counters().pagesServed() >= pages);
-    }
 }

@@ -3,14 +3,13 @@ package io.reconflow.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reconflow.job.cluster.Deadline;
 import io.reconflow.job.cluster.FlinkRest;
-import io.reconflow.job.cluster.StandaloneCluster;
+import io.reconflow.job.cluster.SessionCluster;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.testkit.OutputQuery;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,6 @@ import static io.reconflow.job.ClusterSubmissionIT.JOB_TIMEOUT;
 import static io.reconflow.job.ClusterSubmissionIT.TOKEN;
 import static io.reconflow.job.ClusterSubmissionIT.TOKEN_ENV;
 import static io.reconflow.job.ClusterSubmissionIT.programArgs;
-import static io.reconflow.job.ClusterSubmissionIT.workdir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -64,26 +62,11 @@ class ClusterFailoverIT {
     static final List<String> FULL_SPEED = List.of("fetch.rate_limit.requests_per_second=2000", "fetch.rate_limit.burst=200",
             "fetch.capacity=" + BRISK_CAPACITY, "fetch.max_in_flight=" + BRISK_CAPACITY);
 
-    static StandaloneCluster cluster;
-    static FlinkRest rest;
-    static String jar;
+    @RegisterExtension
+    static final SessionCluster SESSION = new SessionCluster("failover", 2, Map.of(TOKEN_ENV, TOKEN), JAR);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = StandaloneCluster.start(workdir("failover"), 2, Map.of(TOKEN_ENV, TOKEN));
-        rest = cluster.rest();
-        jar = rest.uploadJar(JAR);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void aTaskManagerKilledMidFetchCostsNoPageOfTheLastCheckpointAndTheOutputIsExact() throws Exception {
@@ -99,9 +82,9 @@ class ClusterFailoverIT {
                 seen.add(Map.entry(System.currentTimeMillis(), pagesRequested(sim).keySet()));
                 if (seen.get(seen.size() - 1).getValue().size() >= 2 * MID_FETCH) {
                     throw new IllegalStateException("no checkpoint completed mid-fetch: " + 2 * MID_FETCH + " pages requested, "
-                            + rest.checkpoints(job).path("counts") + " checkpoints");
+                            + SESSION.rest().checkpoints(job).path("counts") + " checkpoints");
                 }
-                JsonNode latest = rest.checkpoints(job).path("latest").path("completed");
+                JsonNode latest = SESSION.rest().checkpoints(job).path("latest").path("completed");
                 if (latest.isMissingNode() || latest.isNull()) {
                     return false;
                 }
@@ -114,15 +97,15 @@ class ClusterFailoverIT {
                 return before.size() >= MID_FETCH / 2 && seen.get(seen.size() - 1).getValue().size() >= MID_FETCH;
             });
             Process busy = taskManagerRunning(job);
-            cluster.killTaskManager(busy);
+            SESSION.cluster().killTaskManager(busy);
 
             JsonNode restored = awaitRestored(job);
             assertThat(restored.path("id").asLong()).as("restored from the last checkpoint seen, or a later one")
                     .isGreaterThanOrEqualTo(checkpoint[0]);
-            var result = rest.awaitResult(job, JOB_TIMEOUT);
+            var result = SESSION.rest().awaitResult(job, JOB_TIMEOUT);
             pages.set(pagesRequested(sim));
-            cluster.startTaskManager();
-            cluster.awaitTaskManagers(2);
+            SESSION.cluster().startTaskManager();
+            SESSION.cluster().awaitTaskManagers(2);
             return result;
         });
         assertThat(run.scenario.batches().get(0).pages()).as("the kill came before half the pages").hasSizeGreaterThan(2 * MID_FETCH);
@@ -152,7 +135,7 @@ class ClusterFailoverIT {
             Deadline.of(JOB_TIMEOUT).await(needed + " of " + ours + " internal records emitted", () -> {
                 internalOut[1] = pagesRequested(sim).size();
                 long was = internalOut[0];
-                internalOut[0] = rest.operatorMetric(job, "Internal files", "Internal_files.numRecordsOut");
+                internalOut[0] = SESSION.rest().operatorMetric(job, "Internal files", "Internal_files.numRecordsOut");
                 if (was != internalOut[0]) {
                     LOG.info("internal-files source: {} of {} records out at {} of {} pages requested", internalOut[0], ours, internalOut[1], total);
                 }
@@ -168,13 +151,13 @@ class ClusterFailoverIT {
 
             Deadline.of(JOB_TIMEOUT).await(MID_FETCH + " page requests", () -> pagesRequested(sim).size() >= MID_FETCH);
             long start = System.nanoTime();
-            JsonNode checkpoint = rest.triggerCheckpoint(job, JOB_TIMEOUT);
+            JsonNode checkpoint = SESSION.rest().triggerCheckpoint(job, JOB_TIMEOUT);
             Duration checkpointTook = Duration.ofNanos(System.nanoTime() - start);
             assertThat(checkpoint.path("operation").has("failure-cause")).as("checkpoint: %s", checkpoint).isFalse();
             int atCheckpoint = pagesRequested(sim).size();
 
             start = System.nanoTime();
-            JsonNode done = rest.stopWithSavepoint(job, cluster.dir().resolve("savepoints"), JOB_TIMEOUT);
+            JsonNode done = SESSION.rest().stopWithSavepoint(job, SESSION.cluster().dir().resolve("savepoints"), JOB_TIMEOUT);
             Duration stopTook = Duration.ofNanos(System.nanoTime() - start);
             stoppedAt.addAll(pagesRequested(sim).keySet());
             assertThat(done.path("operation").has("failure-cause")).as("savepoint: %s", done).isFalse();
@@ -183,11 +166,11 @@ class ClusterFailoverIT {
                     stoppedAt.size(), stopTook.toMillis(), BRISK_CAPACITY);
             assertThat(checkpointTook).as("a checkpoint mid-fetch (the issue's bound)").isLessThanOrEqualTo(Duration.ofSeconds(10));
             assertThat(stopTook).as("stop-with-savepoint mid-fetch (the issue's bound)").isLessThanOrEqualTo(Duration.ofSeconds(10));
-            rest.awaitState(job, "FINISHED", JOB_TIMEOUT);
+            SESSION.rest().awaitState(job, "FINISHED", JOB_TIMEOUT);
 
             // Resumed at full speed: the rate limit is configuration, not state.
             String resumed = submit(FeedRun.overrides(FULL_SPEED, tmp, sim, TOKEN_ENV), done.path("operation").path("location").asText());
-            var result = rest.awaitResult(resumed, JOB_TIMEOUT);
+            var result = SESSION.rest().awaitResult(resumed, JOB_TIMEOUT);
             pages.set(pagesRequested(sim));
             return result;
         });
@@ -200,28 +183,28 @@ class ClusterFailoverIT {
     }
 
     private static String submit(List<String> overrides, String savepoint) throws Exception {
-        FlinkRest.Response submitted = rest.runJar(jar, programArgs(overrides), savepoint);
+        FlinkRest.Response submitted = SESSION.rest().runJar(SESSION.jar(), programArgs(overrides), savepoint);
         assertThat(submitted.ok()).as("POST /jars/:id/run answered %s", submitted).isTrue();
         String job = submitted.body().path("jobid").asText();
-        rest.awaitState(job, "RUNNING", JOB_TIMEOUT);
+        SESSION.rest().awaitState(job, "RUNNING", JOB_TIMEOUT);
         return job;
     }
 
     /** The TaskManager process whose slots the job holds. */
     private static Process taskManagerRunning(String job) throws Exception {
-        for (JsonNode tm : rest.get("/taskmanagers").path("taskmanagers")) {
+        for (JsonNode tm : SESSION.rest().get("/taskmanagers").path("taskmanagers")) {
             if (tm.path("freeSlots").asInt() < tm.path("slotsNumber").asInt()) {
-                return cluster.taskManager(tm.path("id").asText());
+                return SESSION.cluster().taskManager(tm.path("id").asText());
             }
         }
-        throw new AssertionError("no TaskManager runs job " + job + ": " + rest.get("/taskmanagers"));
+        throw new AssertionError("no TaskManager runs job " + job + ": " + SESSION.rest().get("/taskmanagers"));
     }
 
     /** Waits until the job runs again after a failover and returns the checkpoint it restored. */
     private static JsonNode awaitRestored(String job) throws Exception {
         JsonNode[] restored = new JsonNode[1];
         Deadline.of(JOB_TIMEOUT).await("job " + job + " restored from a checkpoint", () -> {
-            restored[0] = rest.checkpoints(job).path("latest").path("restored");
+            restored[0] = SESSION.rest().checkpoints(job).path("latest").path("restored");
             return !restored[0].isMissingNode() && !restored[0].isNull() && restored[0].has("id");
         });
         return restored[0];

@@ -2,12 +2,12 @@ package io.reconflow.job;
 
 import io.reconflow.job.cluster.Deadline;
 import io.reconflow.job.cluster.FlinkRest;
+import io.reconflow.job.cluster.SessionCluster;
 import io.reconflow.job.cluster.StandaloneCluster;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -40,24 +40,11 @@ class ClusterSubmissionIT {
     static final ScenarioSettings SETTINGS = new ScenarioSettings(31L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
             40, 12, 12, 6, 6, 6, 4, 4, 2, 10).withPasses(3, 1);
 
-    static StandaloneCluster cluster;
-    static FlinkRest rest;
+    @RegisterExtension
+    static final SessionCluster SESSION = new SessionCluster("submission", 1, Map.of(TOKEN_ENV, TOKEN), null);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = StandaloneCluster.start(workdir("submission"), 1, Map.of(TOKEN_ENV, TOKEN));
-        rest = cluster.rest();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void flinkRunSubmitsTheShadedJarAndItsOutputIsTheTruth() throws Exception {
@@ -65,19 +52,19 @@ class ClusterSubmissionIT {
             List<String> overrides = FeedRun.overrides(List.of(), tmp, sim, TOKEN_ENV);
             List<String> args = new ArrayList<>(List.of("run", "-d", JAR.toString()));
             args.addAll(programArgs(overrides));
-            StandaloneCluster.CliResult cli = cluster.cli(args.toArray(String[]::new));
+            StandaloneCluster.CliResult cli = SESSION.cluster().cli(args.toArray(String[]::new));
             assertThat(cli.exitCode()).as("flink run:\n%s", cli.output()).isZero();
             Matcher id = Pattern.compile("JobID ([0-9a-f]{32})").matcher(cli.output());
             assertThat(id.find()).as("flink run names the job:\n%s", cli.output()).isTrue();
             String job = id.group(1);
-            var result = rest.awaitResult(job, JOB_TIMEOUT);
+            var result = SESSION.rest().awaitResult(job, JOB_TIMEOUT);
             // The cluster's configuration rules, not the embedded runs' local settings.
-            assertThat(rest.get("/jobs/" + job + "/config").path("execution-config").path("restart-strategy").asText())
+            assertThat(SESSION.rest().get("/jobs/" + job + "/config").path("execution-config").path("restart-strategy").asText())
                     .as("the cluster's restart strategy").containsIgnoringCase("exponential delay");
-            assertThat(rest.checkpoints(job).path("counts").path("completed").asInt()).isPositive();
-            assertThat(cluster.dir().resolve("checkpoints").resolve(job)).as("checkpoints under the cluster's execution.checkpointing.dir")
+            assertThat(SESSION.rest().checkpoints(job).path("counts").path("completed").asInt()).isPositive();
+            assertThat(SESSION.cluster().dir().resolve("checkpoints").resolve(job)).as("checkpoints under the cluster's execution.checkpointing.dir")
                     .isDirectory();
-            assertThat(rest.get("/jobs/" + job + "/checkpoints/config").path("state_backend").asText()).isEqualTo("EmbeddedRocksDBStateBackend");
+            assertThat(SESSION.rest().get("/jobs/" + job + "/checkpoints/config").path("state_backend").asText()).isEqualTo("EmbeddedRocksDBStateBackend");
             return result;
         });
         run.checkEverything();
@@ -85,42 +72,42 @@ class ClusterSubmissionIT {
 
     @Test
     void restUploadAndRunSubmitTheShadedJarAndItsOutputIsTheTruth() throws Exception {
-        String jar = rest.uploadJar(JAR);
+        String jar = SESSION.rest().uploadJar(JAR);
         FeedRun run = FeedRun.run(ENERGY, List.of(), SETTINGS, FAULTS, tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
             List<String> overrides = FeedRun.overrides(List.of(), tmp, sim, TOKEN_ENV);
-            FlinkRest.Response submitted = rest.runJar(jar, programArgs(overrides), null);
+            FlinkRest.Response submitted = SESSION.rest().runJar(jar, programArgs(overrides), null);
             assertThat(submitted.ok()).as("POST /jars/:id/run answered %s", submitted).isTrue();
-            return rest.awaitResult(submitted.body().path("jobid").asText(), JOB_TIMEOUT);
+            return SESSION.rest().awaitResult(submitted.body().path("jobid").asText(), JOB_TIMEOUT);
         });
         run.checkEverything();
     }
 
     @Test
     void aBadConfigurationThroughRestIsAnErrorAndTheClusterAndTheJobBesideItLiveOn() throws Exception {
-        String jar = rest.uploadJar(JAR);
-        long jobManagerPid = cluster.jobManager().pid();
+        String jar = SESSION.rest().uploadJar(JAR);
+        long jobManagerPid = SESSION.cluster().jobManager().pid();
         // A job that fetches for a while (4 pages a second), running when the bad submission comes.
         List<String> slow = List.of("fetch.rate_limit.requests_per_second=4", "fetch.rate_limit.burst=1");
         FeedRun run = FeedRun.run(ENERGY, slow, SETTINGS.withPageSize(3), Faults.none(), tmp, TOKEN_ENV, TOKEN, (config, sim, scenario) -> {
             List<String> overrides = FeedRun.overrides(slow, tmp, sim, TOKEN_ENV);
-            FlinkRest.Response submitted = rest.runJar(jar, programArgs(overrides), null);
+            FlinkRest.Response submitted = SESSION.rest().runJar(jar, programArgs(overrides), null);
             assertThat(submitted.ok()).as("POST /jars/:id/run answered %s", submitted).isTrue();
             String beside = submitted.body().path("jobid").asText();
             Deadline.of(JOB_TIMEOUT).await("the first page requests", () -> sim.counters().totalRequests() > 2);
 
-            int jobs = rest.get("/jobs/overview").path("jobs").size();
+            int jobs = SESSION.rest().get("/jobs/overview").path("jobs").size();
             List<String> bad = new ArrayList<>(programArgs(overrides));
             bad.addAll(List.of("--set", "fetch.capacity=0"));
-            FlinkRest.Response refused = rest.runJar(jar, bad, null);
+            FlinkRest.Response refused = SESSION.rest().runJar(jar, bad, null);
             assertThat(refused.status()).as("answer to a bad configuration: %s", refused).isBetween(400, 599);
             assertThat(refused.body().path("errors").toString()).contains("fetch.capacity");
 
-            assertThat(cluster.jobManager().isAlive()).as("the JobManager process").isTrue();
-            assertThat(cluster.jobManager().pid()).isEqualTo(jobManagerPid);
-            assertThat(rest.get("/overview").path("taskmanagers").asInt()).isEqualTo(1);
-            assertThat(rest.jobState(beside)).isEqualTo("RUNNING");
-            assertThat(rest.get("/jobs/overview").path("jobs").size()).as("jobs after the bad submission").isEqualTo(jobs);
-            return rest.awaitResult(beside, JOB_TIMEOUT);
+            assertThat(SESSION.cluster().jobManager().isAlive()).as("the JobManager process").isTrue();
+            assertThat(SESSION.cluster().jobManager().pid()).isEqualTo(jobManagerPid);
+            assertThat(SESSION.rest().get("/overview").path("taskmanagers").asInt()).isEqualTo(1);
+            assertThat(SESSION.rest().jobState(beside)).isEqualTo("RUNNING");
+            assertThat(SESSION.rest().get("/jobs/overview").path("jobs").size()).as("jobs after the bad submission").isEqualTo(jobs);
+            return SESSION.rest().awaitResult(beside, JOB_TIMEOUT);
         });
         run.checkEverything();
     }
@@ -135,9 +122,4 @@ class ClusterSubmissionIT {
         return args;
     }
 
-    /** A fresh folder under target/ for a cluster's configuration, logs, checkpoints and savepoints (kept for a look after a failure). */
-    static Path workdir(String name) {
-        return Path.of(System.getProperty("reconflow.cluster.workdir", "target/flink-cluster"))
-                .resolve(name + "-" + System.currentTimeMillis());
-    }
 }

@@ -3,13 +3,12 @@ package io.reconflow.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reconflow.job.cluster.Deadline;
 import io.reconflow.job.cluster.FlinkRest;
-import io.reconflow.job.cluster.StandaloneCluster;
+import io.reconflow.job.cluster.SessionCluster;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Scenario;
 import io.reconflow.testkit.OutputQuery;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
@@ -33,7 +32,6 @@ import static io.reconflow.job.ClusterSubmissionIT.JAR;
 import static io.reconflow.job.ClusterSubmissionIT.JOB_TIMEOUT;
 import static io.reconflow.job.ClusterSubmissionIT.TOKEN;
 import static io.reconflow.job.ClusterSubmissionIT.TOKEN_ENV;
-import static io.reconflow.job.ClusterSubmissionIT.workdir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,26 +53,11 @@ class ClusterUpgradeIT {
     /** Keys whose counterparty page comes before the stop but whose record of ours only after the upgrade. */
     private static final List<Integer> OURS_LATE = List.of(3, 4, 58, 59, 60, 61);
 
-    static StandaloneCluster cluster;
-    static FlinkRest rest;
-    static String jar;
+    @RegisterExtension
+    static final SessionCluster SESSION = new SessionCluster("upgrade", 1, Map.of(TOKEN_ENV, TOKEN), JAR);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = StandaloneCluster.start(workdir("upgrade"), 1, Map.of(TOKEN_ENV, TOKEN));
-        rest = cluster.rest();
-        jar = rest.uploadJar(JAR);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     /** Their amount of key {@code i}; ours differs on 2 and 55 by 0.50, on 56 by 0.005, on 57 by 5. */
     private static BigDecimal theirs(int i) {
@@ -146,8 +129,8 @@ class ClusterUpgradeIT {
 
             String first = submit(args(v1, List.of()), null);
             Deadline.of(JOB_TIMEOUT).await(MID_FETCH + " page requests", () -> pagesRequested(sim) >= MID_FETCH);
-            JsonNode savepoint = rest.stopWithSavepoint(first, cluster.dir().resolve("savepoints"), JOB_TIMEOUT);
-            rest.awaitState(first, "FINISHED", JOB_TIMEOUT);
+            JsonNode savepoint = SESSION.rest().stopWithSavepoint(first, SESSION.cluster().dir().resolve("savepoints"), JOB_TIMEOUT);
+            SESSION.rest().awaitState(first, "FINISHED", JOB_TIMEOUT);
             int requestedAtStop = pagesRequested(sim);
             Map<String, String> before = results(out);
             assertThat(requestedAtStop).as("the stop came mid-fetch").isLessThan(PAGES - 10);
@@ -157,7 +140,7 @@ class ClusterUpgradeIT {
             // The changed version: one rule changed (--set), one keyed pass added (the YAML).
             String second = submit(args(v2, List.of("matching.rules[3].tolerance=\"1.00\"")),
                     savepoint.path("operation").path("location").asText());
-            assertThat(rest.checkpoints(second).path("latest").path("restored").path("is_savepoint").asBoolean())
+            assertThat(SESSION.rest().checkpoints(second).path("latest").path("restored").path("is_savepoint").asBoolean())
                     .as("restored from the savepoint").isTrue();
             assertThat(vertexNames(second)).as("the added operator").anyMatch(n -> n.contains("Match pass 3 (secondary)"));
             ourFile("second.jsonl", OURS_LATE);
@@ -169,10 +152,10 @@ class ClusterUpgradeIT {
                     .map(i -> record(i, "RECEIVE", theirs(i))).toList())));
             Deadline.of(JOB_TIMEOUT).await("key 61 of the republication decided", () -> results(out).containsKey(key(PAGES + 1)));
             // Key 61 came after the duplicates on the same page; one more checkpoint commits anything they caused.
-            long completed = rest.checkpoints(second).path("counts").path("completed").asLong();
+            long completed = SESSION.rest().checkpoints(second).path("counts").path("completed").asLong();
             Deadline.of(JOB_TIMEOUT).await("one more checkpoint", () ->
-                    rest.checkpoints(second).path("counts").path("completed").asLong() > completed + 1);
-            rest.cancel(second, JOB_TIMEOUT);
+                    SESSION.rest().checkpoints(second).path("counts").path("completed").asLong() > completed + 1);
+            SESSION.rest().cancel(second, JOB_TIMEOUT);
 
             assertThat(sim.counters().path(PAGE_PATH + 3)).as("key 3's page, its side kept in the savepoint").isEqualTo(1);
             assertThat(sim.counters().path(PAGE_PATH + 4)).as("key 4's page, its side kept in the savepoint").isEqualTo(1);
@@ -235,16 +218,16 @@ class ClusterUpgradeIT {
     }
 
     private static String submit(List<String> args, String savepoint) throws Exception {
-        FlinkRest.Response submitted = rest.runJar(jar, args, savepoint);
+        FlinkRest.Response submitted = SESSION.rest().runJar(SESSION.jar(), args, savepoint);
         assertThat(submitted.ok()).as("POST /jars/:id/run answered %s", submitted).isTrue();
         String job = submitted.body().path("jobid").asText();
-        rest.awaitState(job, "RUNNING", JOB_TIMEOUT);
+        SESSION.rest().awaitState(job, "RUNNING", JOB_TIMEOUT);
         return job;
     }
 
     private static List<String> vertexNames(String job) throws Exception {
         List<String> names = new ArrayList<>();
-        rest.get("/jobs/" + job).path("vertices").forEach(v -> names.add(v.path("name").asText()));
+        SESSION.rest().get("/jobs/" + job).path("vertices").forEach(v -> names.add(v.path("name").asText()));
         return names;
     }
 

@@ -3,10 +3,8 @@ package io.reconflow.job;
 import io.reconflow.sim.CounterpartySimulator;
 import io.reconflow.sim.Faults;
 import io.reconflow.sim.ScenarioSettings;
-import io.reconflow.testkit.OutputQuery;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -33,29 +31,36 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
     private static final Logger LOG = LoggerFactory.getLogger(EmergencyPauseEndToEndTest.class);
-    private static final Path ENERGY = Path.of("../conf/recon/energy-confirmations.yaml");
+
+    /** Every answer 20 ms late. */
+    private static final Faults LATENCY = Faults.builder().seed(9).slow(1.0, Duration.ofMillis(20)).maxFaultsPerPath(1).build();
 
     @TempDir
     Path tmp;
+
+    /** 60 requests a second, the pause switch in {@code pauseFile} polled every 100 ms. */
+    private static List<String> overrides(Path pauseFile) {
+        return List.of("business_dates=[2026-11-20]", "fetch.rate_limit.requests_per_second=60",
+                "fetch.rate_limit.burst=6", "fetch.pause_file=" + pauseFile, "fetch.pause_poll=100ms");
+    }
+
+    /** The arguments of {@code reconflow pause} and {@code resume} for {@code counterparty}. */
+    private static String[] pauseCommand(Path pauseFile, String counterparty) {
+        return new String[] {"--config", ENERGY.toString(), "--set", "fetch.pause_file=" + pauseFile, "--counterparty", counterparty};
+    }
 
     @Test
     void aPausedCounterpartyGetsNoRequestUntilResumedAndTheRunEndsExactly() throws Exception {
         // One record per page, about 300 pages; every answer 20 ms late, 60 requests a second: about 5 s of fetching.
         ScenarioSettings settings = new ScenarioSettings(23L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
                 260, 10, 10, 5, 5, 4, 2, 3, 1, 1);
-        Faults latency = Faults.builder().seed(9).slow(1.0, Duration.ofMillis(20)).maxFaultsPerPath(1).build();
         Path pauseFile = tmp.resolve("pause-switch");
-        List<String> overrides = List.of("business_dates=[2026-11-20]", "fetch.rate_limit.requests_per_second=60",
-                "fetch.rate_limit.burst=6", "fetch.pause_file=" + pauseFile, "fetch.pause_poll=100ms");
-        FeedRun run = FeedRun.run(ENERGY, overrides, settings, latency, tmp, TOKEN_ENV, token(), (config, sim, scenario) -> {
+        FeedRun run = FeedRun.run(ENERGY, overrides(pauseFile), settings, LATENCY, tmp, TOKEN_ENV, token(), (config, sim, scenario) -> {
             int pages = scenario.batches().get(0).pages().size();
             String counterparty = config.counterparties().get(0).name();
-            String[] command = {"--config", ENERGY.toString(), "--set", "fetch.pause_file=" + pauseFile,
-                    "--counterparty", counterparty};
+            String[] command = pauseCommand(pauseFile, counterparty);
 
-            StreamExecutionEnvironment env = environment(config);
-            ReconflowJob.plug(env, config);
-            JobClient job = env.executeAsync(env.getStreamGraph());
+            JobClient job = startJob(config, null);
             awaitPagesServed(sim, pages / 5);
 
             ByteArrayOutputStream said = new ByteArrayOutputStream();
@@ -88,20 +93,14 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
         // No exact duplicates: the accounting reads the duplicates dropped from the second job's accumulators only.
         ScenarioSettings settings = new ScenarioSettings(29L, List.of(LocalDate.parse("2026-11-20")), List.of("-"),
                 260, 10, 10, 5, 5, 4, 2, 0, 1, 1);
-        Faults latency = Faults.builder().seed(9).slow(1.0, Duration.ofMillis(20)).maxFaultsPerPath(1).build();
         Path pauseFile = tmp.resolve("pause-switch");
-        List<String> overrides = List.of("business_dates=[2026-11-20]", "fetch.rate_limit.requests_per_second=60",
-                "fetch.rate_limit.burst=6", "fetch.pause_file=" + pauseFile, "fetch.pause_poll=100ms");
-        FeedRun run = FeedRun.run(ENERGY, overrides, settings, latency, tmp, TOKEN_ENV, token(), (config, sim, scenario) -> {
+        FeedRun run = FeedRun.run(ENERGY, overrides(pauseFile), settings, LATENCY, tmp, TOKEN_ENV, token(), (config, sim, scenario) -> {
             int pages = scenario.batches().get(0).pages().size();
             String counterparty = config.counterparties().get(0).name();
-            String[] command = {"--config", ENERGY.toString(), "--set", "fetch.pause_file=" + pauseFile,
-                    "--counterparty", counterparty};
+            String[] command = pauseCommand(pauseFile, counterparty);
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
-            StreamExecutionEnvironment first = environment(config);
-            ReconflowJob.plug(first, config);
-            JobClient job = first.executeAsync(first.getStreamGraph());
+            JobClient job = startJob(config, null);
             awaitPagesServed(sim, pages / 5);
             PauseCommand.main("pause", append(command, "--reason", "incident"), quiet);
             long settled = awaitQuiet(sim);
@@ -110,11 +109,7 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
             String savepoint = job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
                     org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
             // 2. The changed job starts from it, still paused: it asks the counterparty nothing.
-            StreamExecutionEnvironment second = environment(config);
-            ReconflowJob.plug(second, config);
-            var graph = second.getStreamGraph();
-            graph.setSavepointRestoreSettings(org.apache.flink.runtime.jobgraph.SavepointRestoreSettings.forPath(savepoint, false));
-            JobClient upgraded = second.executeAsync(graph);
+            JobClient upgraded = startJob(config, savepoint);
             awaitRunning(upgraded);
             Thread.sleep(2000);
             assertThat(sim.counters().totalRequests()).as("requests while paused, across the upgrade").isEqualTo(settled);
@@ -124,13 +119,7 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
             assertThat(sim.counters().pagesServed()).isEqualTo(pages);
             return result;
         });
-        try (OutputQuery q = new OutputQuery(run.out.toString())) {
-            run.checkRows(q);
-            run.checkBreaks(q);
-            run.checkRejects(q);
-            run.checkAccounting(q);
-            run.checkBatches(q);
-        }
+        run.checkOutcomes();
     }
 
     private static void awaitRunning(JobClient job) throws Exception {
@@ -173,11 +162,4 @@ class EmergencyPauseEndToEndTest extends MiniClusterTestBase {
         return last;
     }
 
-    private static void awaitPagesServed(CounterpartySimulator sim, long pages) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (sim.counters().pagesServed() < pages) {
-            assertThat(System.nanoTime() - deadline).as("waiting for %d pages", pages).isNegative();
-            Thread.sleep(20);
-        }
-    }
 }

@@ -20,7 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * output partition and one batch per date.
  */
 class EnergyReconciliationEndToEndTest extends MiniClusterTestBase {
-    private static final Path ENERGY = Path.of("../conf/recon/energy-confirmations.yaml");
 
     @TempDir
     Path tmp;

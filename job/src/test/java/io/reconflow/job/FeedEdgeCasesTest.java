@@ -403,6 +403,20 @@ class FeedEdgeCasesTest {
         }
     }
 
+    /**
+     * Their record with {@code field} set to each case's value (a JSON string when {@code quoted})
+     * against ours: the case's status, and a BREAK on that field alone.
+     */
+    private static void assertDecides(Feed f, String field, Map<String, MatchStatus> cases, boolean quoted) {
+        cases.forEach((value, status) -> {
+            RuleEvaluator.Decision d = decide(f, with(f.theirs(), field, quoted ? q(value) : value));
+            assertThat(d.status()).as("%s %s", field, value).isEqualTo(status);
+            if (status == MatchStatus.BREAK) {
+                assertThat(breaks(d)).containsExactly(field);
+            }
+        });
+    }
+
     @Test
     void broadcastAnAiredStartMoreThanThirtyMinutesFromScheduledStartBreaksOnThatField() {
         Feed f = feed("broadcast-spots");
@@ -416,13 +430,7 @@ class FeedEdgeCasesTest {
         cases.put("2026-11-20T19:29:59Z", MatchStatus.BREAK);
         cases.put("2026-11-20T21:31:00+01:00", MatchStatus.BREAK);
         cases.put("2026-11-20T23:00:00Z", MatchStatus.BREAK);
-        cases.forEach((aired, status) -> {
-            RuleEvaluator.Decision d = decide(f, with(f.theirs(), "aired_start", q(aired)));
-            assertThat(d.status()).as("aired %s", aired).isEqualTo(status);
-            if (status == MatchStatus.BREAK) {
-                assertThat(breaks(d)).containsExactly("aired_start");
-            }
-        });
+        assertDecides(f, "aired_start", cases, true);
         // Our own aired_start takes no part: the rule compares their aired_start with our scheduled_start.
         RuleEvaluator.Decision d = f.evaluator().decide(valid(f, with(f.ours(), "aired_start", q("2026-11-20T23:59:00Z"))),
                 valid(f, f.theirs()));
@@ -457,13 +465,7 @@ class FeedEdgeCasesTest {
         cases.put("2026-11-16", MatchStatus.MATCHED_WITHIN_TOLERANCE);
         cases.put("2026-11-21", MatchStatus.BREAK);
         cases.put("2026-11-15", MatchStatus.BREAK);
-        cases.forEach((shipped, status) -> {
-            RuleEvaluator.Decision d = decide(f, with(f.theirs(), "ship_date", q(shipped)));
-            assertThat(d.status()).as("shipped %s", shipped).isEqualTo(status);
-            if (status == MatchStatus.BREAK) {
-                assertThat(breaks(d)).containsExactly("ship_date");
-            }
-        });
+        assertDecides(f, "ship_date", cases, true);
         assertThat(invalid(f, with(f.theirs(), "ship_date", q("18/11/2026"))).code()).isEqualTo(ErrorCode.BAD_DATE);
         assertThat(invalid(f, with(f.theirs(), "ship_date", q("2026-11-18T00:00:00Z"))).code()).isEqualTo(ErrorCode.BAD_DATE);
     }
@@ -478,13 +480,7 @@ class FeedEdgeCasesTest {
         cases.put("99.50", MatchStatus.MATCHED_WITHIN_TOLERANCE);
         cases.put("100.51", MatchStatus.BREAK);
         cases.put("99.49", MatchStatus.BREAK);
-        cases.forEach((price, status) -> {
-            RuleEvaluator.Decision d = decide(f, with(f.theirs(), "unit_price", q(price)));
-            assertThat(d.status()).as("unit_price %s", price).isEqualTo(status);
-            if (status == MatchStatus.BREAK) {
-                assertThat(breaks(d)).containsExactly("unit_price");
-            }
-        });
+        assertDecides(f, "unit_price", cases, true);
         // Relative to the price, not absolute: 0.5 % of 2000 is 10.
         Row dear = valid(f, with(f.ours(), "unit_price", "2000"));
         assertThat(f.evaluator().decide(dear, valid(f, with(f.theirs(), "unit_price", "2009.99"))).status())
@@ -565,13 +561,7 @@ class FeedEdgeCasesTest {
         cases.put("990", MatchStatus.MATCHED_WITHIN_TOLERANCE);
         cases.put("1011", MatchStatus.BREAK);
         cases.put("989", MatchStatus.BREAK);
-        cases.forEach((units, status) -> {
-            RuleEvaluator.Decision d = decide(f, with(f.theirs(), "units", units));
-            assertThat(d.status()).as("units %s", units).isEqualTo(status);
-            if (status == MatchStatus.BREAK) {
-                assertThat(breaks(d)).containsExactly("units");
-            }
-        });
+        assertDecides(f, "units", cases, false);
         // Relative: 1 % of 50 is 0.5, so one unit off breaks.
         Row few = valid(f, with(f.ours(), "units", "50"));
         assertThat(breaks(f.evaluator().decide(few, valid(f, with(f.theirs(), "units", "51"))))).containsExactly("units");

@@ -7,10 +7,8 @@ import io.reconflow.sim.Scenario;
 import io.reconflow.sim.ScenarioGenerator;
 import io.reconflow.sim.ScenarioSettings;
 import io.reconflow.sim.Truth;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
@@ -34,38 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (a jdbc:postgresql: URL with its credentials). Database outages: {@link LedgerOutageEndToEndTest}.
  */
 class LedgerEndToEndTest extends MiniClusterTestBase {
-    private static final Path ENERGY = Path.of("../conf/recon/energy-confirmations.yaml");
-    private static final String EXTERNAL_URL = System.getenv("RECONFLOW_TEST_JDBC_URL");
     private static final LocalDate DATE = LocalDate.parse("2026-11-20");
 
-    private static EmbeddedPostgres postgres;
-    private static String jdbcUrl;
+    @RegisterExtension
+    static final LedgerDatabase DB = new LedgerDatabase();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void database() throws Exception {
-        if (EXTERNAL_URL != null && !EXTERNAL_URL.isBlank()) {
-            jdbcUrl = EXTERNAL_URL;
-        } else {
-            postgres = EmbeddedPostgres.builder().start();
-            jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
-        }
-        migrate(jdbcUrl);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
-    static void migrate(String url) {
-        ReconConfig config = ReconConfig.load(ENERGY, List.of("ledger.jdbc_url=" + url));
-        new LedgerSchema(config.ledger()).migrate();
-    }
 
     private static Scenario scenario(String counterparty, long seed, int pageSize) {
         return ScenarioGenerator.generate(ReconConfig.load(ENERGY, List.of()).feed(), ReconConfig.load(ENERGY, List.of()).matching(),
@@ -159,27 +132,27 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
         String recon = "ledger-replay";
         Scenario scenario = scenario(counterparty(), 21L, 9);
         Faults faults = Faults.builder().seed(4).unavailable(0.1).build();
-        run(recon, jdbcUrl, scenario, faults);
+        run(recon, DB.jdbcUrl(), scenario, faults);
 
         Map<String, String> expected = expectedExceptions(scenario.truth());
         assertThat(expected).containsValues("BREAK", "UNMATCHED_INTERNAL", "UNMATCHED_COUNTERPARTY");
-        assertThat(exceptions(jdbcUrl, recon, "OPEN")).isEqualTo(expected);
-        assertThat(rows(jdbcUrl, "SELECT count(*) AS n FROM recon_reject WHERE recon = ?", recon).get(0).get("n"))
+        assertThat(exceptions(DB.jdbcUrl(), recon, "OPEN")).isEqualTo(expected);
+        assertThat(rows(DB.jdbcUrl(), "SELECT count(*) AS n FROM recon_reject WHERE recon = ?", recon).get(0).get("n"))
                 .isEqualTo((long) scenario.truth().rejects().size());
-        assertThat(rows(jdbcUrl, "SELECT status, actual_count FROM recon_batch WHERE recon = ?", recon))
+        assertThat(rows(DB.jdbcUrl(), "SELECT status, actual_count FROM recon_batch WHERE recon = ?", recon))
                 .singleElement().satisfies(b -> assertThat(b.get("status")).isEqualTo("COMPLETE"));
-        List<Map<String, Object>> aBreak = rows(jdbcUrl, "SELECT breaks::text AS breaks, internal::text AS internal, "
+        List<Map<String, Object>> aBreak = rows(DB.jdbcUrl(), "SELECT breaks::text AS breaks, internal::text AS internal, "
                 + "counterparty::text AS counterparty, times_seen FROM recon_exception WHERE recon = ? AND status = 'BREAK' LIMIT 1", recon);
         assertThat(aBreak.get(0).get("breaks").toString()).contains("\"field\"", "\"internal_value\"", "\"counterparty_value\"");
         assertThat(aBreak.get(0).get("internal").toString()).contains("\"trade_id\"");
         assertThat(aBreak.get(0).get("counterparty").toString()).contains("\"trade_id\"");
         assertThat(aBreak.get(0).get("times_seen")).isEqualTo(1);
 
-        List<List<String>> first = List.of(dump(jdbcUrl, "recon_exception", recon), dump(jdbcUrl, "recon_reject", recon),
-                dump(jdbcUrl, "recon_batch", recon));
-        run(recon, jdbcUrl, scenario, faults.toBuilder().seed(5).build());
-        List<List<String>> second = List.of(dump(jdbcUrl, "recon_exception", recon), dump(jdbcUrl, "recon_reject", recon),
-                dump(jdbcUrl, "recon_batch", recon));
+        List<List<String>> first = List.of(dump(DB.jdbcUrl(), "recon_exception", recon), dump(DB.jdbcUrl(), "recon_reject", recon),
+                dump(DB.jdbcUrl(), "recon_batch", recon));
+        run(recon, DB.jdbcUrl(), scenario, faults.toBuilder().seed(5).build());
+        List<List<String>> second = List.of(dump(DB.jdbcUrl(), "recon_exception", recon), dump(DB.jdbcUrl(), "recon_reject", recon),
+                dump(DB.jdbcUrl(), "recon_batch", recon));
         assertThat(second).isEqualTo(first);
     }
 
@@ -191,31 +164,31 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
         List<String> breaks = expected.entrySet().stream().filter(e -> e.getValue().equals("BREAK")).map(Map.Entry::getKey).toList();
         assertThat(breaks).isNotEmpty();
 
-        run(recon, jdbcUrl, scenario, Faults.none());
-        assertThat(exceptions(jdbcUrl, recon, "OPEN")).isEqualTo(expected);
+        run(recon, DB.jdbcUrl(), scenario, Faults.none());
+        assertThat(exceptions(DB.jdbcUrl(), recon, "OPEN")).isEqualTo(expected);
 
         // The rules change (or the counterparty corrects its records): every pair now matches.
-        run(recon, jdbcUrl, scenario, Faults.none(), "matching.rules=[{field: trade_id, rule: equal}]",
+        run(recon, DB.jdbcUrl(), scenario, Faults.none(), "matching.rules=[{field: trade_id, rule: equal}]",
                 "matching.passes[2].rules=[trade_id]");
-        Map<String, String> resolved = exceptions(jdbcUrl, recon, "RESOLVED");
+        Map<String, String> resolved = exceptions(DB.jdbcUrl(), recon, "RESOLVED");
         assertThat(resolved.keySet()).containsExactlyInAnyOrderElementsOf(breaks);
-        assertThat(rows(jdbcUrl, "SELECT resolved_status, resolved_at FROM recon_exception WHERE recon = ? AND state = 'RESOLVED'", recon))
+        assertThat(rows(DB.jdbcUrl(), "SELECT resolved_status, resolved_at FROM recon_exception WHERE recon = ? AND state = 'RESOLVED'", recon))
                 .allSatisfy(r -> {
                     assertThat(r.get("resolved_status")).isEqualTo("MATCHED");
                     assertThat(r.get("resolved_at")).isNotNull();
                 });
-        assertThat(exceptions(jdbcUrl, recon, "OPEN").values()).doesNotContain("BREAK").hasSize(expected.size() - breaks.size());
+        assertThat(exceptions(DB.jdbcUrl(), recon, "OPEN").values()).doesNotContain("BREAK").hasSize(expected.size() - breaks.size());
 
         // Back to the real rules: the breaks reopen, seen a second time.
-        run(recon, jdbcUrl, scenario, Faults.none());
-        assertThat(exceptions(jdbcUrl, recon, "OPEN")).isEqualTo(expected);
-        assertThat(rows(jdbcUrl, "SELECT times_seen, resolved_at FROM recon_exception WHERE recon = ? AND status = 'BREAK'", recon))
+        run(recon, DB.jdbcUrl(), scenario, Faults.none());
+        assertThat(exceptions(DB.jdbcUrl(), recon, "OPEN")).isEqualTo(expected);
+        assertThat(rows(DB.jdbcUrl(), "SELECT times_seen, resolved_at FROM recon_exception WHERE recon = ? AND status = 'BREAK'", recon))
                 .hasSize(breaks.size())
                 .allSatisfy(r -> {
                     assertThat(r.get("times_seen")).isEqualTo(2);
                     assertThat(r.get("resolved_at")).isNull();
                 });
-        assertThat(rows(jdbcUrl, "SELECT count(*) AS n FROM recon_open_exception WHERE recon = ? AND age_business_days >= 0", recon)
+        assertThat(rows(DB.jdbcUrl(), "SELECT count(*) AS n FROM recon_open_exception WHERE recon = ? AND age_business_days >= 0", recon)
                 .get(0).get("n")).isEqualTo((long) expected.size());
     }
 
@@ -232,9 +205,9 @@ class LedgerEndToEndTest extends MiniClusterTestBase {
                 List.of(new Scenario.Batch(batch.counterparty(), batch.businessDate(), lie, batch.pages(), batch.internal())),
                 honest.truth());
 
-        run(recon, jdbcUrl, lying, Faults.none());
+        run(recon, DB.jdbcUrl(), lying, Faults.none());
 
-        assertThat(rows(jdbcUrl, "SELECT * FROM recon_batch WHERE recon = ?", recon)).singleElement().satisfies(b -> {
+        assertThat(rows(DB.jdbcUrl(), "SELECT * FROM recon_batch WHERE recon = ?", recon)).singleElement().satisfies(b -> {
             assertThat(b.get("status")).isEqualTo("INCOMPLETE");
             assertThat(b.get("expected_count")).isEqualTo(m.recordCount() + 3);
             assertThat(b.get("actual_count")).isEqualTo(m.recordCount());

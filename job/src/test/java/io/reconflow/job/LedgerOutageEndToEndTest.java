@@ -42,7 +42,7 @@ import java.util.stream.Stream;
 
 import static io.reconflow.job.LedgerEndToEndTest.exceptions;
 import static io.reconflow.job.LedgerEndToEndTest.expectedExceptions;
-import static io.reconflow.job.LedgerEndToEndTest.migrate;
+import static io.reconflow.job.LedgerDatabase.migrate;
 import static io.reconflow.job.LedgerEndToEndTest.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -6,12 +6,9 @@ import io.reconflow.events.Side;
 import io.reconflow.operators.RejectTexts;
 import io.reconflow.domain.feed.Sha256;
 import io.reconflow.operators.ledger.LedgerStatements;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -26,29 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * not fail the write, and rejects whose stored raw was cut keep the flag and the hash of the whole.
  */
 class LedgerRejectTextTest {
-    private static final Path ENERGY = Path.of("../conf/recon/energy-confirmations.yaml");
-    private static final String EXTERNAL_URL = System.getenv("RECONFLOW_TEST_JDBC_URL");
 
-    private static EmbeddedPostgres postgres;
-    private static String jdbcUrl;
-
-    @BeforeAll
-    static void database() throws Exception {
-        if (EXTERNAL_URL != null && !EXTERNAL_URL.isBlank()) {
-            jdbcUrl = EXTERNAL_URL;
-        } else {
-            postgres = EmbeddedPostgres.builder().start();
-            jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
-        }
-        new LedgerSchema(ReconConfig.load(ENERGY, List.of("ledger.jdbc_url=" + jdbcUrl)).ledger()).migrate();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final LedgerDatabase DB = new LedgerDatabase();
 
     private static Reject reject(String raw, String message, String field) {
         Reject.Builder b = Reject.newBuilder().setRecon("ledger-text-test").setFeed("energy-confirmations")
@@ -65,7 +42,7 @@ class LedgerRejectTextTest {
                 reject("{\"a\":\"b\u0000c\"}", "raw NUL \u0000 in a string", "a\u0000b"),
                 reject(prefix + "1", "long", null),
                 reject(prefix + "2", "long", null));
-        try (Connection c = DriverManager.getConnection(jdbcUrl)) {
+        try (Connection c = DriverManager.getConnection(DB.jdbcUrl())) {
             try (PreparedStatement ps = c.prepareStatement(LedgerStatements.INSERT_REJECT)) {
                 for (Reject r : rejects) {
                     LedgerStatements.reject().accept(ps, r);

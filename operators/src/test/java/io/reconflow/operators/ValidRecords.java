@@ -17,19 +17,8 @@ public final class ValidRecords {
 
     public ValidRecord of(RawRecord raw, ObjectNode json) {
         Row values = validator.validate(json, false).record();
-        ValidRecord r = new ValidRecord();
-        r.side = raw.getSide();
-        r.source = raw.getSource();
-        r.businessDate = raw.getBusinessDate();
-        r.batchId = raw.getBatchId();
-        r.page = raw.getPage();
-        r.line = raw.getLine();
-        r.correlationId = raw.getCorrelationId();
-        r.idempotencyKey = keys.idempotencyKey(values);
-        r.contentHash = keys.contentHash(values);
-        r.matchKey = keys.matchKey(values);
+        ValidRecord r = ValidRecord.of(raw, values, keys, keys.idempotencyKey(values));
         r.raw = json.toString();
-        r.values = values;
         return r;
     }
 

@@ -26,10 +26,7 @@ import java.util.TreeSet;
 
 /** Generates one (counterparty, business date) batch: its pages, its internal records and their truth. */
 final class BatchGen {
-    private final FeedSpec feed;
-    private final ScenarioSettings settings;
-    private final int secondaryMatches;
-    private final int ambiguousGroups;
+    private final FeedPlan plan;
     private final SplittableRandom r;
     private final LocalDate date;
     private final String dateText;
@@ -42,10 +39,7 @@ final class BatchGen {
     private final Pages pager;
 
     BatchGen(BatchScope scope, TruthBook book) {
-        this.feed = scope.plan.feed;
-        this.settings = scope.plan.settings;
-        this.secondaryMatches = scope.plan.secondaryMatches;
-        this.ambiguousGroups = scope.plan.ambiguousGroups;
+        this.plan = scope.plan;
         this.r = scope.r;
         this.date = scope.date;
         this.dateText = scope.dateText;
@@ -66,7 +60,7 @@ final class BatchGen {
         int rejectsBefore = book.truthRejects.size();
 
         MatchStatus[] paired = {MatchStatus.MATCHED, MatchStatus.MATCHED_WITHIN_TOLERANCE, MatchStatus.BREAK};
-        int[] pairCounts = {settings.matched(), settings.withinTolerance(), settings.breaks()};
+        int[] pairCounts = {plan.settings.matched(), plan.settings.withinTolerance(), plan.settings.breaks()};
         for (int s = 0; s < paired.length; s++) {
             for (int k = 0; k < pairCounts[s]; k++) {
                 Pair p = pairs.pair(paired[s], k);
@@ -77,21 +71,21 @@ final class BatchGen {
                 expect(p.ours().matchKey(), paired[s], p.breakFields());
             }
         }
-        for (int k = 0; k < settings.unmatchedInternal(); k++) {
+        for (int k = 0; k < plan.settings.unmatchedInternal(); k++) {
             Built ours = pairs.oneSided(false);
             internal.add(internalRecord(ours.rendered(), ours.text(), true));
             expect(ours.matchKey(), MatchStatus.UNMATCHED_INTERNAL, Set.of());
         }
         List<Built> counterpartyOnly = new ArrayList<>();
-        for (int k = 0; k < settings.unmatchedCounterparty(); k++) {
+        for (int k = 0; k < plan.settings.unmatchedCounterparty(); k++) {
             Built theirs = pairs.oneSided(true);
             counterpartyOnly.add(theirs);
             expect(theirs.matchKey(), MatchStatus.UNMATCHED_COUNTERPARTY, Set.of());
         }
-        List<Built> conflicted = ValueFactory.shuffled(counterpartyOnly, r).subList(0, settings.conflictingDuplicates());
+        List<Built> conflicted = ValueFactory.shuffled(counterpartyOnly, r).subList(0, plan.settings.conflictingDuplicates());
         // What only a secondary-key pass can pair: one row per pair, under our match key.
         List<Built> keyedTheirs = new ArrayList<>();
-        for (int k = 0; k < secondaryMatches; k++) {
+        for (int k = 0; k < plan.secondaryMatches; k++) {
             Pair p = secondaries.secondaryPair();
             internal.add(internalRecord(p.ours().rendered(), p.ours().text(), true));
             keyedTheirs.add(p.theirs());
@@ -99,7 +93,7 @@ final class BatchGen {
                     Set.of(), p.theirs().matchKey()));
         }
         // What a secondary key would pair with several records: every record of the group is AMBIGUOUS.
-        for (int k = 0; k < ambiguousGroups; k++) {
+        for (int k = 0; k < plan.ambiguousGroups; k++) {
             Group g = secondaries.ambiguousGroup(k % 2 == 0);
             Set<String> oursKeys = new TreeSet<>();
             Set<String> theirsKeys = new TreeSet<>();
@@ -136,12 +130,12 @@ final class BatchGen {
                 duplicableItem.add(items.size() - 1);
             }
         }
-        for (int k = 0; k < settings.invalidCounterparty(); k++) {
+        for (int k = 0; k < plan.settings.invalidCounterparty(); k++) {
             Invalid inv = invalids.invalid(Side.COUNTERPARTY, k);
             items.add(new Item(inv.text()));
             reject(Side.COUNTERPARTY, inv.code(), inv.field(), inv.matchKey(), List.of(inv.text()));
         }
-        for (int k = 0; k < settings.invalidInternal(); k++) {
+        for (int k = 0; k < plan.settings.invalidInternal(); k++) {
             Invalid inv = invalids.invalid(Side.INTERNAL, k);
             Scenario.InternalRecord rec = internalRecord(inv.rendered(), inv.text(), false);
             internal.add(rec);
@@ -153,12 +147,12 @@ final class BatchGen {
             if (conflictCopies.contains(it)) {
                 continue;
             }
-            BigDecimal v = FeedChecks.controlValue(feed, it.text);
+            BigDecimal v = FeedChecks.controlValue(plan.feed, it.text);
             if (v != null) {
                 control = control.add(v);
             }
         }
-        List<Integer> chosen = ValueFactory.shuffled(indexes(duplicable.size()), r).subList(0, settings.exactDuplicates());
+        List<Integer> chosen = ValueFactory.shuffled(indexes(duplicable.size()), r).subList(0, plan.settings.exactDuplicates());
         for (int g = 0; g < chosen.size(); g++) {
             Built original = duplicable.get(chosen.get(g));
             // The same values written again (perhaps differently): an exact duplicate by content.
@@ -170,20 +164,20 @@ final class BatchGen {
         }
         List<Scenario.Page> pages = pager.paginate(items);
 
-        int rejected = book.truthRejects.size() - rejectsBefore - settings.invalidInternal();
+        int rejected = book.truthRejects.size() - rejectsBefore - plan.settings.invalidInternal();
         book.served += items.size();
-        book.duplicatesDropped += settings.exactDuplicates();
+        book.duplicatesDropped += plan.settings.exactDuplicates();
         book.counterpartyRejected += rejected;
-        book.counterpartyValid += items.size() - rejected - settings.exactDuplicates();
+        book.counterpartyValid += items.size() - rejected - plan.settings.exactDuplicates();
         book.internalWritten += internal.size();
-        book.internalValid += internal.size() - settings.invalidInternal();
-        book.internalRejected += settings.invalidInternal();
+        book.internalValid += internal.size() - plan.settings.invalidInternal();
+        book.internalRejected += plan.settings.invalidInternal();
 
-        String h = SimKeys.sha256(settings.seed() + "|" + feed.name() + "|" + counterparty + "|" + date + "|batch");
+        String h = SimKeys.sha256(plan.settings.seed() + "|" + plan.feed.name() + "|" + counterparty + "|" + date + "|batch");
         String batchId = "batch-" + dateText.replace("-", "") + "-" + h.substring(0, 12);
         Instant published = date.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)
                 .plusSeconds(3600 + Long.parseLong(h.substring(12, 16), 16) % 3600);
-        Scenario.Manifest manifest = new Scenario.Manifest(feed.name(), dateText, batchId, distinct, pages.size(),
+        Scenario.Manifest manifest = new Scenario.Manifest(plan.feed.name(), dateText, batchId, distinct, pages.size(),
                 SimKeys.canonical(control), published.toString());
         return new Scenario.Batch(counterparty, date, manifest, pages, ValueFactory.shuffled(internal, r));
     }
@@ -213,12 +207,12 @@ final class BatchGen {
 
     private Scenario.InternalRecord internalRecord(Map<String, Json> rendered, String text, boolean valid) {
         Map<String, String> cells = cells(rendered);
-        return new Scenario.InternalRecord(counterparty, text, cells, InternalFiles.csvRow(feed, cells), valid);
+        return new Scenario.InternalRecord(counterparty, text, cells, InternalFiles.csvRow(plan.feed, cells), valid);
     }
 
     private Map<String, String> cells(Map<String, Json> rendered) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (FieldSpec f : feed.fields()) {
+        for (FieldSpec f : plan.feed.fields()) {
             Json j = rendered.get(f.name());
             out.put(f.name(), j == null ? null : Json.cell(j));
         }

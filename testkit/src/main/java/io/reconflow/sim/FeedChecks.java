@@ -70,6 +70,7 @@ final class FeedChecks {
         }
 
         /** Whether values comparing as {@code c} (first to second) are already in this order. */
+        // Not DomainCheck.Operator.holds on purpose: the generator states expected outcomes independently (issue 11).
         boolean satisfiedBy(int c) {
             return c == 0 ? !strict : (c < 0) == less;
         }

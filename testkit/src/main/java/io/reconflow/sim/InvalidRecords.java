@@ -31,24 +31,14 @@ import static io.reconflow.sim.FeedChecks.step;
 
 /** Invalid records of one batch: each breaks the rule its reject code names, in the field it names, by construction. */
 final class InvalidRecords {
-    private final FeedSpec feed;
-    private final ValueFactory values;
-    private final Set<String> matchKeyNames;
-    private final List<ErrorCode> counterpartyCodes;
-    private final List<ErrorCode> internalCodes;
-    private final Set<String> usedKeys;
+    private final FeedPlan plan;
     private final SplittableRandom r;
     private final LocalDate date;
     private final BatchScope scope;
     private final RecordMaker records;
 
     InvalidRecords(BatchScope scope, RecordMaker records) {
-        this.feed = scope.plan.feed;
-        this.values = scope.plan.values;
-        this.matchKeyNames = scope.plan.matchKeyNames;
-        this.counterpartyCodes = scope.plan.counterpartyCodes;
-        this.internalCodes = scope.plan.internalCodes;
-        this.usedKeys = scope.plan.usedKeys;
+        this.plan = scope.plan;
         this.r = scope.r;
         this.date = scope.date;
         this.scope = scope;
@@ -56,12 +46,12 @@ final class InvalidRecords {
     }
 
     Invalid invalid(Side side, int k) {
-        List<ErrorCode> codes = side == Side.COUNTERPARTY ? counterpartyCodes : internalCodes;
+        List<ErrorCode> codes = side == Side.COUNTERPARTY ? plan.counterpartyCodes : plan.internalCodes;
         for (int i = 0; i < codes.size(); i++) {
             ErrorCode code = codes.get((k + i) % codes.size());
             for (int attempt = 0; attempt < 20; attempt++) {
                 Built base = records.internalRecord(records.base());
-                if (base == null || usedKeys.contains(base.matchKey())) {
+                if (base == null || plan.usedKeys.contains(base.matchKey())) {
                     continue;
                 }
                 Map<String, Json> rendered = side == Side.COUNTERPARTY ? records.renderVaried(base.values()) : base.rendered();
@@ -70,14 +60,14 @@ final class InvalidRecords {
                 if (!candidates.isEmpty()) {
                     Candidate c = candidates.get(0);
                     // The key is spent even when the record's key fields are broken: no other record reuses it.
-                    usedKeys.add(base.matchKey());
-                    boolean keyIntact = c.rendered() != null && c.touched().stream().noneMatch(matchKeyNames::contains);
+                    plan.usedKeys.add(base.matchKey());
+                    boolean keyIntact = c.rendered() != null && c.touched().stream().noneMatch(plan.matchKeyNames::contains);
                     String text = c.rendered() != null ? Json.object(c.rendered()) : c.verbatim();
                     return new Invalid(code, c.field(), keyIntact ? base.matchKey() : null, c.rendered(), text);
                 }
             }
         }
-        throw new IllegalStateException("feed " + feed.name() + ": could not generate an invalid " + side + " record");
+        throw new IllegalStateException("feed " + plan.feed.name() + ": could not generate an invalid " + side + " record");
     }
 
     /** A way to break a record: the field named in the violation, the fields changed, and the result. */
@@ -98,19 +88,19 @@ final class InvalidRecords {
         boolean cp = side == Side.COUNTERPARTY;
         // Prefer breaking a non-key field, so the reject still has a key.
         List<FieldSpec> fields = new ArrayList<>();
-        for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
-            if (!matchKeyNames.contains(f.name())) {
+        for (FieldSpec f : ValueFactory.shuffled(plan.feed.fields(), r)) {
+            if (!plan.matchKeyNames.contains(f.name())) {
                 fields.add(f);
             }
         }
-        for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
-            if (matchKeyNames.contains(f.name())) {
+        for (FieldSpec f : ValueFactory.shuffled(plan.feed.fields(), r)) {
+            if (plan.matchKeyNames.contains(f.name())) {
                 fields.add(f);
             }
         }
         List<Candidate> out = new ArrayList<>();
         for (FieldSpec f : fields) {
-            Object value = v.get(f.name()) != null ? v.get(f.name()) : values.random(f, r, date);
+            Object value = v.get(f.name()) != null ? v.get(f.name()) : plan.values.random(f, r, date);
             switch (code) {
                 case MISSING_FIELD -> {
                     if (!f.optional()) {
@@ -199,7 +189,7 @@ final class InvalidRecords {
             }
         }
         if (code == ErrorCode.DOMAIN_CHECK) {
-            for (DomainCheck check : ValueFactory.shuffled(feed.checks(), r)) {
+            for (DomainCheck check : ValueFactory.shuffled(plan.feed.checks(), r)) {
                 crossFieldBreaks(out, check, v, rendered, side);
             }
             // Range and cross-field violations alike, not always the first kind found.
@@ -229,9 +219,9 @@ final class InvalidRecords {
 
     private void crossFieldBreaks(List<Candidate> out, DomainCheck check, Map<String, Object> v,
                                   Map<String, Json> rendered, Side side) {
-        FieldSpec a = feed.field(check.field());
-        FieldSpec b = feed.field(check.otherField());
-        Object bv = v.get(b.name()) != null ? v.get(b.name()) : values.random(b, r, date);
+        FieldSpec a = plan.feed.field(check.field());
+        FieldSpec b = plan.feed.field(check.otherField());
+        Object bv = v.get(b.name()) != null ? v.get(b.name()) : plan.values.random(b, r, date);
         Order want = Order.of(check.operator());
         boolean less = want.less();
         boolean strict = want.strict();

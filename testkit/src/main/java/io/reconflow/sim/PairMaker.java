@@ -27,36 +27,14 @@ import static io.reconflow.sim.FeedPlan.ATTEMPTS;
 
 /** Pairs of one batch that the match-key passes decide (MATCHED, within tolerance, BREAK), one-sided records and conflicting copies. */
 final class PairMaker {
-    private final FeedSpec feed;
-    private final List<MatchRule> rules;
-    private final List<String> allFieldNames;
-    private final List<MatchPass> primaryPasses;
-    private final RuleJudge judge;
-    private final ValueFactory values;
-    private final Set<String> keyNames;
-    private final List<Integer> breakRules;
-    private final List<Integer> toleranceRules;
-    private final Set<String> usedKeys;
-    private final Map<MatchPass, List<FieldSpec>> passKeys;
-    private final Set<String> passKeyNames;
+    private final FeedPlan plan;
     private final SplittableRandom r;
     private final LocalDate date;
     private final RecordMaker records;
     private final SecondaryRecords secondaries;
 
     PairMaker(BatchScope scope, RecordMaker records, SecondaryRecords secondaries) {
-        this.feed = scope.plan.feed;
-        this.rules = scope.plan.rules;
-        this.allFieldNames = scope.plan.allFieldNames;
-        this.primaryPasses = scope.plan.primaryPasses;
-        this.judge = scope.plan.judge;
-        this.values = scope.plan.values;
-        this.keyNames = scope.plan.keyNames;
-        this.breakRules = scope.plan.breakRules;
-        this.toleranceRules = scope.plan.toleranceRules;
-        this.usedKeys = scope.plan.usedKeys;
-        this.passKeys = scope.plan.passKeys;
-        this.passKeyNames = scope.plan.passKeyNames;
+        this.plan = scope.plan;
         this.r = scope.r;
         this.date = scope.date;
         this.records = records;
@@ -66,43 +44,43 @@ final class PairMaker {
     Pair pair(MatchStatus status, int k) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Built ours = records.internalRecord(records.base());
-            if (ours == null || usedKeys.contains(ours.matchKey())) {
+            if (ours == null || plan.usedKeys.contains(ours.matchKey())) {
                 continue;
             }
             Map<String, Object> theirs = records.mirror(ours.values());
             List<Integer> order = switch (status) {
                 case MATCHED -> List.of(-1);
-                case MATCHED_WITHIN_TOLERANCE -> rotate(toleranceRules, k + attempt);
-                default -> rotate(breakRules, k + attempt);
+                case MATCHED_WITHIN_TOLERANCE -> rotate(plan.toleranceRules, k + attempt);
+                default -> rotate(plan.breakRules, k + attempt);
             };
             for (int ri : order) {
                 // A MATCHED pair has one candidate: the mirror itself (ri < 0 changes nothing).
                 List<Object> candidates = ri < 0 ? java.util.Collections.singletonList(null)
-                        : status == MatchStatus.BREAK ? breakValues(rules.get(ri), ours.values(), theirs)
-                        : withinValues(rules.get(ri), ours.values());
+                        : status == MatchStatus.BREAK ? breakValues(plan.rules.get(ri), ours.values(), theirs)
+                        : withinValues(plan.rules.get(ri), ours.values());
                 for (Object candidate : candidates) {
                     Map<String, Object> t = new LinkedHashMap<>(theirs);
                     if (ri >= 0) {
-                        t.put(rules.get(ri).field(), candidate);
+                        t.put(plan.rules.get(ri).field(), candidate);
                     }
                     Built cp = records.counterpartyRecord(t);
                     if (cp == null || !cp.matchKey().equals(ours.matchKey())) {
                         continue;
                     }
-                    RuleJudge.Verdict d = judge.decide(ours.values(), cp.values(), primaryPasses);
+                    RuleJudge.Verdict d = plan.judge.decide(ours.values(), cp.values(), plan.primaryPasses);
                     if (d.status() != status) {
                         continue;
                     }
                     Set<String> broken = new TreeSet<>(d.breaks());
-                    if (status == MatchStatus.BREAK && !broken.equals(Set.of(rules.get(ri).field()))) {
+                    if (status == MatchStatus.BREAK && !broken.equals(Set.of(plan.rules.get(ri).field()))) {
                         continue;
                     }
-                    usedKeys.add(ours.matchKey());
+                    plan.usedKeys.add(ours.matchKey());
                     return new Pair(ours, cp, broken);
                 }
             }
         }
-        throw new IllegalStateException("feed " + feed.name() + ": could not generate a " + status
+        throw new IllegalStateException("feed " + plan.feed.name() + ": could not generate a " + status
                 + " pair in " + ATTEMPTS + " attempts; the rules or schema leave no room for it");
     }
 
@@ -116,7 +94,7 @@ final class PairMaker {
 
     /** Values of the counterparty's field strictly inside the rule's tolerance, not equal to ours. */
     private List<Object> withinValues(MatchRule rule, Map<String, Object> ours) {
-        FieldSpec theirs = feed.field(rule.field());
+        FieldSpec theirs = plan.feed.field(rule.field());
         Object v = ours.get(rule.internalField());
         if (v == null) {
             return List.of();
@@ -163,17 +141,17 @@ final class PairMaker {
 
     /** Values of the counterparty's field that break the rule, given everything else agrees. */
     private List<Object> breakValues(MatchRule rule, Map<String, Object> ours, Map<String, Object> theirs) {
-        FieldSpec tf = feed.field(rule.field());
+        FieldSpec tf = plan.feed.field(rule.field());
         Object v = ours.get(rule.internalField());
         Object current = theirs.get(rule.field());
         List<Object> out = new ArrayList<>();
         int sign = r.nextBoolean() ? 1 : -1;
         switch (rule.kind()) {
-            case EQUAL -> out.addAll(values.alternatives(tf, current, r, date));
+            case EQUAL -> out.addAll(plan.values.alternatives(tf, current, r, date));
             case OPPOSITE -> addNonNull(out, v);
             case ABS_TOLERANCE, REL_TOLERANCE -> {
                 if (v == null) {
-                    out.add(values.random(tf, r, date));
+                    out.add(plan.values.random(tf, r, date));
                 } else {
                     BigDecimal bound = rule.kind() == RuleKind.ABS_TOLERANCE ? rule.tolerance()
                             : rule.tolerance().multiply(ValueFactory.number(v).abs());
@@ -188,7 +166,7 @@ final class PairMaker {
             }
             case TIME_WINDOW -> {
                 if (v == null) {
-                    out.add(values.random(tf, r, date));
+                    out.add(plan.values.random(tf, r, date));
                 } else {
                     long delta = Math.max(2 * windowMicros(rule), 1_000_000L);
                     if (tf.kind() == FieldKind.DATE) {
@@ -214,7 +192,7 @@ final class PairMaker {
     Built oneSided(boolean counterpartySide) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Built ours = records.internalRecord(records.base());
-            if (ours == null || usedKeys.contains(ours.matchKey())) {
+            if (ours == null || plan.usedKeys.contains(ours.matchKey())) {
                 continue;
             }
             Built out = counterpartySide ? records.counterpartyRecord(records.mirror(ours.values())) : ours;
@@ -225,23 +203,23 @@ final class PairMaker {
             if (!secondaries.secondaryKeysFree(out.values())) {
                 continue;
             }
-            secondaries.takeSecondaryKeys(out.values(), passKeys.keySet());
-            usedKeys.add(out.matchKey());
+            secondaries.takeSecondaryKeys(out.values(), plan.passKeys.keySet());
+            plan.usedKeys.add(out.matchKey());
             return out;
         }
-        throw new IllegalStateException("feed " + feed.name() + ": could not generate a fresh valid record");
+        throw new IllegalStateException("feed " + plan.feed.name() + ": could not generate a fresh valid record");
     }
 
     /** The same key served again with another value in a non-key field. */
     Conflict conflictCopy(Built original) {
-        String idem = SimKeys.hash(original.values(), feed.idempotencyKey());
-        String hash = SimKeys.hash(original.values(), allFieldNames);
-        for (FieldSpec f : ValueFactory.shuffled(feed.fields(), r)) {
-            if (keyNames.contains(f.name()) || f.name().equals(feed.controlField()) || passKeyNames.contains(f.name())) {
+        String idem = SimKeys.hash(original.values(), plan.feed.idempotencyKey());
+        String hash = SimKeys.hash(original.values(), plan.allFieldNames);
+        for (FieldSpec f : ValueFactory.shuffled(plan.feed.fields(), r)) {
+            if (plan.keyNames.contains(f.name()) || f.name().equals(plan.feed.controlField()) || plan.passKeyNames.contains(f.name())) {
                 continue;
             }
             Object current = original.values().get(f.name());
-            List<Object> alts = new ArrayList<>(values.alternatives(f, current, r, date));
+            List<Object> alts = new ArrayList<>(plan.values.alternatives(f, current, r, date));
             if (f.optional() && current != null) {
                 alts.add(null);
             }
@@ -250,12 +228,12 @@ final class PairMaker {
                 v.put(f.name(), alt);
                 Built copy = records.counterpartyRecord(v);
                 if (copy != null && copy.matchKey().equals(original.matchKey())
-                        && SimKeys.hash(copy.values(), feed.idempotencyKey()).equals(idem)
-                        && !SimKeys.hash(copy.values(), allFieldNames).equals(hash)) {
+                        && SimKeys.hash(copy.values(), plan.feed.idempotencyKey()).equals(idem)
+                        && !SimKeys.hash(copy.values(), plan.allFieldNames).equals(hash)) {
                     return new Conflict(copy, f.name());
                 }
             }
         }
-        throw new IllegalStateException("feed " + feed.name() + ": no valid conflicting copy of " + original.text());
+        throw new IllegalStateException("feed " + plan.feed.name() + ": no valid conflicting copy of " + original.text());
     }
 }

@@ -23,21 +23,15 @@ import static io.reconflow.sim.FeedChecks.step;
 
 /** Valid records of one batch: random values, cross-field checks kept, written canonically (ours) or varied (theirs). */
 final class RecordMaker {
-    private final FeedSpec feed;
-    private final List<MatchRule> rules;
+    private final FeedPlan plan;
     private final ValueFactory values;
-    private final Set<String> matchKeyNames;
-    private final FieldSpec discriminator;
     private final SplittableRandom r;
     private final LocalDate date;
     private final BatchScope scope;
 
     RecordMaker(BatchScope scope) {
-        this.feed = scope.plan.feed;
-        this.rules = scope.plan.rules;
+        this.plan = scope.plan;
         this.values = scope.plan.values;
-        this.matchKeyNames = scope.plan.matchKeyNames;
-        this.discriminator = scope.plan.discriminator;
         this.r = scope.r;
         this.date = scope.date;
         this.scope = scope;
@@ -45,21 +39,21 @@ final class RecordMaker {
 
     /** Random valid values with a fresh key (not yet registered as used). */
     Map<String, Object> base() {
-        Set<String> keepPresent = new HashSet<>(matchKeyNames);
-        for (MatchRule rule : rules) {
+        Set<String> keepPresent = new HashSet<>(plan.matchKeyNames);
+        for (MatchRule rule : plan.rules) {
             if (rule.kind() == RuleKind.OPPOSITE) {
                 keepPresent.add(rule.internalField());
             }
         }
         Map<String, Object> v = new LinkedHashMap<>();
-        for (FieldSpec f : feed.fields()) {
+        for (FieldSpec f : plan.feed.fields()) {
             boolean absent = f.optional() && !keepPresent.contains(f.name()) && r.nextInt(5) == 0;
             v.put(f.name(), absent ? null : values.random(f, r, date));
         }
-        if (discriminator != null) {
-                        v.put(discriminator.name(), scope.nextSerial(discriminator));
+        if (plan.discriminator != null) {
+                        v.put(plan.discriminator.name(), scope.nextSerial(plan.discriminator));
         }
-        for (MatchRule rule : rules) {
+        for (MatchRule rule : plan.rules) {
             if (rule.kind() == RuleKind.OPPOSITE && !rule.opposites().isEmpty()) {
                 List<String> from = new ArrayList<>(new TreeSet<>(rule.opposites().keySet()));
                 v.put(rule.internalField(), from.get(r.nextInt(from.size())));
@@ -72,7 +66,7 @@ final class RecordMaker {
     /** Makes the feed's cross-field checks hold, by swapping or stepping values. */
     private void repairChecks(Map<String, Object> v) {
         for (int round = 0; round < 3; round++) {
-            for (DomainCheck check : feed.checks()) {
+            for (DomainCheck check : plan.feed.checks()) {
                 Object a = v.get(check.field());
                 Object b = v.get(check.otherField());
                 if (a == null || b == null) {
@@ -92,7 +86,7 @@ final class RecordMaker {
                     v.put(check.field(), b);
                     v.put(check.otherField(), a);
                 } else {
-                    Object stepped = step(feed.field(check.otherField()), b, want.less() ? 1 : -1);
+                    Object stepped = step(plan.feed.field(check.otherField()), b, want.less() ? 1 : -1);
                     if (stepped != null) {
                         v.put(check.otherField(), stepped);
                     }
@@ -103,17 +97,17 @@ final class RecordMaker {
 
     Built internalRecord(Map<String, Object> v) {
         Map<String, Json> m = new LinkedHashMap<>();
-        for (FieldSpec f : feed.fields()) {
+        for (FieldSpec f : plan.feed.fields()) {
             m.put(f.name(), ValueFactory.canonical(f, v.get(f.name())));
         }
-        if (!FeedChecks.withinChecks(feed, v)) {
+        if (!FeedChecks.withinChecks(plan.feed, v)) {
             return null;
         }
-        return new Built(v, m, Json.object(m), SimKeys.matchKey(v, feed.matchKey()));
+        return new Built(v, m, Json.object(m), SimKeys.matchKey(v, plan.feed.matchKey()));
     }
 
     Map<String, Json> renderVaried(Map<String, Object> v) {
-        List<FieldSpec> order = r.nextInt(4) == 0 ? ValueFactory.shuffled(feed.fields(), r) : feed.fields();
+        List<FieldSpec> order = r.nextInt(4) == 0 ? ValueFactory.shuffled(plan.feed.fields(), r) : plan.feed.fields();
         Map<String, Json> m = new LinkedHashMap<>();
         for (FieldSpec f : order) {
             Object value = v.get(f.name());
@@ -127,17 +121,17 @@ final class RecordMaker {
 
     Built counterpartyRecord(Map<String, Object> v) {
         Map<String, Json> m = renderVaried(v);
-        if (!FeedChecks.withinChecks(feed, v)) {
+        if (!FeedChecks.withinChecks(plan.feed, v)) {
             return null;
         }
-        return new Built(v, m, Json.object(m), SimKeys.matchKey(v, feed.matchKey()));
+        return new Built(v, m, Json.object(m), SimKeys.matchKey(v, plan.feed.matchKey()));
     }
 
     /** Our record as the counterparty would report it when everything agrees. */
     Map<String, Object> mirror(Map<String, Object> ours) {
         Map<String, Object> t = new LinkedHashMap<>(ours);
-        for (MatchRule rule : rules) {
-            if (matchKeyNames.contains(rule.field())) {
+        for (MatchRule rule : plan.rules) {
+            if (plan.matchKeyNames.contains(rule.field())) {
                 continue;
             }
             Object v = ours.get(rule.internalField());
@@ -153,7 +147,7 @@ final class RecordMaker {
         if (!rule.opposites().isEmpty()) {
             return rule.opposites().get(v.toString());
         }
-        for (String s : feed.field(rule.field()).symbols()) {
+        for (String s : plan.feed.field(rule.field()).symbols()) {
             if (!s.equals(v.toString())) {
                 return s;
             }

@@ -20,15 +20,8 @@ import static io.reconflow.sim.FeedPlan.ATTEMPTS;
 
 /** Records of one batch that only a secondary-key pass pairs, and ambiguous groups; tracks the secondary keys taken. */
 final class SecondaryRecords {
-    private final FeedSpec feed;
-    private final RuleJudge judge;
+    private final FeedPlan plan;
     private final ValueFactory values;
-    private final FieldSpec discriminator;
-    private final Set<String> usedKeys;
-    private final MatchPass keyedPass;
-    private final Map<MatchPass, List<FieldSpec>> passKeys;
-    private final List<FieldSpec> rekeyable;
-    private final Set<String> takenSecondaryKeys;
     private final SplittableRandom r;
     private final LocalDate date;
     private final String dateText;
@@ -36,15 +29,8 @@ final class SecondaryRecords {
     private final RecordMaker records;
 
     SecondaryRecords(BatchScope scope, RecordMaker records) {
-        this.feed = scope.plan.feed;
-        this.judge = scope.plan.judge;
+        this.plan = scope.plan;
         this.values = scope.plan.values;
-        this.discriminator = scope.plan.discriminator;
-        this.usedKeys = scope.plan.usedKeys;
-        this.keyedPass = scope.plan.keyedPass;
-        this.passKeys = scope.plan.passKeys;
-        this.rekeyable = scope.plan.rekeyable;
-        this.takenSecondaryKeys = scope.plan.takenSecondaryKeys;
         this.r = scope.r;
         this.date = scope.date;
         this.dateText = scope.dateText;
@@ -55,7 +41,7 @@ final class SecondaryRecords {
     /** A record's secondary key in {@code pass}: business date and canonical key values; null when a key field is absent. */
     private String secondaryKey(Map<String, Object> rec, MatchPass pass) {
         StringBuilder sb = new StringBuilder(dateText).append('|').append(pass.number());
-        for (FieldSpec f : passKeys.get(pass)) {
+        for (FieldSpec f : plan.passKeys.get(pass)) {
             String v = SimKeys.canonical(rec.get(f.name()));
             if (v == null) {
                 return null; // a record with an absent key field takes no part in the pass
@@ -67,9 +53,9 @@ final class SecondaryRecords {
 
     /** Whether no still-unmatched record generated so far shares any of the record's secondary keys. */
     boolean secondaryKeysFree(Map<String, Object> rec) {
-        for (MatchPass p : passKeys.keySet()) {
+        for (MatchPass p : plan.passKeys.keySet()) {
             String k = secondaryKey(rec, p);
-            if (k != null && takenSecondaryKeys.contains(k)) {
+            if (k != null && plan.takenSecondaryKeys.contains(k)) {
                 return false;
             }
         }
@@ -80,14 +66,14 @@ final class SecondaryRecords {
         for (MatchPass p : passes) {
             String k = secondaryKey(rec, p);
             if (k != null) {
-                takenSecondaryKeys.add(k);
+                plan.takenSecondaryKeys.add(k);
             }
         }
     }
 
     /** Whether our record and theirs are candidates of each other under the keyed pass's rules. */
     private boolean candidates(Built ours, Built theirs) {
-        return judge.candidates(ours.values(), theirs.values(), keyedPass);
+        return plan.judge.candidates(ours.values(), theirs.values(), plan.keyedPass);
     }
 
     /**
@@ -96,8 +82,8 @@ final class SecondaryRecords {
      */
     private List<Map<String, Object>> rekeyed(Map<String, Object> like) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (FieldSpec f : ValueFactory.shuffled(rekeyable, r)) {
-            if (f == discriminator) {
+        for (FieldSpec f : ValueFactory.shuffled(plan.rekeyable, r)) {
+            if (f == plan.discriminator) {
                 Map<String, Object> v = new LinkedHashMap<>(like);
                 v.put(f.name(), scope.nextSerial(f));
                 out.add(0, v);
@@ -116,12 +102,12 @@ final class SecondaryRecords {
     private Built keyedSeed() {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Built ours = records.internalRecord(records.base());
-            if (ours != null && !usedKeys.contains(ours.matchKey()) && secondaryKey(ours.values(), keyedPass) != null
+            if (ours != null && !plan.usedKeys.contains(ours.matchKey()) && secondaryKey(ours.values(), plan.keyedPass) != null
                     && secondaryKeysFree(ours.values())) {
                 return ours;
             }
         }
-        throw new IllegalStateException("feed " + feed.name() + ": could not generate a record with a free secondary key");
+        throw new IllegalStateException("feed " + plan.feed.name() + ": could not generate a record with a free secondary key");
     }
 
     /**
@@ -131,12 +117,12 @@ final class SecondaryRecords {
      * mustPairWith}; null when there is none.
      */
     private Built rekeyedRecord(Built ours, boolean counterpartySide, Set<String> taken, List<Built> mustPairWith) {
-        String key = secondaryKey(ours.values(), keyedPass);
+        String key = secondaryKey(ours.values(), plan.keyedPass);
         Map<String, Object> like = counterpartySide ? records.mirror(ours.values()) : ours.values();
         for (Map<String, Object> v : rekeyed(like)) {
             Built b = counterpartySide ? records.counterpartyRecord(v) : records.internalRecord(v);
-            if (b == null || usedKeys.contains(b.matchKey()) || taken.contains(b.matchKey())
-                    || !key.equals(secondaryKey(b.values(), keyedPass))) {
+            if (b == null || plan.usedKeys.contains(b.matchKey()) || taken.contains(b.matchKey())
+                    || !key.equals(secondaryKey(b.values(), plan.keyedPass))) {
                 continue;
             }
             boolean all = true;
@@ -155,16 +141,16 @@ final class SecondaryRecords {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Built ours = keyedSeed();
             Built theirs = rekeyedRecord(ours, true, Set.of(ours.matchKey()), List.of(ours));
-            if (theirs == null || judge.decide(ours.values(), theirs.values(), List.of(keyedPass)).status() != MatchStatus.MATCHED) {
+            if (theirs == null || plan.judge.decide(ours.values(), theirs.values(), List.of(plan.keyedPass)).status() != MatchStatus.MATCHED) {
                 continue;
             }
-            takeSecondaryKeys(ours.values(), List.of(keyedPass));
-            usedKeys.add(ours.matchKey());
-            usedKeys.add(theirs.matchKey());
+            takeSecondaryKeys(ours.values(), List.of(plan.keyedPass));
+            plan.usedKeys.add(ours.matchKey());
+            plan.usedKeys.add(theirs.matchKey());
             return new Pair(ours, theirs, Set.of());
         }
-        throw new IllegalStateException("feed " + feed.name() + ": could not generate a pair for pass '"
-                + keyedPass.name() + "' in " + ATTEMPTS + " attempts");
+        throw new IllegalStateException("feed " + plan.feed.name() + ": could not generate a pair for pass '"
+                + plan.keyedPass.name() + "' in " + ATTEMPTS + " attempts");
     }
 
     record Group(List<Built> ours, List<Built> theirs) {}
@@ -195,11 +181,11 @@ final class SecondaryRecords {
             if (theirs.size() < need) {
                 continue;
             }
-            takeSecondaryKeys(first.values(), List.of(keyedPass));
-            usedKeys.addAll(taken);
+            takeSecondaryKeys(first.values(), List.of(plan.keyedPass));
+            plan.usedKeys.addAll(taken);
             return new Group(ours, theirs);
         }
-        throw new IllegalStateException("feed " + feed.name() + ": could not generate an ambiguous group for pass '"
-                + keyedPass.name() + "' in " + ATTEMPTS + " attempts");
+        throw new IllegalStateException("feed " + plan.feed.name() + ": could not generate an ambiguous group for pass '"
+                + plan.keyedPass.name() + "' in " + ATTEMPTS + " attempts");
     }
 }

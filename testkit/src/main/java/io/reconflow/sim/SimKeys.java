@@ -7,6 +7,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.Objects;
 
 /**
  * The keys of a generated record, from the values the generator wrote, by the README's recipe
@@ -31,28 +33,14 @@ final class SimKeys {
 
     /** The canonical values of {@code fields} joined with {@code |}, absent ones empty. */
     static String matchKey(Map<String, Object> values, List<String> fields) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < fields.size(); i++) {
-            if (i > 0) {
-                sb.append('|');
-            }
-            String c = canonical(values.get(fields.get(i)));
-            sb.append(c == null ? "" : c);
-        }
-        return sb.toString();
+        return fields.stream().map(f -> Objects.requireNonNullElse(canonical(values.get(f)), ""))
+                .collect(Collectors.joining("|"));
     }
 
     /** The lower-case hex SHA-256 of the canonical form over {@code fields}: the idempotency key or content hash. */
     static String hash(Map<String, Object> values, List<String> fields) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < fields.size(); i++) {
-            if (i > 0) {
-                sb.append('\u001f');
-            }
-            String c = canonical(values.get(fields.get(i)));
-            sb.append(fields.get(i)).append('=').append(c == null ? "\u0000" : c);
-        }
-        return sha256(sb.toString());
+        return sha256(fields.stream().map(f -> f + "=" + Objects.requireNonNullElse(canonical(values.get(f)), "\u0000"))
+                .collect(Collectors.joining("\u001f")));
     }
 
     static String sha256(String text) {

@@ -1,5 +1,6 @@
 package io.reconflow.tools;
 
+import io.reconflow.job.HeapWatchdog;
 import io.reconflow.job.Cli;
 import io.reconflow.job.ConfigException;
 import io.reconflow.job.ReconConfig;
@@ -18,6 +19,7 @@ public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
+        HeapWatchdog.install();   // this JVM is the local MiniCluster's TaskManager
         try {
             if (command(args) instanceof Cli.Run run) {
                 requireTokens(run.loadConfig());

@@ -142,18 +142,7 @@ public final class RecordValidator {
     }
 
     private static Integer integer(FieldSpec f, JsonNode v, boolean textValues) throws InvalidValue {
-        int i;
-        if (v.isIntegralNumber() && v.canConvertToInt()) {
-            i = v.intValue();
-        } else if (textValues && v.isTextual()) {
-            try {
-                i = Integer.parseInt(v.textValue().trim());
-            } catch (NumberFormatException e) {
-                throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not an integer");
-            }
-        } else {
-            throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be an integer, got " + describe(v));
-        }
+        int i = (int) wholeNumber(f, v, textValues, true);
         if (f.allowedInts() != null && !f.allowedInts().contains(i)) {
             throw new InvalidValue(ErrorCode.BAD_ENUM, f.name(), f.name() + " " + i + " is not one of " + f.allowedInts());
         }
@@ -162,20 +151,25 @@ public final class RecordValidator {
     }
 
     private static Long longValue(FieldSpec f, JsonNode v, boolean textValues) throws InvalidValue {
-        long l;
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-            l = v.longValue();
-        } else if (textValues && v.isTextual()) {
+        long l = wholeNumber(f, v, textValues, false);
+        checkRange(f, BigDecimal.valueOf(l));
+        return l;
+    }
+
+    /** A JSON integer, or (from text-valued files) its text, that fits an int ({@code asInt}) or a long. */
+    private static long wholeNumber(FieldSpec f, JsonNode v, boolean textValues, boolean asInt) throws InvalidValue {
+        if (v.isIntegralNumber() && (asInt ? v.canConvertToInt() : v.canConvertToLong())) {
+            return v.longValue();
+        }
+        if (textValues && v.isTextual()) {
+            String text = v.textValue().trim();
             try {
-                l = Long.parseLong(v.textValue().trim());
+                return asInt ? Integer.parseInt(text) : Long.parseLong(text);
             } catch (NumberFormatException e) {
                 throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " '" + Texts.abbreviate(v.textValue()) + "' is not an integer");
             }
-        } else {
-            throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be an integer, got " + describe(v));
         }
-        checkRange(f, BigDecimal.valueOf(l));
-        return l;
+        throw new InvalidValue(ErrorCode.BAD_TYPE, f.name(), f.name() + " must be an integer, got " + describe(v));
     }
 
     private static Boolean bool(FieldSpec f, JsonNode v, boolean textValues) throws InvalidValue {

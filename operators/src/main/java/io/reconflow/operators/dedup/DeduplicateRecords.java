@@ -1,14 +1,13 @@
 package io.reconflow.operators.dedup;
 
 import io.reconflow.operators.RejectCounters;
-import io.reconflow.operators.RejectTexts;
+import io.reconflow.operators.Rejects;
+import io.reconflow.operators.StateTtl;
 import io.reconflow.operators.Tags;
 import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.events.ErrorCode;
-import io.reconflow.events.Reject;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -60,12 +59,8 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, ValidRecord
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<SeenContent> descriptor = new ValueStateDescriptor<>("seen-content", SeenContent.typeInfo());
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                .updateTtlOnCreateAndWrite()
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
-        seenContent = getRuntimeContext().getState(descriptor);
+        seenContent = getRuntimeContext().getState(
+                StateTtl.on(new ValueStateDescriptor<>("seen-content", SeenContent.typeInfo()), ttl));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
         conflicts = getRuntimeContext().getMetricGroup().counter("duplicateConflicts");
         revised = getRuntimeContext().getMetricGroup().counter("recordsRevised");
@@ -90,22 +85,12 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, ValidRecord
         } else {
             conflicts.inc();
             byCode.inc(ErrorCode.DUPLICATE_CONFLICT);
-            Reject.Builder reject = Reject.newBuilder()
-                    .setRecon(recon)
-                    .setFeed(feed)
-                    .setBusinessDate(record.businessDate)
-                    .setSide(record.side)
-                    .setSource(record.source)
-                    .setBatchId(record.batchId)
-                    .setPage(record.page)
-                    .setLine(record.line)
-                    .setCorrelationId(record.correlationId)
-                    .setErrorCode(ErrorCode.DUPLICATE_CONFLICT)
-                    .setField(null)
-                    .setMessage("idempotency key " + record.idempotencyKey
-                            + " was already seen with different content; the first record is kept")
-                    .setIdempotencyKey(record.idempotencyKey);
-            ctx.output(Tags.REJECTS, RejectTexts.raw(reject, record.raw).build());
+            Rejects.Origin origin = new Rejects.Origin(feed, record.businessDate, record.side, record.source,
+                    record.batchId, record.page, record.line, record.correlationId);
+            ctx.output(Tags.REJECTS, Rejects.of(recon, origin, ErrorCode.DUPLICATE_CONFLICT, null,
+                    "idempotency key " + record.idempotencyKey
+                            + " was already seen with different content; the first record is kept",
+                    null, record.idempotencyKey, record.raw));
         }
     }
 

@@ -1,7 +1,5 @@
 package io.reconflow.operators.fetch;
 
-import io.reconflow.events.ErrorCode;
-import io.reconflow.events.FetchFailure;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -54,14 +52,5 @@ abstract class CounterpartyFetchFunction<IN, OUT> extends RichAsyncFunction<IN, 
     /** The configured counterparties' names. */
     protected java.util.Set<String> endpointNames() {
         return endpoints.keySet();
-    }
-
-    static FetchFailure failure(ErrorCode code, Integer httpStatus, String message, int attempts) {
-        return FetchFailure.newBuilder()
-                .setCode(code)
-                .setHttpStatus(httpStatus)
-                .setMessage(message)
-                .setAttempts(attempts)
-                .build();
     }
 }

@@ -92,8 +92,7 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
     public void asyncInvoke(PageRequest request, ResultFuture<RawRecord> resultFuture) {
         CounterpartyClient client = clients.get(request.getCounterparty());
         if (client == null) {
-            resultFuture.complete(List.of(failed(request, "", failure(ErrorCode.FETCH_FAILED, null,
-                    "unknown counterparty " + request.getCounterparty(), 0))));
+            resultFuture.complete(List.of(failed(request, "", FetchFailures.unknownCounterparty(request.getCounterparty()))));
             return;
         }
         progress.requested(request);
@@ -105,8 +104,7 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
                     progress.answered(request, result.ok());
                     return toRecords(request, result);
                 },
-                (err, r) -> failed(request, r.lastRequestId(), failure(ErrorCode.FETCH_FAILED, null,
-                        "fetch failed unexpectedly: " + err, Math.max(1, r.attempts()))));
+                (err, r) -> failed(request, r.lastRequestId(), FetchFailures.unexpected(err, r.attempts())));
     }
 
     @Override
@@ -120,10 +118,9 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
         if (running != null) {
             progress.answered(request, false);
         }
-        inFlight.timeout(resultFuture, r -> failed(request, r == null ? "" : r.lastRequestId(),
-                failure(ErrorCode.FETCH_FAILED, null, r == null
-                        ? "timed out (async operator timeout)"
-                        : "timed out after " + r.elapsedMillis() + " ms", r == null ? 0 : r.attempts())));
+        inFlight.timeout(resultFuture, r -> r == null
+                ? failed(request, "", FetchFailures.fetchFailed("timed out (async operator timeout)", 0))
+                : failed(request, r.lastRequestId(), FetchFailures.timedOut(r.elapsedMillis(), r.attempts())));
     }
 
     /**
@@ -144,17 +141,8 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
             RecordDefect defect = mismatch != null ? mismatch
                     : undecodable == null ? null
                     : RecordDefect.newBuilder().setCode(ErrorCode.BAD_ENCODING).setMessage(undecodable).build();
-            out.add(RawRecord.newBuilder()
-                    .setSide(Side.COUNTERPARTY)
-                    .setSource(request.getCounterparty())
-                    .setFeed(request.getFeed())
-                    .setBusinessDate(request.getBusinessDate())
-                    .setBatchId(request.getBatchId())
-                    .setPage(request.getPage())
-                    .setLine(null)
-                    .setCorrelationId(result.correlationId())
+            out.add(onPage(request, result.correlationId())
                     .setRaw(page.records().get(i))
-                    .setJson(null)
                     .setFailure(null)
                     .setDefect(defect)
                     .build());
@@ -177,6 +165,11 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
     }
 
     static RawRecord failed(PageRequest request, String correlationId, FetchFailure failure) {
+        return onPage(request, correlationId).setRaw("").setFailure(failure).build();
+    }
+
+    /** A record of the requested page, all but its text, failure and defect set. */
+    private static RawRecord.Builder onPage(PageRequest request, String correlationId) {
         return RawRecord.newBuilder()
                 .setSide(Side.COUNTERPARTY)
                 .setSource(request.getCounterparty())
@@ -186,9 +179,6 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
                 .setPage(request.getPage())
                 .setLine(null)
                 .setCorrelationId(correlationId == null ? "" : correlationId)
-                .setRaw("")
-                .setJson(null)
-                .setFailure(failure)
-                .build();
+                .setJson(null);
     }
 }

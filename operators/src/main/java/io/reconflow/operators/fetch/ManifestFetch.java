@@ -2,8 +2,6 @@ package io.reconflow.operators.fetch;
 
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.BatchRequest;
-import io.reconflow.events.ErrorCode;
-import io.reconflow.events.FetchFailure;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +26,7 @@ final class ManifestFetch {
     void fetch(BatchRequest batch, Consumer<BatchManifest> done) {
         CounterpartyClient client = clients.get(batch.getCounterparty());
         if (client == null) {
-            done.accept(Manifests.failed(batch, "", failure("unknown counterparty " + batch.getCounterparty(), 0)));
+            done.accept(Manifests.failed(batch, "", FetchFailures.unknownCounterparty(batch.getCounterparty())));
             return;
         }
         AtomicReference<String> lastRequestId = new AtomicReference<>("");
@@ -45,18 +43,12 @@ final class ManifestFetch {
                 done.accept(Manifests.of(batch, result));
             } else if (err instanceof TimeoutException) {
                 call.cancel(true);
-                done.accept(Manifests.failed(batch, lastRequestId.get(), failure(
-                        "timed out after " + (System.nanoTime() - start) / 1_000_000 + " ms", attempts.get())));
+                done.accept(Manifests.failed(batch, lastRequestId.get(),
+                        FetchFailures.timedOut((System.nanoTime() - start) / 1_000_000, attempts.get())));
             } else {
-                done.accept(Manifests.failed(batch, lastRequestId.get(), failure(
-                        "fetch failed unexpectedly: " + err, Math.max(1, attempts.get()))));
+                done.accept(Manifests.failed(batch, lastRequestId.get(), FetchFailures.unexpected(err, attempts.get())));
             }
         });
-    }
-
-    private static FetchFailure failure(String message, int attempts) {
-        return FetchFailure.newBuilder().setCode(ErrorCode.FETCH_FAILED).setHttpStatus(null)
-                .setMessage(message).setAttempts(attempts).build();
     }
 
     void close() {

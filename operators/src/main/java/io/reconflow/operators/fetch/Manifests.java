@@ -13,11 +13,7 @@ final class Manifests {
             return failed(request, result.correlationId(), result.failure());
         }
         ManifestResult.Manifest m = result.manifest();
-        return BatchManifest.newBuilder()
-                .setCounterparty(request.getCounterparty())
-                .setFeed(request.getFeed())
-                .setBusinessDate(request.getBusinessDate())
-                .setCorrelationId(result.correlationId())
+        return forRequest(request, result.correlationId())
                 .setBatchId(m.batchId())
                 .setRecordCount(m.recordCount())
                 .setPageCount(m.pageCount())
@@ -28,12 +24,14 @@ final class Manifests {
     }
 
     static BatchManifest failed(BatchRequest request, String correlationId, FetchFailure failure) {
+        return forRequest(request, correlationId).setFailure(failure).build();
+    }
+
+    private static BatchManifest.Builder forRequest(BatchRequest request, String correlationId) {
         return BatchManifest.newBuilder()
                 .setCounterparty(request.getCounterparty())
                 .setFeed(request.getFeed())
                 .setBusinessDate(request.getBusinessDate())
-                .setCorrelationId(correlationId == null ? "" : correlationId)
-                .setFailure(failure)
-                .build();
+                .setCorrelationId(correlationId == null ? "" : correlationId);
     }
 }

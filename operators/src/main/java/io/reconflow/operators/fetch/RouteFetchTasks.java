@@ -4,9 +4,9 @@ import io.reconflow.events.BatchManifest;
 import io.reconflow.events.FetchFailure;
 import io.reconflow.events.FetchTask;
 import io.reconflow.events.PageRequest;
-import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.operators.RejectCounters;
+import io.reconflow.operators.Rejects;
 import io.reconflow.operators.RunTotals;
 import io.reconflow.operators.Tags;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -50,23 +50,10 @@ public class RouteFetchTasks extends ProcessFunction<FetchTask, PageRequest> {
         }
         if (failure != null) {
             byCode.inc(failure.getCode());
-            ctx.output(Tags.REJECTS, Reject.newBuilder()
-                    .setRecon(recon)
-                    .setFeed(manifest.getFeed())
-                    .setBusinessDate(manifest.getBusinessDate())
-                    .setSide(Side.COUNTERPARTY)
-                    .setSource(manifest.getCounterparty())
-                    .setBatchId(null)
-                    .setPage(null)
-                    .setLine(null)
-                    .setCorrelationId(manifest.getCorrelationId())
-                    .setErrorCode(failure.getCode())
-                    .setField(null)
-                    .setMessage(failure.getMessage())
-                    .setHttpStatus(failure.getHttpStatus())
-                    .setIdempotencyKey(null)
-                    .setRaw(null)
-                    .build());
+            Rejects.Origin origin = new Rejects.Origin(manifest.getFeed(), manifest.getBusinessDate(),
+                    Side.COUNTERPARTY, manifest.getCounterparty(), null, null, null, manifest.getCorrelationId());
+            ctx.output(Tags.REJECTS, Rejects.of(recon, origin, failure.getCode(), null, failure.getMessage(),
+                    failure.getHttpStatus(), null, null));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.reconflow.operators.sink;
 
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -13,7 +14,6 @@ import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.parquet.ParquetBuilder;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
-import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 
@@ -31,9 +31,18 @@ public final class ParquetSinks {
             .withPartSuffix(".parquet")
             .build();
 
+    /**
+     * Rows buffered per open part file before a row group is flushed. Parquet's default (128 MiB)
+     * is held in the heap by every open part file (one per bucket and subtask of each dataset) and
+     * could take most of a 1 GiB TaskManager; 16 MiB still makes large, well-compressed column chunks.
+     */
+    public static final int ROW_GROUP_BYTES = 16 << 20;
+    /** Parquet's default page size (1 MiB), stated as it bounds a column's buffered page. */
+    public static final int PAGE_BYTES = 1 << 20;
+
     /** A dataset of generic rows with the given schema, under {@code folder}. */
     public static FileSink<GenericRecord> generic(String folder, Schema schema) {
-        return build(folder, AvroParquetWriters.forGenericRecord(schema));
+        return build(folder, new ParquetWriterFactory<>(new GenericWriter(schema.toString())));
     }
 
     /**
@@ -53,6 +62,21 @@ public final class ParquetSinks {
             return AvroParquetWriter.<T>builder(out)
                     .withSchema(model.getSchema(type))
                     .withDataModel(model)
+                    .withRowGroupSize(ROW_GROUP_BYTES)
+                    .withPageSize(PAGE_BYTES)
+                    .build();
+        }
+    }
+
+    /** What {@code AvroParquetWriters.forGenericRecord} builds, with bounded row groups (the schema as text: it is serializable). */
+    record GenericWriter(String schema) implements ParquetBuilder<GenericRecord> {
+        @Override
+        public ParquetWriter<GenericRecord> createWriter(OutputFile out) throws IOException {
+            return AvroParquetWriter.<GenericRecord>builder(out)
+                    .withSchema(new Schema.Parser().parse(schema))
+                    .withDataModel(GenericData.get())
+                    .withRowGroupSize(ROW_GROUP_BYTES)
+                    .withPageSize(PAGE_BYTES)
                     .build();
         }
     }

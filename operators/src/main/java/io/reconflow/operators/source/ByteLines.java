@@ -38,6 +38,18 @@ final class ByteLines {
         this.maxLineBytes = maxLineBytes;
     }
 
+    /** The next line that is not blank (an overlong one counts: its content was never read), or null at the end. */
+    Line nextNonBlank() throws IOException {
+        Line line;
+        do {
+            line = next();
+            if (line == null) {
+                return null;
+            }
+        } while (!line.overlong() && blank(line.bytes()));
+        return line;
+    }
+
     /** The next line, or null at the end of the stream. */
     Line next() throws IOException {
         if (!pushedBack.isEmpty()) {

@@ -133,13 +133,10 @@ final class CsvFormat extends PerFileFormat {
         /** The next record (skipping blank lines), or null at the end of the file. */
         @Nullable
         private Assembled assemble() throws IOException {
-            ByteLines.Line first;
-            do {
-                first = lines.next();
-                if (first == null) {
-                    return null;
-                }
-            } while (!first.overlong() && ByteLines.blank(first.bytes()));
+            ByteLines.Line first = lines.nextNonBlank();
+            if (first == null) {
+                return null;
+            }
             if (first.overlong()) {
                 return new Assembled(first.number(), null, null, overlong());
             }

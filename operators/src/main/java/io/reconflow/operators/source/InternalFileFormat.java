@@ -12,7 +12,6 @@ import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
 import org.apache.flink.connector.file.src.util.IteratorResultIterator;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 
 import javax.annotation.Nullable;
 import java.io.IOException;
@@ -80,7 +79,7 @@ public class InternalFileFormat implements BulkFormat<RawRecord, FileSourceSplit
 
     @Override
     public TypeInformation<RawRecord> getProducedType() {
-        return new AvroTypeInfo<>(RawRecord.class);
+        return PerFileFormat.producedType();
     }
 
     private StreamFormat<RawRecord> format(Path file) {

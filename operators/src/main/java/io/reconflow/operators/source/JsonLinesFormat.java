@@ -32,13 +32,10 @@ final class JsonLinesFormat extends PerFileFormat {
             @Nullable
             @Override
             public RawRecord read() throws IOException {
-                ByteLines.Line line;
-                do {
-                    line = lines.next();
-                    if (line == null) {
-                        return null;
-                    }
-                } while (!line.overlong() && ByteLines.blank(line.bytes()));
+                ByteLines.Line line = lines.nextNonBlank();
+                if (line == null) {
+                    return null;
+                }
                 if (line.overlong()) {
                     return context.failure(line.number(), ErrorCode.RECORD_UNPARSEABLE, null, overlong(), null);
                 }

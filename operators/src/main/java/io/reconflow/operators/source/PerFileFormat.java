@@ -21,6 +21,11 @@ abstract class PerFileFormat implements StreamFormat<RawRecord> {
     /** A line (a CSV record with its quoted line breaks) longer than this is one reject. */
     static final int MAX_RECORD_BYTES = 1024 * 1024;
 
+    /** What every internal-file format produces, whole files or per file. */
+    static TypeInformation<RawRecord> producedType() {
+        return new AvroTypeInfo<>(RawRecord.class);
+    }
+
     final FileContext context;
 
     PerFileFormat(FileContext context) {
@@ -41,7 +46,7 @@ abstract class PerFileFormat implements StreamFormat<RawRecord> {
 
     @Override
     public TypeInformation<RawRecord> getProducedType() {
-        return new AvroTypeInfo<>(RawRecord.class);
+        return producedType();
     }
 
     /** The part of a line's message that says it is longer than the cap. */

@@ -1,5 +1,7 @@
 package io.reconflow.operators.validate;
 
+import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.events.RawRecord;
 import io.reconflow.events.Side;
 import io.reconflow.domain.feed.FeedRows;
 import io.reconflow.domain.feed.FeedSpec;
@@ -32,6 +34,24 @@ public class ValidRecord {
     public Row values;
 
     public ValidRecord() {}
+
+    /** A record that passed validation, where {@code raw} came from, with its keys. */
+    public static ValidRecord of(RawRecord raw, Row values, RecordKeys keys, String idempotencyKey) {
+        ValidRecord valid = new ValidRecord();
+        valid.side = raw.getSide();
+        valid.source = raw.getSource();
+        valid.businessDate = raw.getBusinessDate();
+        valid.batchId = raw.getBatchId();
+        valid.page = raw.getPage();
+        valid.line = raw.getLine();
+        valid.correlationId = raw.getCorrelationId();
+        valid.idempotencyKey = idempotencyKey;
+        valid.contentHash = keys.contentHash(values);
+        valid.matchKey = keys.matchKey(values);
+        valid.raw = raw.getRaw();
+        valid.values = values;
+        return valid;
+    }
 
     public boolean isInternal() {
         return side == Side.INTERNAL;

@@ -1,7 +1,7 @@
 package io.reconflow.operators.validate;
 
 import io.reconflow.operators.RejectCounters;
-import io.reconflow.operators.RejectTexts;
+import io.reconflow.operators.Rejects;
 import io.reconflow.operators.RunTotals;
 import io.reconflow.operators.Tags;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,7 +13,6 @@ import io.reconflow.events.FetchFailure;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.RecordDefect;
 import io.reconflow.events.RecordTally;
-import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.domain.feed.FeedValues;
@@ -128,19 +127,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
             BigDecimal control = controlPosition < 0 ? null : (BigDecimal) FeedValues.comparable(record, feed.fields().get(controlPosition));
             tally(ctx, raw, idempotencyKey, true, control);
         }
-        ValidRecord valid = new ValidRecord();
-        valid.side = raw.getSide();
-        valid.source = raw.getSource();
-        valid.businessDate = raw.getBusinessDate();
-        valid.batchId = raw.getBatchId();
-        valid.page = raw.getPage();
-        valid.line = raw.getLine();
-        valid.correlationId = raw.getCorrelationId();
-        valid.idempotencyKey = idempotencyKey;
-        valid.contentHash = keys.contentHash(record);
-        valid.matchKey = keys.matchKey(record);
-        valid.raw = raw.getRaw();
-        valid.values = record;
+        ValidRecord valid = ValidRecord.of(raw, record, keys, idempotencyKey);
         this.valid[raw.getSide().ordinal()].inc();
         validTotal(raw.getSide()).add(1L);
         out.collect(valid);
@@ -192,20 +179,6 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
         rejected[raw.getSide().ordinal()].inc();
         byCode.inc(code);
         getRuntimeContext().getLongCounter(RunTotals.RECORDS_REJECTED + raw.getSide().name()).add(1L);
-        Reject.Builder reject = Reject.newBuilder()
-                .setRecon(recon)
-                .setFeed(raw.getFeed())
-                .setBusinessDate(raw.getBusinessDate())
-                .setSide(raw.getSide())
-                .setSource(raw.getSource())
-                .setBatchId(raw.getBatchId())
-                .setPage(raw.getPage())
-                .setLine(raw.getLine())
-                .setCorrelationId(raw.getCorrelationId())
-                .setErrorCode(code)
-                .setField(field)
-                .setMessage(RejectTexts.message(message))
-                .setHttpStatus(status);
-        ctx.output(Tags.REJECTS, RejectTexts.raw(reject, rawText).build());
+        ctx.output(Tags.REJECTS, Rejects.of(recon, Rejects.Origin.of(raw), code, field, message, status, null, rawText));
     }
 }

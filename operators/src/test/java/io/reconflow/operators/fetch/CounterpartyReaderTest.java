@@ -16,7 +16,6 @@ import io.reconflow.events.BatchRequest;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.FetchTask;
 import io.reconflow.events.PageRequest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,43 +29,28 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The counterparty source's reader against a stub counterparty on 127.0.0.1. */
 class CounterpartyReaderTest {
 
-    StubCounterparty stub;
-    TestingReaderContext context;
-    TestingReaderOutput<FetchTask> output;
-    final List<SourceReader<FetchTask, FetchSplit>> readers = new ArrayList<>();
+    @RegisterExtension
+    final SourceReaders readers = new SourceReaders();
+    final StubCounterparty stub = readers.stub();
+    TestingReaderContext context = new TestingReaderContext();
+    final TestingReaderOutput<FetchTask> output = new TestingReaderOutput<>();
 
-    @BeforeEach
-    void start() throws Exception {
-        stub = new StubCounterparty();
-        context = new TestingReaderContext();
-        output = new TestingReaderOutput<>();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (SourceReader<FetchTask, FetchSplit> r : readers) {
-            r.close();
-        }
-        stub.close();
+    static CounterpartySource source(StubCounterparty stub, long manifestTimeoutMs) {
+        return new CounterpartySource(List.of(), stub.acme(), settings(), manifestTimeoutMs, endpoint -> TOKEN);
     }
 
     CounterpartySource source(long manifestTimeoutMs) {
-        return new CounterpartySource(List.of(), Map.of("acme", new CounterpartyEndpoint("acme", stub.baseUrl(), "ACME_TOKEN")),
-                settings(), manifestTimeoutMs, endpoint -> TOKEN);
+        return source(stub, manifestTimeoutMs);
     }
 
     SourceReader<FetchTask, FetchSplit> reader() {
-        SourceReader<FetchTask, FetchSplit> r = source(60_000).createReader(context);
-        readers.add(r);
-        r.start();
-        return r;
+        return readers.started(source(60_000).createReader(context));
     }
 
     static BatchRequest batch(String counterparty) {

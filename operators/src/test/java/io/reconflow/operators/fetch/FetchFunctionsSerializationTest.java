@@ -22,16 +22,14 @@ import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.operators.Tags;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.util.InstantiationUtil;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The functions travel in the job graph as Java-serialized bytes: the copy a task manager
@@ -39,24 +37,13 @@ import org.junit.jupiter.api.Test;
  */
 class FetchFunctionsSerializationTest {
 
-    StubCounterparty stub;
-    Map<String, CounterpartyEndpoint> endpoints;
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new StubCounterparty();
-        endpoints = Map.of("acme", new CounterpartyEndpoint("acme", stub.baseUrl(), "ACME_TOKEN"));
-    }
-
-    @AfterEach
-    void stop() {
-        stub.close();
-    }
+    @RegisterExtension
+    final StubCounterparty stub = StubCounterparty.started();
 
     @Test
     void aDeserializedFetchPageFetchesThePageWithItsToken() throws Exception {
         stub.on(PAGE_1, json(200, PAGE));
-        FetchPage copy = InstantiationUtil.clone(new FetchPage(endpoints, settings(), endpoint -> TOKEN));
+        FetchPage copy = InstantiationUtil.clone(new FetchPage(stub.acme(), settings(), endpoint -> TOKEN));
 
         OneInputStreamOperatorTestHarness<PageRequest, RawRecord> harness = AsyncHarness.open(copy, PageRequest.class);
         try {
@@ -76,7 +63,7 @@ class FetchFunctionsSerializationTest {
         stub.on(MANIFEST_PATH, json(200, MANIFEST));
         BatchRequest batch = BatchRequest.newBuilder().setCounterparty("acme").setFeed(FEED).setBusinessDate(DATE).build();
         CounterpartySource copy = InstantiationUtil.clone(
-                new CounterpartySource(List.of(batch), endpoints, settings(), 60_000, endpoint -> TOKEN));
+                new CounterpartySource(List.of(batch), stub.acme(), settings(), 60_000, endpoint -> TOKEN));
 
         TestingReaderOutput<FetchTask> out = new TestingReaderOutput<>();
         SourceReader<FetchTask, FetchSplit> reader = copy.createReader(new TestingReaderContext());

@@ -17,30 +17,26 @@ import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Side;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FetchPageTest {
 
-    StubCounterparty stub;
+    @RegisterExtension
+    final StubCounterparty stub = StubCounterparty.started();
     OneInputStreamOperatorTestHarness<PageRequest, RawRecord> harness;
 
     @BeforeEach
     void start() throws Exception {
-        stub = new StubCounterparty();
-        FetchPage fn = new FetchPage(
-                Map.of("acme", new CounterpartyEndpoint("acme", stub.baseUrl(), "ACME_TOKEN")), settings(),
-                endpoint -> TOKEN);
-        harness = AsyncHarness.open(fn, PageRequest.class);
+        harness = AsyncHarness.open(new FetchPage(stub.acme(), settings(), endpoint -> TOKEN), PageRequest.class);
     }
 
     @AfterEach
     void stop() throws Exception {
         harness.close();
-        stub.close();
     }
 
     static PageRequest request(String counterparty, int page) {

@@ -59,25 +59,35 @@ class PauseGateTest {
         String name = "paused-client";
         PauseGate gate = PauseGate.of(name);
         CountDownLatch firstArrived = new CountDownLatch(1);
+        CountDownLatch pausedNow = new CountDownLatch(1);
         // Deadline 600 ms: a request held for longer must still not fail, its deadline stopped while held.
         FetchSettings s = CounterpartyClientTest.settings(4, Duration.ofMillis(600), 1 << 20).toBuilder()
                 .deadline(Duration.ofMillis(600)).build();
         try (StubCounterparty stub = new StubCounterparty()) {
             stub.on(PAGE_1, ex -> {
                 firstArrived.countDown();
-                Thread.sleep(300);
+                pausedNow.await(5, TimeUnit.SECONDS); // answers only once the pause is on
                 json(200, PAGE).respond(ex);
             });
             stub.on(PAGE_2, json(200, PAGE.replace("\"page\":1", "\"page\":2")));
+            stub.on(CounterpartyPoliciesTest.page(3), stub.stallBody());
             try (CounterpartyClient client = new CounterpartyClient(new CounterpartyEndpoint(name, stub.baseUrl(), "ACME_TOKEN"),
-                    s, FetchListener.NONE, () -> TOKEN)) {
+                    s, FetchListener.NONE, () -> TOKEN);
+                 CounterpartyClient witness = new CounterpartyClient(new CounterpartyEndpoint(name + "-witness",
+                         stub.baseUrl(), "ACME_TOKEN"), s, FetchListener.NONE, () -> TOKEN)) {
                 CompletableFuture<PageResult> inFlight = client.page(FEED, DATE, 1);
                 assertThat(firstArrived.await(5, TimeUnit.SECONDS)).isTrue();
                 gate.pause("test");
                 CompletableFuture<PageResult> held = client.page(FEED, DATE, 2);
+                Eventually.until("the new request held", () -> gate.held() == 1);
+                pausedNow.countDown();
 
                 assertThat(inFlight.get(5, TimeUnit.SECONDS).ok()).as("in flight when paused: completes").isTrue();
-                Thread.sleep(1500); // well past the 600 ms deadline
+                // A request to an unpaused counterparty, sent after the held one with the same deadline,
+                // fails at that deadline: by then the held one's has passed too.
+                PageResult late = witness.page(FEED, DATE, 3).get(5, TimeUnit.SECONDS);
+                assertThat(late.ok()).isFalse();
+                assertThat(late.failure().getMessage()).contains("deadline");
                 assertThat(held).as("held, not failed").isNotDone();
                 assertThat(stub.seen(PAGE_2)).as("no new request while paused").isEmpty();
 
@@ -103,7 +113,7 @@ class PauseGateTest {
             try (CounterpartyClient client = new CounterpartyClient(new CounterpartyEndpoint(name, stub.baseUrl(), "ACME_TOKEN"),
                     CounterpartyClientTest.settings(), FetchListener.NONE, () -> TOKEN)) {
                 CompletableFuture<PageResult> page = client.page(FEED, DATE, 1);
-                Thread.sleep(800); // backoff is at most 40 ms
+                Eventually.until("the retry held, after its 503", () -> gate.held() == 1);
                 assertThat(page).isNotDone();
                 assertThat(stub.seen(PAGE_1)).as("the retry is held").hasSize(1);
                 gate.resume();
@@ -129,24 +139,16 @@ class PauseGateTest {
             assertThat(other.paused()).as("a watched counterparty the file does not name runs").isFalse();
 
             Files.writeString(file, "someone-else\n");
-            awaitTrue(() -> !gate.paused());
+            Eventually.until("resumed", () -> !gate.paused());
             Files.writeString(file, "paused-by-file\n");
-            awaitTrue(gate::paused);
+            Eventually.until("paused", gate::paused);
             assertThat(gate.reason()).isEqualTo("(no reason given)");
             Files.delete(file);
-            awaitTrue(() -> !gate.paused());
+            Eventually.until("resumed", () -> !gate.paused());
         } finally {
             gate.resume();
             other.resume();
         }
         assertThat(PauseFileWatcher.parse("a x y\n#b\n  c\t z ")).isEqualTo(Map.of("a", "x y", "c", "z"));
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - until).as("condition not met within 10 s").isNegative();
-            Thread.sleep(20);
-        }
     }
 }

@@ -2,24 +2,19 @@ package io.reconflow.operators.fetch;
 
 import static io.reconflow.operators.fetch.CounterpartyClientTest.MANIFEST;
 import static io.reconflow.operators.fetch.CounterpartyClientTest.MANIFEST_PATH;
-import static io.reconflow.operators.fetch.CounterpartyClientTest.TOKEN;
-import static io.reconflow.operators.fetch.CounterpartyClientTest.settings;
 import static io.reconflow.operators.fetch.StubCounterparty.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reconflow.events.FetchTask;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 import org.apache.flink.core.io.InputStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The counterparty source hands the chained page fetch a page request only when its queue has a
@@ -28,31 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class ReaderHoldsBackPagesTest {
 
-    StubCounterparty stub;
-    TestingReaderOutput<FetchTask> output;
-    final List<SourceReader<FetchTask, FetchSplit>> readers = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        stub = new StubCounterparty();
-        output = new TestingReaderOutput<>();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (SourceReader<FetchTask, FetchSplit> r : readers) {
-            r.close();
-        }
-        stub.close();
-    }
+    @RegisterExtension
+    final SourceReaders readers = new SourceReaders();
+    final StubCounterparty stub = readers.stub();
+    final TestingReaderOutput<FetchTask> output = new TestingReaderOutput<>();
 
     SourceReader<FetchTask, FetchSplit> reader() {
-        SourceReader<FetchTask, FetchSplit> r = new CounterpartySource(List.of(),
-                Map.of("acme", new CounterpartyEndpoint("acme", stub.baseUrl(), "ACME_TOKEN")), settings(), 60_000,
-                endpoint -> TOKEN).createReader(new TestingReaderContext());
-        readers.add(r);
-        r.start();
-        return r;
+        return readers.started(CounterpartyReaderTest.source(stub, 60_000).createReader(new TestingReaderContext()));
     }
 
     static io.reconflow.events.BatchRequest batch(String counterparty) {

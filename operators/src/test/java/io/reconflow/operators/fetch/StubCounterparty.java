@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +21,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A counterparty on 127.0.0.1 that answers each path from a script and records what it saw. */
-final class StubCounterparty implements AutoCloseable {
+/**
+ * A counterparty on 127.0.0.1 that answers each path from a script and records what it saw. As a
+ * {@code @RegisterExtension} field it is started per test and closed after it.
+ */
+final class StubCounterparty implements AutoCloseable, AfterEachCallback {
 
     static {
         // Without it the JDK server waits for Nagle/delayed-ACK, about 40 ms per request.
@@ -65,8 +71,27 @@ final class StubCounterparty implements AutoCloseable {
         server.start();
     }
 
+    /** A started stub, for a {@code @RegisterExtension} field (which cannot throw a checked exception). */
+    static StubCounterparty started() {
+        try {
+            return new StubCounterparty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The one counterparty "acme" at this stub, as the fetch functions and the source take it. */
+    Map<String, CounterpartyEndpoint> acme() {
+        return Map.of("acme", new CounterpartyEndpoint("acme", baseUrl(), "ACME_TOKEN"));
     }
 
     /** Answers {@code path} with each responder in turn; the last one answers every request after. */

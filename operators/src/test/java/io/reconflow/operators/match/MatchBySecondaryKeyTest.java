@@ -55,12 +55,17 @@ class MatchBySecondaryKeyTest {
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
-    @Test
-    void recordsThatShareTheSecondaryKeyArePairedAndMarkedSecondary() throws Exception {
+    /** Our trade T-1, and theirs under the secondary key {@code theirKey} with {@code field} set to {@code value}. */
+    private void pairUnderSecondaryKey(String theirKey, String field, String value) throws Exception {
         open(true);
         ObjectNode ours = TestFeeds.trade("T-1");
         harness.processElement(envelopes.internal(ours, 2), 0L);
-        harness.processElement(envelopes.counterparty(theirsUnder("NP-77", ours).put("volume_mwh", "120.5005"), 1), 0L);
+        harness.processElement(envelopes.counterparty(theirsUnder(theirKey, ours).put(field, value), 1), 0L);
+    }
+
+    @Test
+    void recordsThatShareTheSecondaryKeyArePairedAndMarkedSecondary() throws Exception {
+        pairUnderSecondaryKey("NP-77", "volume_mwh", "120.5005");
         assertThat(harness.extractOutputValues()).isEmpty();
 
         endOfInput();
@@ -75,10 +80,7 @@ class MatchBySecondaryKeyTest {
 
     @Test
     void aPairedRecordThatBreaksAnotherRuleIsABreak() throws Exception {
-        open(true);
-        ObjectNode ours = TestFeeds.trade("T-1");
-        harness.processElement(envelopes.internal(ours, 2), 0L);
-        harness.processElement(envelopes.counterparty(theirsUnder("NP-77", ours).put("price", "50"), 1), 0L);
+        pairUnderSecondaryKey("NP-77", "price", "50");
         endOfInput();
         assertThat(harness.extractOutputValues()).singleElement().satisfies(r -> {
             assertThat(row(r)).isEqualTo(Tuple.tuple("T-1", "BREAK", "SECONDARY", "NP-77"));
@@ -107,10 +109,7 @@ class MatchBySecondaryKeyTest {
 
     @Test
     void recordsWhoseRulesDoNotHoldStayUnmatched() throws Exception {
-        open(true);
-        ObjectNode ours = TestFeeds.trade("T-1");
-        harness.processElement(envelopes.internal(ours, 2), 0L);
-        harness.processElement(envelopes.counterparty(theirsUnder("NP-77", ours).put("volume_mwh", "121"), 1), 0L);
+        pairUnderSecondaryKey("NP-77", "volume_mwh", "121");
         harness.processElement(envelopes.counterparty(theirsUnder("NP-88", TestFeeds.trade("T-3")).put("delivery_point", "NBP"), 1), 0L);
         endOfInput();
         assertThat(harness.extractOutputValues()).extracting(MatchBySecondaryKeyTest::row).containsExactlyInAnyOrder(

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -132,12 +131,17 @@ class ParquetLayoutsTest {
         });
     }
 
-    @Test
-    void sparkLayoutDecimalsOnInt64AndInt32ReadExactly() throws Exception {
-        MessageType schema = invoiceColumns(Types.buildMessage())
+    /** The invoice columns with the decimals Spark writes: quantity on INT64, unit_price on INT32. */
+    private static MessageType invoicesWithIntDecimals(String name) {
+        return invoiceColumns(Types.buildMessage())
                 .required(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.decimalType(3, 18)).named("quantity")
                 .required(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.decimalType(2, 9)).named("unit_price")
-                .named("spark_schema");
+                .named(name);
+    }
+
+    @Test
+    void sparkLayoutDecimalsOnInt64AndInt32ReadExactly() throws Exception {
+        MessageType schema = invoicesWithIntDecimals("spark_schema");
         Path file = write("spark.parquet", schema, List.of(
                 g -> { invoiceValues(g, "PO-1", "INV-1"); g.append("quantity", 123_456_789_012_345_678L).append("unit_price", 1_999); },
                 g -> { invoiceValues(g, "PO-2", null); g.append("quantity", 5L).append("unit_price", 0); }));
@@ -287,10 +291,7 @@ class ParquetLayoutsTest {
 
     @Test
     void aStringThatIsNotUtf8IsARejectForItsRowAndTheOtherRowsAreRead() throws Exception {
-        MessageType schema = invoiceColumns(Types.buildMessage())
-                .required(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.decimalType(3, 18)).named("quantity")
-                .required(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.decimalType(2, 9)).named("unit_price")
-                .named("schema");
+        MessageType schema = invoicesWithIntDecimals("schema");
         Path file = write("latin1.parquet", schema, List.of(
                 g -> { invoiceValues(g, "PO-1", null); g.append("quantity", 1L).append("unit_price", 1); },
                 g -> { invoiceValues(g, "PO-2", null); g.append("quantity", 1L).append("unit_price", 1);

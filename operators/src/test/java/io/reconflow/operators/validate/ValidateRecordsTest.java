@@ -8,32 +8,13 @@ import io.reconflow.events.FetchFailure;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ValidateRecordsTest {
-    private OneInputStreamOperatorTestHarness<RawRecord, ValidRecord> harness;
-
-    @BeforeEach
-    void open() throws Exception {
-        harness = Harnesses.process(new ValidateRecords("energy", TestFeeds.energy()), Harnesses.valid());
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        harness.close();
-    }
-
-    private List<Reject> rejects() {
-        return Harnesses.sideOutput(harness, Tags.REJECTS);
-    }
-
+class ValidateRecordsTest extends ValidateRecordsHarness {
     @Test
     void validRecordGoesOnTypedWithItsKeysAndContext() throws Exception {
         String raw = TestFeeds.theirView(TestFeeds.trade("T-1")).toString();

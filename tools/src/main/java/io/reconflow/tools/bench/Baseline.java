@@ -12,7 +12,7 @@ import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.job.ReconConfig;
 import io.reconflow.operators.validate.ValidRecord;
-import io.reconflow.operators.RejectTexts;
+import io.reconflow.operators.Rejects;
 import io.reconflow.operators.match.ResultRows;
 import io.reconflow.operators.match.SecondaryKey;
 import io.reconflow.domain.feed.FeedSpec;
@@ -344,11 +344,8 @@ public final class Baseline {
 
     private void reject(Side side, String source, String date, String batchId, Integer page, long line, ErrorCode code,
                         String field, String message, String raw) throws IOException {
-        Reject.Builder b = Reject.newBuilder().setRecon(config.name()).setFeed(feed.name()).setBusinessDate(date)
-                .setSide(side).setSource(source).setBatchId(batchId).setPage(page).setLine(line)
-                .setCorrelationId(null).setErrorCode(code).setField(field).setMessage(RejectTexts.message(message))
-                .setHttpStatus(null);
-        rejects.write(RejectTexts.raw(b, raw).build());
+        Rejects.Origin origin = new Rejects.Origin(feed.name(), date, side, source, batchId, page, line, null);
+        rejects.write(Rejects.of(config.name(), origin, code, field, message, raw));
         rejectRows++;
     }
 }

@@ -130,7 +130,9 @@ public final class Benchmark {
         double rate;
         double bound;
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, BenchData.COUNTERPARTY, token, faults, 0)) {
-            List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), "1h");
+            // Long enough for no checkpoint while pages are fetched, short enough that the final checkpoint, if its
+            // first trigger races the tasks finishing ("unknown task"), is retried soon rather than an hour later.
+            List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), "30s");
             long[] window = {0, 0};
             long total = o.fetchPages() + 1L;
             job(o, overrides, work.resolve("out"), () -> {

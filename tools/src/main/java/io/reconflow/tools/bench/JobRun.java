@@ -2,6 +2,7 @@ package io.reconflow.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reconflow.job.HeapWatchdog;
 import io.reconflow.testkit.OutputQuery;
 import io.reconflow.job.ReconConfig;
 import io.reconflow.job.ReconflowJob;
@@ -76,7 +77,7 @@ final class JobRun {
             }
             if (child.exitValue() != 0) {
                 throw new IllegalStateException("the job's JVM (-Xmx" + heap + ") ended with exit code " + child.exitValue()
-                        + (child.exitValue() == 3 ? " (out of memory)" : ""));
+                        + (child.exitValue() == HeapWatchdog.EXIT_STATUS ? " (out of memory, or its heap too small: see the message above)" : ""));
             }
             return JSON.readValue(result.toFile(), Outcome.class);
         } finally {
@@ -87,6 +88,7 @@ final class JobRun {
 
     /** The child JVM of {@link #runInChild}: RESULT_JSON OUTPUT_DIR CONFIG_YAML [OVERRIDE]... */
     public static void main(String[] args) throws Exception {
+        HeapWatchdog.install();
         ReconConfig config = ReconConfig.load(Path.of(args[2]), List.of(args).subList(3, args.length));
         Outcome o = run(config, Path.of(args[1]), null);
         JSON.writeValue(Path.of(args[0]).toFile(), o);
@@ -96,7 +98,7 @@ final class JobRun {
     /** Runs {@code config} to its end; {@code tick} is called every 10 ms while it runs (may be null). */
     static Outcome run(ReconConfig config, Path outputDir, Runnable tick) throws Exception {
         Configuration flink = ReconflowJob.flinkSettings(config);
-        flink.addAll(ReconflowJob.localClusterSettings());
+        flink.addAll(ReconflowJob.localRunSettings());
         int port = freePort();
         flink.set(RestOptions.PORT, port);
         flink.set(RestOptions.BIND_PORT, Integer.toString(port));

@@ -135,7 +135,7 @@ public final class Demo {
             ReconConfig config = ReconConfig.load(yaml, overrides);
 
             Configuration flink = ReconflowJob.flinkSettings(config);
-            flink.addAll(ReconflowJob.localClusterSettings());
+            flink.addAll(ReconflowJob.localRunSettings());
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             flink.set(RestOptions.ADDRESS, "127.0.0.1");
             flink.set(RestOptions.PORT, port);

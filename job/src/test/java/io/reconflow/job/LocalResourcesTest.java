@@ -1,0 +1,41 @@
+package io.reconflow.job;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A run on this machine keeps its state in RocksDB, checkpoints incrementally, and sizes its TaskManager from -Xmx. */
+class LocalResourcesTest {
+
+    @Test
+    void aOneGibHeapGetsRocksDbIncrementalCheckpointsAndAQuarterOfItAsManagedMemory() {
+        Configuration conf = LocalResources.settings(MemorySize.parse("1g").getBytes());
+        assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+        assertThat(conf.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
+        assertThat(conf.get(TaskManagerOptions.TASK_HEAP_MEMORY)).isEqualTo(MemorySize.parse("1g"));
+        assertThat(conf.get(TaskManagerOptions.MANAGED_MEMORY_SIZE)).isEqualTo(MemorySize.parse("256m"));
+    }
+
+    @Test
+    void managedMemoryStaysWithinItsBounds() {
+        assertThat(LocalResources.managed(MemorySize.parse("96m").getBytes())).isEqualTo(MemorySize.parse("64m"));
+        assertThat(LocalResources.managed(MemorySize.parse("16g").getBytes())).isEqualTo(MemorySize.parse("512m"));
+    }
+
+    @Test
+    void onlyAnEmbeddedRunGetsThem() {
+        ReconConfig config = ReconConfig.load(Path.of("../conf/recon/energy-confirmations.yaml"), List.of());
+        assertThat(ReconflowJob.settings(config, true).get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(ReconflowJob.settings(config, false).keySet()).doesNotContainAnyElementsOf(LocalResources.settings().keySet());
+    }
+}
