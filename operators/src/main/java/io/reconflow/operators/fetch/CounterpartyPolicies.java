@@ -56,6 +56,7 @@ final class CounterpartyPolicies {
      * this JVM (in practice one: the setting is global). Tiny, so never released.
      */
     private static final Map<Integer, Bulkhead<Object>> TOTAL = new HashMap<>();
+    private static final AtomicBoolean POOL_CHECKED = new AtomicBoolean();
 
     /**
      * An attempt that reached the front of the queues but may not go after all: a Retry-After or
@@ -105,6 +106,7 @@ final class CounterpartyPolicies {
         this.name = key.name();
         this.settings = key.settings();
         this.pause = PauseGate.of(name);
+        warnIfThreadPerResponse();
         // Runs a task on the submitting thread once the pool is shut down, so that a future still
         // in flight at shutdown completes instead of hanging on a rejected continuation.
         this.httpExecutor = new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -155,6 +157,23 @@ final class CounterpartyPolicies {
         // This counterparty's own place first, so that one slow counterparty queueing for it does
         // not hold places of the total that others could use; the breaker last, right before sending.
         this.guarded = Failsafe.with(bulkhead, total, rateLimiter, breaker, attemptTimeout).with(scheduler);
+    }
+
+    /**
+     * The JDK 17 HttpClient completes each response through CompletableFuture's default executor,
+     * whatever executor it was given; with a common-pool parallelism below 2 (the default on a
+     * 2-core machine) that is a new thread per response. Every JVM reconflow starts sets the
+     * parallelism (README "Fetch throughput"); say so once when one does not.
+     */
+    static boolean warnIfThreadPerResponse() {
+        int parallelism = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+        if (parallelism >= 2 || !POOL_CHECKED.compareAndSet(false, true)) {
+            return false;
+        }
+        LOG.warn("ForkJoinPool common-pool parallelism is {} on {} processor(s): the HTTP client starts a new thread for "
+                + "every response; start this JVM with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 or more "
+                + "(for Flink: env.java.opts.taskmanager)", parallelism, Runtime.getRuntime().availableProcessors());
+        return true;
     }
 
     /** The policies of a counterparty, created on first use in this JVM. Release each exactly once. */

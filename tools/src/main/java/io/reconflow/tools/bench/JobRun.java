@@ -56,6 +56,8 @@ final class JobRun {
         Path result = Files.createTempFile("reconflow-bench-", ".json");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-Dsun.net.httpserver.nodelay=true",
+                // As the launcher: below 2 the JDK HTTP client starts a thread per response.
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
                 "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), JobRun.class.getName(),
