@@ -24,6 +24,29 @@ final class JsonFraming {
         }
     }
 
+    // What each byte is outside a string; one table look-up instead of a chain of comparisons.
+    private static final byte INVALID = 0;
+    private static final byte BARE = 1;
+    private static final byte QUOTE = 2;
+    private static final byte OPEN_BRACE = 3;
+    private static final byte OPEN_BRACKET = 4;
+    private static final byte CLOSE_BRACE = 5;
+    private static final byte CLOSE_BRACKET = 6;
+    private static final byte COMMA = 7;
+    private static final byte[] CLASS = new byte[256];
+
+    static {
+        for (int b = 0; b < 128; b++) {
+            CLASS[b] = isBare((byte) b) ? BARE : INVALID;
+        }
+        CLASS['"'] = QUOTE;
+        CLASS['{'] = OPEN_BRACE;
+        CLASS['['] = OPEN_BRACKET;
+        CLASS['}'] = CLOSE_BRACE;
+        CLASS[']'] = CLOSE_BRACKET;
+        CLASS[','] = COMMA;
+    }
+
     private final Brackets open = new Brackets();
     private boolean inString;
     private boolean escaped;
@@ -37,48 +60,81 @@ final class JsonFraming {
      * @throws FramingException at the first byte that cannot belong to one JSON object
      */
     void feed(byte[] bytes, int from, int length) throws FramingException {
-        for (int i = from, end = from + length; i < end; i++, offset++) {
-            byte b = bytes[i];
-            if (inString) {
-                if (escaped) {
-                    escaped = false;
-                } else if (b == '\\') {
-                    escaped = true;
-                } else if (b == '"') {
-                    inString = false;
-                }
-                continue;
-            }
-            if (ended) {
-                if (!isWhitespace(b)) {
-                    throw new FramingException("trailing content after the JSON object at byte " + offset);
-                }
-                continue;
-            }
-            if (!started) {
-                if (isWhitespace(b) || (offset < 3 && isBom(b, offset))) {
+        final int end = from + length;
+        // The stream offset of bytes[i] is base + i; the state lives in locals while the loop runs.
+        final long base = offset - from;
+        boolean inStr = inString;
+        boolean esc = escaped;
+        boolean inside = started && !ended;
+        int i = from;
+        try {
+            while (i < end) {
+                if (inStr) {
+                    if (esc) {
+                        esc = false;
+                        i++;
+                    }
+                    // Most of a body is string content: run to its closing quote in a tight loop.
+                    while (i < end) {
+                        byte b = bytes[i++];
+                        if (b == '"') {
+                            inStr = false;
+                            break;
+                        }
+                        if (b == '\\') {
+                            if (i < end) {
+                                i++;
+                            } else {
+                                esc = true;
+                            }
+                        }
+                    }
                     continue;
                 }
-                if (b != '{') {
-                    throw new FramingException("the body is not a JSON object");
+                byte b = bytes[i];
+                int c = CLASS[b & 0xFF];
+                if (inside && (c == BARE || c == COMMA)) {
+                    i++;
+                    continue;
                 }
-                started = true;
-            }
-            switch (b) {
-                case '"' -> inString = true;
-                case '{', '[' -> open.push(b == '{');
-                case '}', ']' -> {
-                    if (open.depth() == 0 || open.pop() != (b == '}')) {
-                        throw new FramingException("unmatched '" + (char) b + "' at byte " + offset);
+                if (!inside) {
+                    if (ended) {
+                        if (!isWhitespace(b)) {
+                            throw new FramingException("trailing content after the JSON object at byte " + (base + i));
+                        }
+                        i++;
+                        continue;
                     }
-                    ended = open.depth() == 0;
-                }
-                default -> {
-                    if (!isBare(b)) {
-                        throw new FramingException(describe(b) + " outside a string at byte " + offset);
+                    if (isWhitespace(b) || (base + i < 3 && isBom(b, base + i))) {
+                        i++;
+                        continue;
                     }
+                    if (b != '{') {
+                        throw new FramingException("the body is not a JSON object");
+                    }
+                    started = true;
+                    inside = true;
                 }
+                switch (c) {
+                    case QUOTE -> inStr = true;
+                    case OPEN_BRACE, OPEN_BRACKET -> open.push(c == OPEN_BRACE);
+                    case CLOSE_BRACE, CLOSE_BRACKET -> {
+                        if (open.depth() == 0 || open.pop() != (c == CLOSE_BRACE)) {
+                            throw new FramingException("unmatched '" + (char) b + "' at byte " + (base + i));
+                        }
+                        if (open.depth() == 0) {
+                            ended = true;
+                            inside = false;
+                        }
+                    }
+                    default -> throw new FramingException(describe(b) + " outside a string at byte " + (base + i));
+                }
+                i++;
             }
+        } finally {
+            inString = inStr;
+            escaped = esc;
+            offset = base + i;
         }
     }
 
@@ -94,46 +150,76 @@ final class JsonFraming {
      * @throws FramingException when the value is empty, a bracket does not match, or {@code limit} comes first
      */
     static int valueEnd(byte[] body, int start, int limit) throws FramingException {
-        Brackets brackets = new Brackets();
-        boolean string = false;
-        boolean escape = false;
+        return (int) valueSpan(body, start, limit);
+    }
+
+    /** Set in {@link #valueSpan}'s answer when the value holds a byte above 0x7F. */
+    static final long NON_ASCII = 1L << 32;
+
+    /**
+     * As {@link #valueEnd}, in the low 32 bits, with {@link #NON_ASCII} set when a byte of the value
+     * is not ASCII: one pass finds where a record ends and whether its text is plain ASCII.
+     */
+    static long valueSpan(byte[] body, int start, int limit) throws FramingException {
+        Brackets brackets = null;
+        int depth = 0;
+        int high = 0;
         int lastContent = -1;
-        for (int i = start; i < limit; i++) {
+        int i = start;
+        while (i < limit) {
             byte b = body[i];
-            if (string) {
-                if (escape) {
-                    escape = false;
-                } else if (b == '\\') {
-                    escape = true;
-                } else if (b == '"') {
-                    string = false;
-                    lastContent = i;
+            int c = CLASS[b & 0xFF];
+            if (c == QUOTE) {
+                // The string's content in a tight loop; its bytes' top bits collected on the way.
+                i++;
+                while (true) {
+                    if (i >= limit) {
+                        throw new FramingException("cut short: a value starting at byte " + start + " does not end");
+                    }
+                    byte s = body[i++];
+                    high |= s;
+                    if (s == '"') {
+                        break;
+                    }
+                    if (s == '\\' && i < limit) {
+                        high |= body[i++];
+                    }
                 }
+                lastContent = i - 1;
                 continue;
             }
-            switch (b) {
-                case '"' -> string = true;
-                case '{', '[' -> brackets.push(b == '{');
-                case '}', ']', ',' -> {
-                    if (brackets.depth() == 0) {
+            switch (c) {
+                case BARE -> {
+                    if (!isWhitespace(b)) {
+                        lastContent = i;
+                    }
+                }
+                case OPEN_BRACE, OPEN_BRACKET -> {
+                    if (brackets == null) {
+                        brackets = new Brackets();
+                    }
+                    brackets.push(c == OPEN_BRACE);
+                    depth++;
+                    lastContent = i;
+                }
+                case CLOSE_BRACE, CLOSE_BRACKET, COMMA -> {
+                    if (depth == 0) {
                         if (lastContent < 0) {
                             throw new FramingException("empty value at byte " + i);
                         }
-                        return lastContent + 1;
+                        return (lastContent + 1) | (high < 0 ? NON_ASCII : 0);
                     }
-                    if (b != ',' && brackets.pop() != (b == '}')) {
-                        throw new FramingException("unmatched '" + (char) b + "' at byte " + i);
+                    if (c != COMMA) {
+                        depth--;
+                        if (brackets.pop() != (c == CLOSE_BRACE)) {
+                            throw new FramingException("unmatched '" + (char) b + "' at byte " + i);
+                        }
                     }
+                    lastContent = i;
                 }
-                default -> {
-                    if (!isBare(b)) {
-                        throw new FramingException(describe(b) + " outside a string at byte " + i);
-                    }
-                }
+                default -> throw new FramingException(describe(b) + " outside a string at byte " + i);
             }
-            if (!isWhitespace(b)) {
-                lastContent = i;
-            }
+            i++;
         }
         throw new FramingException("cut short: a value starting at byte " + start + " does not end");
     }

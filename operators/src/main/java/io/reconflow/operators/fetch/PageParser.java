@@ -160,10 +160,16 @@ public final class PageParser {
                     throw new UnparseableBodyException("records array is cut short");
                 }
                 int start = pos;
-                int end = JsonFraming.valueEnd(body, start, limit);
-                String why = decode(start, end, out);
-                if (why != null) {
-                    undecodable.put(out.size() - 1, why);
+                long span = JsonFraming.valueSpan(body, start, limit);
+                int end = (int) span;
+                if ((span & JsonFraming.NON_ASCII) == 0) {
+                    // Plain ASCII (most records): valid UTF-8 as it is, copied once into a Latin-1 string.
+                    out.add(new String(body, start, end - start, StandardCharsets.ISO_8859_1));
+                } else {
+                    String why = decode(start, end, out);
+                    if (why != null) {
+                        undecodable.put(out.size() - 1, why);
+                    }
                 }
                 pos = end;
                 int c = next();
