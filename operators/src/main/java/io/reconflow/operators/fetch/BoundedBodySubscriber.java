@@ -22,12 +22,20 @@ import java.util.function.LongConsumer;
  * the framing is checked, never the values: a bad record is the validator's to reject alone, and no
  * parser limit (string length, nesting, number length) can fire before {@code limit}, so an
  * endless body always ends at the limit, as too large. The records are cut out of the kept bytes
- * afterwards, by {@link PageParser}.
+ * afterwards, by {@link PageParser}, at the element ends the framing marked ({@link FramedElements}).
  */
 final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<BoundedBodySubscriber.Body> {
 
-    /** The bytes read; only the first {@code length} bytes of {@code bytes} are the body. */
-    record Body(byte[] bytes, int length, boolean truncated) {}
+    /**
+     * The bytes read; only the first {@code length} bytes of {@code bytes} are the body.
+     *
+     * @param elements where the framing saw the elements of the body's arrays end, or null
+     */
+    record Body(byte[] bytes, int length, boolean truncated, FramedElements elements) {
+        Body(byte[] bytes, int length, boolean truncated) {
+            this(bytes, length, truncated, null);
+        }
+    }
 
     /** The body stopped being JSON while it arrived; the attempt is retried like any unparseable body. */
     static final class MalformedException extends RuntimeException {
@@ -76,7 +84,8 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
     BoundedBodySubscriber(long limit, boolean failOnOverflow, long declaredLength, LongConsumer onBytes,
                           boolean tokenize) {
         if (tokenize) {
-            this.tokens = new JsonFraming();
+            // Marking where elements end lets the page parser slice records without reading them again.
+            this.tokens = new JsonFraming(true);
         }
         this.limit = limit;
         this.failOnOverflow = failOnOverflow;
@@ -157,8 +166,9 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<Bounded
     @Override
     public void onComplete() {
         // Whether it ended as a whole object is the full parser's to say, with its own message.
+        JsonFraming t = tokens;
         tokens = null;
-        body.complete(new Body(buffer, length, false));
+        body.complete(new Body(buffer, length, false, t == null ? null : t.index()));
     }
 
     /** Stops reading; the body then never completes normally. */

@@ -130,7 +130,7 @@ public final class CounterpartyClient implements AutoCloseable {
 
     /** @param onAttempt as for {@link #manifest(String, String, Consumer)} */
     public CompletableFuture<PageResult> page(String feed, String businessDate, int page, Consumer<String> onAttempt) {
-        return execute(CounterpartyAccess.pagePath(feed, businessDate, page), PageParser::parse, onAttempt,
+        return execute(CounterpartyAccess.pagePath(feed, businessDate, page), PageParser.BODY, onAttempt,
                 o -> new PageResult(o.requestId, o.attempts, o.value, o.failure));
     }
 

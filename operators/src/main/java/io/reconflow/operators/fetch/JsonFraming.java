@@ -53,6 +53,23 @@ final class JsonFraming {
     private boolean started;
     private boolean ended;
     private long offset;
+    /** Where the elements of the top-level object's arrays end; null when not asked for or given up. */
+    private FramedElements index;
+    private boolean inIndexedArray;
+    /** The bytes of the current element's strings OR-ed: negative once one is not ASCII. */
+    private int high;
+
+    JsonFraming() {}
+
+    /** @param indexed also mark where each element of the top-level object's arrays ends ({@link #index()}) */
+    JsonFraming(boolean indexed) {
+        this.index = indexed ? new FramedElements() : null;
+    }
+
+    /** The marks of the bytes fed so far, or null when none were asked for or there were too many to keep. */
+    FramedElements index() {
+        return index;
+    }
 
     /**
      * Reads {@code length} more bytes of a body that must be one JSON object, fed in order.
@@ -66,24 +83,26 @@ final class JsonFraming {
         boolean inStr = inString;
         boolean esc = escaped;
         boolean inside = started && !ended;
+        int h = high;
         int i = from;
         try {
             while (i < end) {
                 if (inStr) {
                     if (esc) {
                         esc = false;
-                        i++;
+                        h |= bytes[i++];
                     }
                     // Most of a body is string content: run to its closing quote in a tight loop.
                     while (i < end) {
                         byte b = bytes[i++];
+                        h |= b;
                         if (b == '"') {
                             inStr = false;
                             break;
                         }
                         if (b == '\\') {
                             if (i < end) {
-                                i++;
+                                h |= bytes[i++];
                             } else {
                                 esc = true;
                             }
@@ -93,7 +112,15 @@ final class JsonFraming {
                 }
                 byte b = bytes[i];
                 int c = CLASS[b & 0xFF];
-                if (inside && (c == BARE || c == COMMA)) {
+                if (inside && c == BARE) {
+                    i++;
+                    continue;
+                }
+                if (inside && c == COMMA) {
+                    if (inIndexedArray && open.depth() == 2) {
+                        mark(base + i, h);
+                        h = 0;
+                    }
                     i++;
                     continue;
                 }
@@ -117,10 +144,24 @@ final class JsonFraming {
                 }
                 switch (c) {
                     case QUOTE -> inStr = true;
-                    case OPEN_BRACE, OPEN_BRACKET -> open.push(c == OPEN_BRACE);
+                    case OPEN_BRACE, OPEN_BRACKET -> {
+                        if (c == OPEN_BRACKET && open.depth() == 1 && index != null) {
+                            if (index.start(base + i)) {
+                                inIndexedArray = true;
+                                h = 0;
+                            } else {
+                                index = null;
+                            }
+                        }
+                        open.push(c == OPEN_BRACE);
+                    }
                     case CLOSE_BRACE, CLOSE_BRACKET -> {
                         if (open.depth() == 0 || open.pop() != (c == CLOSE_BRACE)) {
                             throw new FramingException("unmatched '" + (char) b + "' at byte " + (base + i));
+                        }
+                        if (inIndexedArray && open.depth() == 1) {
+                            mark(base + i, h);
+                            inIndexedArray = false;
                         }
                         if (open.depth() == 0) {
                             ended = true;
@@ -134,7 +175,16 @@ final class JsonFraming {
         } finally {
             inString = inStr;
             escaped = esc;
+            high = h;
             offset = base + i;
+        }
+    }
+
+    /** Marks the end of an element of an indexed array; gives the index up when it grows past its bound. */
+    private void mark(long at, int h) {
+        if (index != null && !index.end(at, h < 0)) {
+            index = null;
+            inIndexedArray = false;
         }
     }
 

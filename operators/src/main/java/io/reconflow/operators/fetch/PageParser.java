@@ -63,17 +63,38 @@ public final class PageParser {
 
     private PageParser() {}
 
+    /** The client's parser of a page body: uses the element ends the framing marked while the body arrived. */
+    static final ResponseClassifier.BodyParser<ParsedPage> BODY = new ResponseClassifier.BodyParser<>() {
+        @Override
+        public ParsedPage parse(byte[] body, int length) throws UnparseableBodyException {
+            return PageParser.parse(body, length);
+        }
+
+        @Override
+        public ParsedPage parse(BoundedBodySubscriber.Body body) throws UnparseableBodyException {
+            return PageParser.parse(body.bytes(), body.length(), body.elements());
+        }
+    };
+
     public static ParsedPage parse(byte[] body) throws UnparseableBodyException {
         return parse(body, body.length);
     }
 
     /** Parses the first {@code length} bytes of {@code body}. */
     public static ParsedPage parse(byte[] body, int length) throws UnparseableBodyException {
+        return parse(body, length, null);
+    }
+
+    /**
+     * As {@link #parse(byte[], int)}, cutting the records at the ends {@code elements} marked in these
+     * same bytes (null: found by reading them).
+     */
+    static ParsedPage parse(byte[] body, int length, FramedElements elements) throws UnparseableBodyException {
         if (length < 0 || length > body.length) {
             throw new IllegalArgumentException("length " + length + " outside the body of " + body.length + " bytes");
         }
         try {
-            return new Envelope(body, length).read();
+            return new Envelope(body, length, elements).read();
         } catch (JsonFraming.FramingException e) {
             throw new UnparseableBodyException("page body is not valid JSON: " + e.getMessage(), e);
         }
@@ -83,14 +104,16 @@ public final class PageParser {
     private static final class Envelope {
         private final byte[] body;
         private final int limit;
+        private final FramedElements elements;
         private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         private int pos;
 
-        Envelope(byte[] body, int limit) {
+        Envelope(byte[] body, int limit, FramedElements elements) {
             this.body = body;
             this.limit = limit;
+            this.elements = elements;
         }
 
         ParsedPage read() throws UnparseableBodyException, JsonFraming.FramingException {
@@ -149,8 +172,13 @@ public final class PageParser {
             if (next() != '[') {
                 throw new UnparseableBodyException("records is not an array");
             }
+            int open = pos;
             pos++;
             List<String> out = new ArrayList<>();
+            int first = elements == null ? -1 : elements.elementsOf(open, body, limit);
+            if (first >= 0) {
+                return marked(first, out, undecodable);
+            }
             if (next() == ']') {
                 pos++;
                 return out;
@@ -162,15 +190,7 @@ public final class PageParser {
                 int start = pos;
                 long span = JsonFraming.valueSpan(body, start, limit);
                 int end = (int) span;
-                if ((span & JsonFraming.NON_ASCII) == 0) {
-                    // Plain ASCII (most records): valid UTF-8 as it is, copied once into a Latin-1 string.
-                    out.add(new String(body, start, end - start, StandardCharsets.ISO_8859_1));
-                } else {
-                    String why = decode(start, end, out);
-                    if (why != null) {
-                        undecodable.put(out.size() - 1, why);
-                    }
-                }
+                add(start, end, (span & JsonFraming.NON_ASCII) != 0, out, undecodable);
                 pos = end;
                 int c = next();
                 pos++;
@@ -180,6 +200,46 @@ public final class PageParser {
                 if (c != ',') {
                     throw new UnparseableBodyException("records array is cut short");
                 }
+            }
+        }
+
+        /** The records between the marked element ends, from the first at mark {@code k}; no byte of theirs read again. */
+        private List<String> marked(int k, List<String> out, Map<Integer, String> undecodable)
+                throws JsonFraming.FramingException {
+            for (int from = pos; ; k++) {
+                int end = elements.position(k);
+                pos = from;
+                next();
+                int start = pos;
+                int stop = end;
+                while (stop > start && JsonFraming.isWhitespace(body[stop - 1])) {
+                    stop--;
+                }
+                if (start == stop) {
+                    if (out.isEmpty() && body[end] == ']') {
+                        pos = end + 1;
+                        return out;
+                    }
+                    throw new JsonFraming.FramingException("empty value at byte " + end);
+                }
+                add(start, stop, elements.nonAscii(k), out, undecodable);
+                if (body[end] == ']') {
+                    pos = end + 1;
+                    return out;
+                }
+                from = end + 1;
+            }
+        }
+
+        private void add(int start, int end, boolean nonAscii, List<String> out, Map<Integer, String> undecodable) {
+            if (!nonAscii) {
+                // Plain ASCII (most records): valid UTF-8 as it is, copied once into a Latin-1 string.
+                out.add(new String(body, start, end - start, StandardCharsets.ISO_8859_1));
+                return;
+            }
+            String why = decode(start, end, out);
+            if (why != null) {
+                undecodable.put(out.size() - 1, why);
             }
         }
 

@@ -31,6 +31,11 @@ final class ResponseClassifier {
     @FunctionalInterface
     interface BodyParser<T> {
         T parse(byte[] body, int length) throws UnparseableBodyException;
+
+        /** The body with what was learnt while it arrived; a parser that can use it overrides this. */
+        default T parse(BoundedBodySubscriber.Body body) throws UnparseableBodyException {
+            return parse(body.bytes(), body.length());
+        }
     }
 
     private final FetchSettings settings;
@@ -49,7 +54,7 @@ final class ResponseClassifier {
         if (status >= 200 && status < 300) {
             try {
                 BoundedBodySubscriber.Body decoded = bodies.decode(headers, body);
-                return Attempt.ok(n, requestId, status, parser.parse(decoded.bytes(), decoded.length()));
+                return Attempt.ok(n, requestId, status, parser.parse(decoded));
             } catch (UnparseableBodyException e) {
                 if (!e.retryable()) {
                     return Attempt.fail(n, requestId, status, e.code(), "HTTP " + status + " " + access.scrub(e.getMessage()));

@@ -13,7 +13,51 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PageParserTest {
 
     private static PageParser.ParsedPage parse(String body) throws UnparseableBodyException {
-        return PageParser.parse(body.getBytes(StandardCharsets.UTF_8));
+        return bothWays(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Parses by reading the records' bytes, and at the element ends the framing marked while the
+     * body arrived in small pieces (as the client does): both must give the same page or the same error.
+     */
+    static PageParser.ParsedPage bothWays(byte[] body) throws UnparseableBodyException {
+        FramedElements marks = marks(body);
+        PageParser.ParsedPage scanned = null;
+        UnparseableBodyException scanError = null;
+        try {
+            scanned = PageParser.parse(body);
+        } catch (UnparseableBodyException e) {
+            scanError = e;
+        }
+        if (marks == null) {
+            if (scanError != null) {
+                throw scanError;
+            }
+            return scanned;
+        }
+        try {
+            PageParser.ParsedPage marked = PageParser.parse(body, body.length, marks);
+            assertThat(scanError).as("marked parse succeeded where scanning failed").isNull();
+            assertThat(marked).isEqualTo(scanned);
+            return marked;
+        } catch (UnparseableBodyException e) {
+            assertThat(scanError).as("marked parse failed where scanning did not: %s", e.getMessage()).isNotNull();
+            assertThat(e.getMessage()).isEqualTo(scanError.getMessage());
+            throw e;
+        }
+    }
+
+    /** The framing's marks, fed 1 to 7 bytes at a time; null when the framing gives the body up as it arrives. */
+    private static FramedElements marks(byte[] body) {
+        JsonFraming framing = new JsonFraming(true);
+        try {
+            for (int at = 0, step = 1; at < body.length; at += step, step = step % 7 + 1) {
+                framing.feed(body, at, Math.min(step, body.length - at));
+            }
+        } catch (JsonFraming.FramingException e) {
+            return null;
+        }
+        return framing.index();
     }
 
     @Test
@@ -28,6 +72,28 @@ class PageParserTest {
         assertThat(page.batchId()).isEqualTo("B-7");
         assertThat(page.page()).isEqualTo(2);
         assertThat(page.records()).containsExactly(r1, r2, r3);
+    }
+
+    @Test
+    void aNonAsciiCharacterRightAfterABackslashIsStillDecodedAsUtf8() throws Exception {
+        String record = "{\"v\":\"\\é\",\"w\":\"x\"}";
+
+        assertThat(parse("{\"records\":[" + record + ",{}]}").records()).containsExactly(record, "{}");
+    }
+
+    @Test
+    void tooManyElementsToMarkAreFoundByReadingThemInstead() throws Exception {
+        int n = FramedElements.MAX_MARKS + 10;
+        StringBuilder body = new StringBuilder(2 * n + 20).append("{\"records\":[1");
+        for (int i = 1; i < n; i++) {
+            body.append(",1");
+        }
+        byte[] bytes = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        JsonFraming framing = new JsonFraming(true);
+        framing.feed(bytes, 0, bytes.length);
+
+        assertThat(framing.index()).isNull();
+        assertThat(PageParser.parse(bytes, bytes.length, framing.index()).records()).hasSize(n);
     }
 
     @Test
@@ -103,7 +169,7 @@ class PageParserTest {
         assertThat((char) body[27]).isEqualTo('x');
         body[27] = (byte) 0xC3;
 
-        PageParser.ParsedPage page = PageParser.parse(body);
+        PageParser.ParsedPage page = bothWays(body);
 
         assertThat(page.records()).containsExactly("{\"a\":\"\uFFFDx\"}", "{\"b\":2}");
         assertThat(page.undecodable()).containsOnlyKeys(0);
