@@ -116,7 +116,10 @@ public final class Benchmark {
         return file;
     }
 
-    /** Small pages behind a fixed latency: the job's page fetch against Little's bound, then the client alone. */
+    /**
+     * Pages behind a fixed latency: the whole job's page fetch against Little's bound, the job's fetch
+     * stage alone on Flink, the seeds' asyncio pattern on the same simulator, then the clients alone.
+     */
     private static Map<String, Object> fetchPhase(Options o, String token) throws Exception {
         ReconConfig base = BenchData.config(o.confDir(), o.feed());
         Scenario scenario = BenchData.fetchScenario(o.confDir(), o.fetchPages(), o.fetchPageSize());
@@ -129,6 +132,8 @@ public final class Benchmark {
         Map<String, Object> f = new LinkedHashMap<>();
         double rate;
         double bound;
+        FetchStage.Result stage;
+        SeedAsyncio.Result seed;
         try (CounterpartySimulator sim = new CounterpartySimulator(scenario, BenchData.COUNTERPARTY, token, faults, 0)) {
             // Long enough for no checkpoint while pages are fetched, short enough that the final checkpoint, if its
             // first trigger races the tasks finishing ("unknown task"), is retried soon rather than an hour later.
@@ -154,6 +159,21 @@ public final class Benchmark {
             f.put("littles_law_bound", round(bound));
             f.put("job_share_of_bound", round(rate / bound));
             f.put("job_max_in_flight", sim.counters().maxInFlight());
+            stage = FetchStage.run(ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"), overrides), sim,
+                    o.fetchPages(), o.fetchPageSize());
+            seed = SeedAsyncio.run(sim.url() + "/v1/feeds/" + BenchData.FEED + "/batches/" + BenchData.DATE + "/pages/",
+                    o.fetchPages(), o.capacity() * o.parallelism(), o.tokenEnv());
+        }
+        f.put("fetch_stage_pages_per_second", round(stage.pagesPerSecond()));
+        f.put("fetch_stage_records_per_second", round(stage.recordsPerSecond()));
+        f.put("fetch_stage_records", stage.records());
+        f.put("fetch_stage_failed_pages", stage.failedPages());
+        if (seed.skipped() == null) {
+            f.put("seed_asyncio_pages_per_second", round(seed.pagesPerSecond()));
+            f.put("seed_asyncio_failed_pages", seed.failed());
+            f.put("fetch_stage_over_seed_asyncio", round(stage.pagesPerSecond() / seed.pagesPerSecond()));
+        } else {
+            f.put("seed_asyncio_skipped", seed.skipped());
         }
         FetchProbe.Result client = FetchProbe.run(o.confDir(), "reconflow", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
         FetchProbe.Result jdk = FetchProbe.run(o.confDir(), "jdk", o.fetchPages(), o.fetchPageSize(), o.latencyMs(), o.capacity(), o.tokenEnv());
@@ -161,10 +181,20 @@ public final class Benchmark {
         f.put("jdk_client_alone_pages_per_second", round(jdk.pagesPerSecond()));
         System.out.printf("%nfetch: %,d pages of %d records, latency %d ms, capacity %d x parallelism %d%n", o.fetchPages(),
                 o.fetchPageSize(), o.latencyMs(), o.capacity(), o.parallelism());
-        System.out.printf("  job               %,.0f pages/s = %.0f %% of Little's bound (%,.0f pages/s), at most %s requests in flight%n",
+        System.out.printf("  whole job         %,.0f pages/s = %.0f %% of Little's bound (%,.0f pages/s), at most %s requests in flight"
+                + " (page requests of the whole pipeline: slowed by the stages after the fetch when they fall behind)%n",
                 rate, 100 * rate / bound, bound, f.get("job_max_in_flight"));
+        System.out.printf("  fetch stage       %,.0f pages/s, %,.0f records/s (the job's source, route and page fetch on Flink,"
+                + " records to a discarding sink), %d pages failed%n", stage.pagesPerSecond(), stage.recordsPerSecond(), stage.failedPages());
         System.out.printf("  client alone      %,.0f pages/s (CounterpartyClient with its policies, no Flink)%n", client.pagesPerSecond());
-        System.out.printf("  JDK client alone  %,.0f pages/s (bare HttpClient.sendAsync)%n", jdk.pagesPerSecond());
+        System.out.printf("  JDK client alone  %,.0f pages/s (bare HttpClient.sendAsync, body not parsed)%n", jdk.pagesPerSecond());
+        if (seed.skipped() == null) {
+            System.out.printf("  seeds' asyncio    %,.0f pages/s (python3 + aiohttp, %d in flight, response.json()), %d failed;"
+                    + " fetch stage / asyncio = %.2f%n", seed.pagesPerSecond(), o.capacity() * o.parallelism(), seed.failed(),
+                    stage.pagesPerSecond() / seed.pagesPerSecond());
+        } else {
+            System.out.printf("  seeds' asyncio    skipped: %s%n", seed.skipped());
+        }
         BenchData.deleteRecursively(work);
         return f;
     }

@@ -37,6 +37,19 @@ class BenchmarkTest {
             assertThat(fetch.get(f).asDouble()).as(f).isPositive();
         }
         assertThat(fetch.get("job_max_in_flight").asInt()).isBetween(1, 8);
+        for (String f : new String[] {"fetch_stage_pages_per_second", "fetch_stage_records_per_second"}) {
+            assertThat(fetch.get(f).asDouble()).as(f).isPositive();
+        }
+        // Every record of the 40 one-record pages reached the stage's sink.
+        assertThat(fetch.get("fetch_stage_records").asLong()).isEqualTo(40);
+        assertThat(fetch.get("fetch_stage_failed_pages").asLong()).isZero();
+        if (fetch.has("seed_asyncio_skipped")) {
+            assertThat(fetch.get("seed_asyncio_skipped").asText()).contains("python3");
+        } else {
+            assertThat(fetch.get("seed_asyncio_pages_per_second").asDouble()).isPositive();
+            assertThat(fetch.get("seed_asyncio_failed_pages").asInt()).isZero();
+            assertThat(fetch.get("fetch_stage_over_seed_asyncio").asDouble()).isPositive();
+        }
         JsonNode e2e = figures.get("end_to_end");
         for (String f : new String[] {"records_in", "job_ms", "records_per_second", "peak_heap_mib", "baseline_ms",
                 "job_over_baseline", "result_rows"}) {

@@ -1,0 +1,131 @@
+package io.reconflow.tools.bench;
+
+import io.reconflow.events.FetchTask;
+import io.reconflow.events.PageRequest;
+import io.reconflow.events.RawRecord;
+import io.reconflow.job.ReconConfig;
+import io.reconflow.job.ReconflowJob;
+import io.reconflow.job.Sources;
+import io.reconflow.operators.fetch.CounterpartyEndpoint;
+import io.reconflow.operators.fetch.FetchPage;
+import io.reconflow.operators.fetch.RouteFetchTasks;
+import io.reconflow.sim.CounterpartySimulator;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The job's fetch stage alone on a MiniCluster: the real counterparty source, route and async page
+ * fetch, built as {@code ReconPipeline} builds them (same classes, settings, uids), their records
+ * shipped to a sink that counts and drops them. What the job could fetch if the stages after it
+ * kept up; the whole job's figure is measured apart.
+ */
+final class FetchStage {
+
+    /**
+     * @param pages pages fetched whole; {@code failedPages} those the fetch gave up
+     * @param millis from the first page request to the last record in the sink
+     */
+    record Result(long pages, long records, long failedPages, long millis) {
+        double pagesPerSecond() {
+            return pages * 1000.0 / Math.max(1, millis);
+        }
+
+        double recordsPerSecond() {
+            return records * 1000.0 / Math.max(1, millis);
+        }
+    }
+
+    // The MiniCluster runs in this JVM, so its sink can count into these.
+    private static final AtomicLong RECORDS = new AtomicLong();
+    private static final AtomicLong FAILURES = new AtomicLong();
+
+    private FetchStage() {}
+
+    /** Runs the stage twice over the simulator's batch (the first to warm up) and returns the second. */
+    static Result run(ReconConfig config, CounterpartySimulator sim, int pages, int pageSize) throws Exception {
+        once(config, sim, pages, pageSize);
+        return once(config, sim, pages, pageSize);
+    }
+
+    private static Result once(ReconConfig config, CounterpartySimulator sim, int pages, int pageSize) throws Exception {
+        sim.resetCounters();
+        RECORDS.set(0);
+        FAILURES.set(0);
+        Configuration flink = ReconflowJob.flinkSettings(config);
+        flink.addAll(ReconflowJob.localRunSettings());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(config.job().parallelism());
+        plug(env, config);
+        long expected = (long) pages * pageSize;
+        JobClient job = env.executeAsync("reconflow fetch stage " + config.name());
+        CompletableFuture<?> done = job.getJobExecutionResult();
+        long start = 0;
+        long end = 0;
+        while (!done.isDone()) {
+            if (start == 0 && sim.counters().totalRequests() >= 2) {
+                start = System.nanoTime(); // the manifest, then the first page request
+            }
+            if (end == 0 && RECORDS.get() + FAILURES.get() * pageSize >= expected) {
+                end = System.nanoTime();
+            }
+            Thread.sleep(1);
+        }
+        done.get();
+        if (end == 0) {
+            end = System.nanoTime();
+        }
+        long failed = FAILURES.get();
+        return new Result(pages - failed, RECORDS.get(), failed, Math.max(1, (end - start) / 1_000_000));
+    }
+
+    /** As {@code ReconPipeline.assemble} wires the counterparty side, up to the fetched records. */
+    private static void plug(StreamExecutionEnvironment env, ReconConfig config) {
+        Map<String, CounterpartyEndpoint> endpoints = new LinkedHashMap<>();
+        config.counterparties().forEach(c -> endpoints.put(c.name(), c));
+        DataStream<FetchTask> tasks = Sources.counterpartyBatches(env, config);
+        DataStream<PageRequest> requests = tasks.process(new RouteFetchTasks(config.name()))
+                .returns(new AvroTypeInfo<>(PageRequest.class))
+                .uid("route-fetch-tasks").name("Manifests and page requests");
+        DataStream<RawRecord> records = AsyncDataStream.unorderedWait(requests,
+                        new FetchPage(endpoints, config.fetch()).pausedBy(config.pause()),
+                        config.fetchOperatorTimeout().toMillis(), TimeUnit.MILLISECONDS, config.fetch().capacity())
+                .returns(new AvroTypeInfo<>(RawRecord.class))
+                .uid("fetch-pages").name("Fetch pages");
+        // Not chained, as in the job, where validation takes the records over the network.
+        records.sinkTo(new CountingDiscard()).uid("discard-records").name("Count and discard records").disableChaining();
+    }
+
+    /** Counts the records (and the failure records of pages given up) and keeps nothing. */
+    private static final class CountingDiscard implements Sink<RawRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SinkWriter<RawRecord> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(RawRecord r, Context c) {
+                    (r.getFailure() == null ? RECORDS : FAILURES).incrementAndGet();
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+}
