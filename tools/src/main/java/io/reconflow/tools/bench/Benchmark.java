@@ -185,7 +185,7 @@ public final class Benchmark {
                 + " (page requests of the whole pipeline: slowed by the stages after the fetch when they fall behind)%n",
                 rate, 100 * rate / bound, bound, f.get("job_max_in_flight"));
         System.out.printf("  fetch stage       %,.0f pages/s, %,.0f records/s (the job's source, route and page fetch on Flink,"
-                + " records to a discarding sink), %d pages failed%n", stage.pagesPerSecond(), stage.recordsPerSecond(), stage.failedPages());
+                + " records to a chained discarding sink), %d pages failed%n", stage.pagesPerSecond(), stage.recordsPerSecond(), stage.failedPages());
         System.out.printf("  client alone      %,.0f pages/s (CounterpartyClient with its policies, no Flink)%n", client.pagesPerSecond());
         System.out.printf("  JDK client alone  %,.0f pages/s (bare HttpClient.sendAsync, body not parsed)%n", jdk.pagesPerSecond());
         if (seed.skipped() == null) {

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The job's fetch stage alone on a MiniCluster: the real counterparty source, route and async page
  * fetch, built as {@code ReconPipeline} builds them (same classes, settings, uids), their records
- * shipped to a sink that counts and drops them. What the job could fetch if the stages after it
+ * handed to a chained sink that counts and drops them. What the job could fetch if the stages after it
  * kept up; the whole job's figure is measured apart.
  */
 final class FetchStage {
@@ -104,8 +104,9 @@ final class FetchStage {
                         config.fetchOperatorTimeout().toMillis(), TimeUnit.MILLISECONDS, config.fetch().capacity())
                 .returns(new AvroTypeInfo<>(RawRecord.class))
                 .uid("fetch-pages").name("Fetch pages");
-        // Not chained, as in the job, where validation takes the records over the network.
-        records.sinkTo(new CountingDiscard()).uid("discard-records").name("Count and discard records").disableChaining();
+        // Chained, like the seeds' pattern, which keeps its parsed pages in the process: the records are
+        // handed on (copied, as between chained operators), not serialized to another task as the job does.
+        records.sinkTo(new CountingDiscard()).uid("discard-records").name("Count and discard records");
     }
 
     /** Counts the records (and the failure records of pages given up) and keeps nothing. */
