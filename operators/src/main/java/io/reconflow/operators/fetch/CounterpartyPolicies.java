@@ -83,8 +83,6 @@ final class CounterpartyPolicies {
     final String name;
     final FetchSettings settings;
     final ScheduledThreadPoolExecutor scheduler;
-    /** The scheduler's thread as Failsafe's scheduler of {@link #guarded}. */
-    final OwnThreadScheduler waits;
     final ThreadPoolExecutor httpExecutor;
     final HttpClient http;
     /** Every attempt's way to the wire: bulkheads, token bucket, breaker, then the attempt's timeout. */
@@ -114,8 +112,9 @@ final class CounterpartyPolicies {
         this.httpExecutor = new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemonThreads("reconflow-http-" + name), (task, pool) -> task.run());
         this.httpExecutor.allowCoreThreadTimeOut(true);
-        this.waits = new OwnThreadScheduler("reconflow-wait-" + name);
-        this.scheduler = waits.executor();
+        this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("reconflow-wait-" + name));
+        // Most timers (attempt timeouts) are cancelled; without this they would sit in the queue until due.
+        this.scheduler.setRemoveOnCancelPolicy(true);
         this.http = HttpClient.newBuilder()
                 .executor(httpExecutor)
                 .connectTimeout(settings.connectTimeout())
@@ -157,8 +156,7 @@ final class CounterpartyPolicies {
         Timeout<Object> attemptTimeout = Timeout.of(settings.requestTimeout());
         // This counterparty's own place first, so that one slow counterparty queueing for it does
         // not hold places of the total that others could use; the breaker last, right before sending.
-        // An attempt comes here on the wait thread already: no second hand-off to it (OwnThreadScheduler).
-        this.guarded = Failsafe.with(bulkhead, total, rateLimiter, breaker, attemptTimeout).with(waits);
+        this.guarded = Failsafe.with(bulkhead, total, rateLimiter, breaker, attemptTimeout).with(scheduler);
     }
 
     /**
