@@ -97,6 +97,10 @@ final class SimCounters {
         }
     }
 
+    long total() {
+        return total.sum();
+    }
+
     Counters snapshot() {
         Map<String, Long> paths = new TreeMap<>();
         byPath.forEach((k, v) -> paths.put(k, v.sum()));

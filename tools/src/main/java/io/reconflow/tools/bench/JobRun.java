@@ -48,14 +48,14 @@ final class JobRun {
     private JobRun() {}
 
     /**
-     * Runs the job in a child JVM with {@code -Xmx<heap>}, so that the heap limit is the
-     * TaskManager's alone (the simulator and the generated data stay in this JVM); {@code tick} is
+     * Runs the job in a child JVM with {@code -Xmx<heap>} (and as {@code -Xms}: a fixed heap that G1
+     * does not shrink, as a Flink TaskManager's), so that the heap limit is the TaskManager's alone (the simulator and the generated data stay in this JVM); {@code tick} is
      * called every 10 ms while it runs (may be null).
      */
     static Outcome runInChild(String heap, Path yaml, List<String> overrides, Path outputDir, Runnable tick) throws Exception {
         Path result = Files.createTempFile("reconflow-bench-", ".json");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-Dsun.net.httpserver.nodelay=true",
+                "-Xmx" + heap, "-Xms" + heap, "-XX:+ExitOnOutOfMemoryError", "-Dsun.net.httpserver.nodelay=true",
                 // As the launcher: below 2 the JDK HTTP client starts a thread per response.
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
                 "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
