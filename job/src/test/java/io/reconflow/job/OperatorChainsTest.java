@@ -61,6 +61,8 @@ class OperatorChainsTest {
     @Test
     void eachSideIsValidatedInItsSourcesTask() throws Exception {
         Map<String, String> vertex = build().vertexByUid();
+        assertThat(vertex).containsKeys("internal-files", "validate-internal", "counterparty-batches", "route-fetch-tasks",
+                "fetch-pages", "validate-counterparty");
         assertThat(vertex.get("validate-internal")).as("validation of our records runs in the file source's task")
                 .isEqualTo(vertex.get("internal-files"));
         assertThat(List.of(vertex.get("counterparty-batches"), vertex.get("route-fetch-tasks"), vertex.get("fetch-pages")))
@@ -72,6 +74,8 @@ class OperatorChainsTest {
     @Test
     void theSideFiltersRunInDeduplicationsTaskAndMatchWritesItsOwnResults() throws Exception {
         Map<String, String> vertex = build().vertexByUid();
+        assertThat(vertex).containsKeys("internal-side", "counterparty-side", "deduplicate", "results-sink", "match",
+                "results-sink-pass-secondary", "match-pass-secondary");
         assertThat(List.of(vertex.get("internal-side"), vertex.get("counterparty-side")))
                 .containsOnly(vertex.get("deduplicate"));
         assertThat(vertex.get("results-sink")).isEqualTo(vertex.get("match"));
