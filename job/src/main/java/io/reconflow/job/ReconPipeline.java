@@ -45,12 +45,14 @@ import java.util.concurrent.TimeUnit;
  * the demo plug in their own and {@code main} plugs in the real ones.
  *
  * <pre>
- * counterparty batches (source: manifests, then page requests one by one) ─ route ─ fetch pages ─┐
- *                                                                           │                   ├─ validate ─ deduplicate ─ match ─ results
- * internal files ───────────────────────────────────────────────────────────┼───────────────────┘    │   │         │
- *                                                                           │                        │   └─────────┴──────── rejects
- *                                                                           └─ manifests ── check batch completeness ─┘ (tallies) ── batches
+ * counterparty batches (source: manifests, then page requests) ─ route ─ fetch pages ─ validate ─┐
+ *                                                                 │                       │      ├─ deduplicate ─ match ─ results
+ * internal files ─────────────────────────────────────────────────┼──────────── validate ─┼──────┘        │         │
+ *                                                                 │                       │  │            └─────────┴── rejects
+ *                                                                 └─ manifests ── check batch completeness ─ batches
+ *                                                                                         (tallies)
  * </pre>
+ * Each validate is chained to its producer (one vertex with it), so that no raw record is serialized.
  */
 public final class ReconPipeline {
     private ReconPipeline() {}
@@ -127,13 +129,20 @@ public final class ReconPipeline {
                 .returns(new AvroTypeInfo<>(RawRecord.class))
                 .uid("fetch-pages").name("Fetch pages");
 
+        // Each side validated in an operator of its own, chained to its producer: validation after a
+        // union of both had two inputs, could chain to neither, and every RawRecord crossed a
+        // network edge (Avro-serialized). Stateless, so splitting it left no state behind.
         TypeInformation<ValidRecord> validType = ValidRecord.typeInfo(config.feed());
-        SingleOutputStreamOperator<ValidRecord> validated = internalRecords.union(counterpartyRecords)
+        SingleOutputStreamOperator<ValidRecord> validInternal = internalRecords
                 .process(new ValidateRecords(config.name(), config.feed()))
                 .returns(validType)
-                .uid("validate").name("Validate records");
+                .uid("validate-internal").name("Validate internal records");
+        SingleOutputStreamOperator<ValidRecord> validCounterparty = counterpartyRecords
+                .process(new ValidateRecords(config.name(), config.feed()))
+                .returns(validType)
+                .uid("validate-counterparty").name("Validate counterparty records");
 
-        SingleOutputStreamOperator<ValidRecord> distinct = validated
+        SingleOutputStreamOperator<ValidRecord> distinct = validInternal.union(validCounterparty)
                 .keyBy(new DedupKey())
                 .process(new DeduplicateRecords(config.name(), config.feed().name(), config.dedupTtl(), config.isContinuous()))
                 .returns(validType)
@@ -172,14 +181,17 @@ public final class ReconPipeline {
         }
 
         SingleOutputStreamOperator<BatchOutcome> batches = pageRequests.getSideOutput(Tags.MANIFESTS)
-                .connect(validated.getSideOutput(Tags.TALLIES))
+                // Only counterparty records are tallied; our side's (empty) tallies still bring its
+                // watermark, which held this operator's timers before validation was split.
+                .connect(validInternal.getSideOutput(Tags.TALLIES).union(validCounterparty.getSideOutput(Tags.TALLIES)))
                 .keyBy(new BatchKey.OfManifest(), new BatchKey.OfTally())
                 .process(new CheckBatchCompleteness(config.name(), config.feed().controlField() != null, config.matchGrace()).withStateTtl(stateTtl))
                 .returns(new AvroTypeInfo<>(BatchOutcome.class))
                 .uid("check-batches").name("Check batch completeness");
 
         DataStream<Reject> rejects = pageRequests.getSideOutput(Tags.REJECTS)
-                .union(validated.getSideOutput(Tags.REJECTS), distinct.getSideOutput(Tags.REJECTS));
+                .union(validInternal.getSideOutput(Tags.REJECTS), validCounterparty.getSideOutput(Tags.REJECTS),
+                        distinct.getSideOutput(Tags.REJECTS));
         return new Outputs(results, rejects, batches, resultSchema, new ResultParts(byMatchKey, byPass));
     }
 

@@ -167,11 +167,15 @@ public final class ReconflowJob {
         return conf;
     }
 
-    /** Settings every run needs whatever the cluster's config.yaml says: no Kryo, no generated uids. */
+    /** Settings every run needs whatever the cluster's config.yaml says: no Kryo, no generated uids, object reuse. */
     public static Configuration flinkSettings(ReconConfig config) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        // Chained operators hand records on without a serializer copy. Safe here: no function keeps
+        // or changes a record after emitting it, keyed state holds only records from network inputs
+        // (deserialized afresh), and the page fetch copies its input itself (README "Performance").
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(PipelineOptions.NAME, "reconflow " + config.name());
         return conf;
     }
