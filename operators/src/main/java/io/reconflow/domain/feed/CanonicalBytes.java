@@ -22,7 +22,8 @@ final class CanonicalBytes {
 
     private byte[] buf = new byte[512];
     private int n;
-    private final byte[] digits = new byte[20];
+    /** A decimal's digits, written from the right. */
+    private final byte[] scratch = new byte[20];
 
     byte[] bytes() {
         return buf;
@@ -109,15 +110,15 @@ final class CanonicalBytes {
         }
         int count = 0;
         for (long u = unscaled; u > 0; u /= 10) {
-            digits[digits.length - ++count] = (byte) ('0' + u % 10);
+            scratch[scratch.length - ++count] = (byte) ('0' + u % 10);
         }
         ensure(count + scale + 3);
         if (d.signum() < 0) {
             buf[n++] = '-';
         }
-        int from = digits.length - count;
+        int from = scratch.length - count;
         if (scale == 0) {
-            System.arraycopy(digits, from, buf, n, count);
+            System.arraycopy(scratch, from, buf, n, count);
             n += count;
         } else if (scale >= count) {
             buf[n++] = '0';
@@ -125,14 +126,14 @@ final class CanonicalBytes {
             for (int z = scale - count; z > 0; z--) {
                 buf[n++] = '0';
             }
-            System.arraycopy(digits, from, buf, n, count);
+            System.arraycopy(scratch, from, buf, n, count);
             n += count;
         } else {
             int whole = count - scale;
-            System.arraycopy(digits, from, buf, n, whole);
+            System.arraycopy(scratch, from, buf, n, whole);
             n += whole;
             buf[n++] = '.';
-            System.arraycopy(digits, from + whole, buf, n, scale);
+            System.arraycopy(scratch, from + whole, buf, n, scale);
             n += scale;
         }
     }

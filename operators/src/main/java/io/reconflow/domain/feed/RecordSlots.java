@@ -88,8 +88,9 @@ public final class RecordSlots implements RecordValidator.Values {
     }
 
     /**
-     * Takes a text-valued record's values (CSV) already in feed order, null where a cell is empty:
-     * there is nothing to parse, and its texts were checked where they were read.
+     * Takes a text-valued record's values (CSV) already in feed order, null where a cell is empty.
+     * Nothing to parse or check: CSV text is strict UTF-8 (no lone surrogate), and a line or header
+     * holding U+0000 comes as JSON instead, to be rejected by {@link #read}'s checks as before.
      */
     public void fill(List<String> cells) {
         for (int i = 0; i < slots.length; i++) {
