@@ -39,7 +39,7 @@ public final class RecordJson {
     /** What a read came to: exactly one of {@code node} and {@code violation} is set. */
     public record Result(JsonNode node, Violation violation) {}
 
-    private static final JsonFactory JSON = JsonFactory.builder()
+    static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Integer.MAX_VALUE)
                     .maxNumberLength(Integer.MAX_VALUE)
@@ -88,11 +88,11 @@ public final class RecordJson {
         }
     }
 
-    private static Result invalid(ErrorCode code, String field, String message) {
+    static Result invalid(ErrorCode code, String field, String message) {
         return new Result(null, new Violation(code, field, message));
     }
 
-    private static final class Invalid extends IOException {
+    static final class Invalid extends IOException {
         private static final long serialVersionUID = 1L;
         final transient Violation violation;
 
@@ -103,7 +103,7 @@ public final class RecordJson {
     }
 
     /** @param field the record's top-level field the value lies under (null for the record itself) */
-    private static JsonNode value(JsonParser p, JsonToken t, int depth, String field) throws IOException {
+    static JsonNode value(JsonParser p, JsonToken t, int depth, String field) throws IOException {
         switch (t) {
             case START_OBJECT -> {
                 nest(depth, field);
@@ -162,12 +162,11 @@ public final class RecordJson {
     }
 
     /** No U+0000 (PostgreSQL text cannot hold it) and no surrogate without its pair (not Unicode). */
-    private static void checkText(String s, String rawField, String what) throws Invalid {
-        // A key that fails names itself: shown with U+FFFD in place of what cannot be stored.
-        String field = rawField == null ? null : Texts.abbreviate(rawField.replace('\u0000', '\uFFFD'));
+    static void checkText(String s, String rawField, String what) throws Invalid {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
             if (c == 0) {
+                String field = shown(rawField);
                 throw new Invalid(ErrorCode.NUL_CHARACTER, field, (field == null ? "a " : field + ": a ") + what
                         + " holds U+0000 at character " + i + ", which text cannot store");
             }
@@ -176,6 +175,7 @@ public final class RecordJson {
                     i++;
                     continue;
                 }
+                String field = shown(rawField);
                 throw new Invalid(ErrorCode.BAD_ENCODING, field, (field == null ? "a " : field + ": a ") + what
                         + " holds the lone surrogate \\u" + Integer.toHexString(c) + " at character " + i
                         + ", which is not Unicode text");
@@ -183,17 +183,23 @@ public final class RecordJson {
         }
     }
 
+    /** A key that fails names itself: shown with U+FFFD in place of what cannot be stored. */
+    private static String shown(String rawField) {
+        return rawField == null ? null : Texts.abbreviate(rawField.replace('\u0000', '\uFFFD'));
+    }
+
     /** Length and exponent, from the token's text: nothing is converted before they pass. */
     private static void checkNumber(JsonParser p, String field) throws IOException {
         int length = p.getTextLength();
-        String where = field == null ? "a number" : field + ": a number";
         if (length > MAX_NUMBER_CHARS) {
+            String where = field == null ? "a number" : field + ": a number";
             throw new Invalid(ErrorCode.NUMBER_TOO_LONG, field, where + " of " + length
                     + " characters is longer than the " + MAX_NUMBER_CHARS + " read");
         }
         String text = p.getText();
         int e = Math.max(text.indexOf('e'), text.indexOf('E'));
         if (e >= 0 && !Texts.exponentWithin(text, e + 1, MAX_EXPONENT)) {
+            String where = field == null ? "a number" : field + ": a number";
             throw new Invalid(ErrorCode.NUMBER_TOO_LONG, field, where + " " + text + " has an exponent beyond ±"
                     + MAX_EXPONENT);
         }

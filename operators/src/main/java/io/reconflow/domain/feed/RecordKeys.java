@@ -2,6 +2,9 @@ package io.reconflow.domain.feed;
 
 import org.apache.flink.types.Row;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -21,19 +24,42 @@ public final class RecordKeys {
     private final List<FieldSpec> matchFields;
     private final List<FieldSpec> allFields;
     private final StringBuilder buffer = new StringBuilder(256);
+    // The hot path: the same form as bytes, hashed from a reused buffer by a digest of its own.
+    private final byte[][] idempotencyNames;
+    private final byte[][] allNames;
+    private final CanonicalBytes bytes = new CanonicalBytes();
+    private final MessageDigest sha256 = Sha256.newDigest();
 
     public RecordKeys(FeedSpec feed) {
         this.idempotencyFields = feed.idempotencyKey().stream().map(feed::field).toList();
         this.matchFields = feed.matchKey().stream().map(feed::field).toList();
         this.allFields = feed.fields();
+        this.idempotencyNames = names(idempotencyFields);
+        this.allNames = names(allFields);
+    }
+
+    private static byte[][] names(List<FieldSpec> fields) {
+        return fields.stream().map(f -> (f.name() + "=").getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     }
 
     public String idempotencyKey(Row record) {
-        return Sha256.hex(fill(record, idempotencyFields));
+        return HexFormat.of().formatHex(digest(record, idempotencyFields, idempotencyNames));
     }
 
     public byte[] contentHash(Row record) {
-        return Sha256.digest(fill(record, allFields));
+        return digest(record, allFields, allNames);
+    }
+
+    private byte[] digest(Row record, List<FieldSpec> fields, byte[][] names) {
+        bytes.fill(record, fields, names);
+        sha256.update(bytes.bytes(), 0, bytes.length());
+        return sha256.digest();
+    }
+
+    /** The canonical form's UTF-8 bytes as hashed, exposed so a test can hold them to {@link #canonicalForm}. */
+    byte[] canonicalBytes(Row record, List<FieldSpec> fields) {
+        bytes.fill(record, fields, names(fields));
+        return java.util.Arrays.copyOf(bytes.bytes(), bytes.length());
     }
 
     public String matchKey(Row record) {
@@ -62,7 +88,7 @@ public final class RecordKeys {
         return fill(record, fields).toString();
     }
 
-    /** The canonical form in the reused buffer: hashed from there, never copied into a String. */
+    /** The canonical form as text, in the reused buffer (the recipe the bytes are held to). */
     private StringBuilder fill(Row record, List<FieldSpec> fields) {
         StringBuilder sb = buffer;
         sb.setLength(0);

@@ -60,9 +60,24 @@ public final class RecordValidator {
             return Outcome.invalid(ErrorCode.RECORD_UNPARSEABLE, null, "record is not a JSON object");
         }
         ObjectNode obj = (ObjectNode) node;
+        return validate(f -> obj.get(f.name()), textValues);
+    }
+
+    /** A record's values by field, from a tree or straight from its text ({@link RecordSlots}). */
+    @FunctionalInterface
+    public interface Values {
+        /** The field's value as read, or null when the record does not have it. */
+        JsonNode get(FieldSpec field);
+    }
+
+    /**
+     * {@link #validate(JsonNode, boolean)} of a record that is a JSON object, with its fields' values
+     * read by {@code values}.
+     */
+    public Outcome validate(Values values, boolean textValues) {
         Row out = new Row(arity);
         for (FieldSpec f : feed.fields()) {
-            JsonNode v = obj.get(f.name());
+            JsonNode v = values.get(f);
             // An empty string counts as absent: CSV has no other way to write a missing value.
             boolean absent = v == null || v.isNull() || (v.isTextual() && v.textValue().isEmpty());
             if (absent) {

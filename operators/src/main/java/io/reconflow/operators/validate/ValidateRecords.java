@@ -18,6 +18,10 @@ import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.domain.feed.FeedValues;
 import io.reconflow.domain.feed.RecordJson;
 import io.reconflow.domain.feed.RecordKeys;
+import io.reconflow.domain.feed.RecordSlots;
+import io.reconflow.domain.feed.FieldSpec;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.domain.feed.RecordValidator;
 import io.reconflow.domain.feed.Sha256;
 import io.reconflow.domain.feed.Violation;
@@ -46,6 +50,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
     private final FeedSpec feed;
 
     private transient RecordValidator validator;
+    private transient RecordSlots slots;
     private transient RecordKeys keys;
     private transient ObjectMapper canonicalJson;
     private transient int controlPosition;
@@ -66,6 +71,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
         canonicalJson = new ObjectMapper().configure(JsonNodeFeature.WRITE_PROPERTIES_SORTED, true);
         controlPosition = feed.controlField() == null ? -1 : feed.field(feed.controlField()).position();
         validator = new RecordValidator(feed);
+        slots = new RecordSlots(feed);
         keys = new RecordKeys(feed);
         MetricGroup group = getRuntimeContext().getMetricGroup();
         valid = new Counter[Side.values().length];
@@ -98,26 +104,40 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
             reject(ctx, raw, defect.getCode(), null, defect.getMessage(), null, raw.getRaw());
             return;
         }
-        boolean textValues = raw.getJson() != null;
-        // The one parse of the record: every later step works on this tree.
-        RecordJson.Result parsed = RecordJson.read(textValues ? raw.getJson() : raw.getRaw());
-        JsonNode node = parsed.node();
+        boolean textValues = raw.getJson() != null || raw.getCells() != null;
         if (defect != null) {
             // A record of a page that is not the one asked for: counted for its batch, judged by the page.
-            tallyRejected(ctx, raw, node);
+            tallyRejected(ctx, raw, tree(raw));
             reject(ctx, raw, defect.getCode(), null, defect.getMessage(), null, raw.getRaw());
             return;
         }
-        if (parsed.violation() != null) {
-            Violation v = parsed.violation();
-            tallyRejected(ctx, raw, null);
-            reject(ctx, raw, v.code(), v.field(), v.message(), null, raw.getRaw());
-            return;
+        // The one parse of a record that passes: straight into its fields, no tree.
+        RecordValidator.Outcome outcome;
+        if (raw.getCells() != null) {
+            slots.fill(raw.getCells());
+            outcome = validator.validate(slots, true);
+        } else {
+            String text = textValues ? raw.getJson() : raw.getRaw();
+            RecordSlots.Read read = slots.read(text);
+            Violation unreadable = read == RecordSlots.Read.VIOLATION ? slots.violation() : null;
+            JsonNode notObject = null;
+            if (read == RecordSlots.Read.NOT_OBJECT) {
+                // Rare: the tree's way reads all of it and says what it is.
+                RecordJson.Result parsed = RecordJson.read(text);
+                unreadable = parsed.violation();
+                notObject = parsed.node();
+            }
+            if (unreadable != null) {
+                tallyRejected(ctx, raw, null);
+                reject(ctx, raw, unreadable.code(), unreadable.field(), unreadable.message(), null, raw.getRaw());
+                return;
+            }
+            outcome = notObject == null ? validator.validate(slots, textValues) : validator.validate(notObject, textValues);
         }
-        RecordValidator.Outcome outcome = validator.validate(node, textValues);
         if (outcome.violation() != null) {
             Violation v = outcome.violation();
-            tallyRejected(ctx, raw, node);
+            // Rejects are rare: the tree for the tally is read again only for them.
+            tallyRejected(ctx, raw, tree(raw));
             reject(ctx, raw, v.code(), v.field(), v.message(), null, raw.getRaw());
             return;
         }
@@ -131,6 +151,21 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
         this.valid[raw.getSide().ordinal()].inc();
         validTotal(raw.getSide()).add(1L);
         out.collect(valid);
+    }
+
+    /** The record as a tree (null when it cannot be read): for the rare paths that need it. */
+    private JsonNode tree(RawRecord raw) {
+        if (raw.getCells() != null) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            for (FieldSpec f : feed.fields()) {
+                String cell = raw.getCells().get(f.position());
+                if (cell != null) {
+                    node.put(f.name(), cell);
+                }
+            }
+            return node;
+        }
+        return RecordJson.read(raw.getJson() != null ? raw.getJson() : raw.getRaw()).node();
     }
 
     private LongCounter validTotal(Side side) {

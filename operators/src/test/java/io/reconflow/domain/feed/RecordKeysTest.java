@@ -51,4 +51,37 @@ class RecordKeysTest {
         assertThat(keys.contentHash(a)).isEqualTo(keys.contentHash(b)).isNotEqualTo(keys.contentHash(c));
         assertThat(keys.idempotencyKey(a)).isEqualTo(keys.idempotencyKey(c));
     }
+
+    @Test
+    void theHashedBytesAreTheCanonicalFormsUtf8OnRandomValues() throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        String[] texts = {"T-1", "", "Zürich", "\ud83d\ude00", "a\u001fb", "x=y", "\u00ff"};
+        String[] decimals = {"0", "0.000", "-0.5", "12.500", "1E+3", "-7E+2", "123456789012345678", "1234567890123456789.5",
+            "-99999999999999999999.000000000000000001", "0.000000000000000001", "100", "-100.10", "9223372036854775807",
+            "4611686018427387904", "4611686018427387903.1"};
+        long[] instants = {0L, -1L, 1L, 999L, 1_000L, 1_000_000L, -86_400_000_001L, 1_763_630_100_000_000L,
+            253_402_300_799_999_999L, 253_402_300_800_000_000L, -62_135_596_800_000_001L, -62_135_596_800_000_000L};
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        for (int n = 0; n < 20_000; n++) {
+            Row r = new Row(feed.fields().size());
+            for (FieldSpec f : feed.fields()) {
+                if (random.nextInt(8) == 0) {
+                    continue;
+                }
+                Object v = switch (f.kind()) {
+                    case DECIMAL -> random.nextBoolean() ? new java.math.BigDecimal(decimals[random.nextInt(decimals.length)])
+                            : java.math.BigDecimal.valueOf(random.nextLong() >> random.nextInt(64), random.nextInt(40) - 10);
+                    case TIMESTAMP -> random.nextBoolean() ? instants[random.nextInt(instants.length)]
+                            : random.nextLong() >> random.nextInt(64);
+                    default -> texts[random.nextInt(texts.length)];
+                };
+                r.setField(f.position(), v);
+            }
+            for (List<FieldSpec> fields : List.of(feed.fields(), keys.idempotencyFields())) {
+                byte[] expected = keys.canonicalForm(r, fields).getBytes(StandardCharsets.UTF_8);
+                assertThat(keys.canonicalBytes(r, fields)).as("%s", r).isEqualTo(expected);
+            }
+            assertThat(keys.contentHash(r)).isEqualTo(sha.digest(keys.canonicalForm(r, feed.fields()).getBytes(StandardCharsets.UTF_8)));
+        }
+    }
 }

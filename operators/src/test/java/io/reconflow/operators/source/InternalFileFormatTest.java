@@ -1,10 +1,15 @@
 package io.reconflow.operators.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reconflow.events.ErrorCode;
 import io.reconflow.events.RawRecord;
 import io.reconflow.events.Side;
+import io.reconflow.operators.Harnesses;
+import io.reconflow.operators.Tags;
 import io.reconflow.operators.TestFeeds;
+import io.reconflow.operators.validate.ValidateRecords;
+import io.reconflow.events.Reject;
 import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.domain.feed.FieldSpec;
 import io.reconflow.domain.feed.RecordValidator;
@@ -51,8 +56,19 @@ class InternalFileFormatTest {
         return tradeId + ",CP-7,POWER," + deliveryPointCell + ",2026-11-21T00:00:00Z,2026-11-22T00:00:00Z,120.5,43.21,EUR,BUY,2026-11-20T09:15:00Z";
     }
 
+    /** The record's values by feed field name, as validation reads them (absent where empty). */
     private JsonNode cells(RawRecord r) throws IOException {
-        return TestFeeds.JSON.readTree(r.getJson());
+        if (r.getCells() == null) {
+            return TestFeeds.JSON.readTree(r.getJson());
+        }
+        assertThat(r.getJson()).isNull();
+        ObjectNode node = TestFeeds.JSON.createObjectNode();
+        for (FieldSpec f : feed.fields()) {
+            if (r.getCells().get(f.position()) != null) {
+                node.put(f.name(), r.getCells().get(f.position()));
+            }
+        }
+        return node;
     }
 
     private static void assertFailure(RawRecord r, long line, ErrorCode code, String... messageParts) {
@@ -178,7 +194,29 @@ class InternalFileFormatTest {
         assertThat(r.getFailure()).isNull();
         assertThat(cells(r).has("price")).isFalse();
         assertThat(cells(r).get("trade_id").asText()).isEqualTo("T-1");
-        assertThat(cells(r).get("note").asText()).isEqualTo("hello");
+        // A column the feed does not have is not passed on; the line as read keeps it.
+        assertThat(r.getCells()).hasSize(feed.fields().size());
+        assertThat(r.getRaw()).endsWith(",hello");
+    }
+
+    @Test
+    void aLineHoldingUPlus0000GoesAsJsonSoValidationRejectsItAsBefore() throws Exception {
+        Path file = file("nul.csv", header() + ",note\n" + row("T-1", "TTF") + ",a\u0000b\n" + row("T-2", "TTF") + ",ok\n");
+        List<RawRecord> records = read(file);
+        assertThat(records.get(0).getCells()).isNull();
+        assertThat(TestFeeds.JSON.readTree(records.get(0).getJson()).get("note").asText()).isEqualTo("a\u0000b");
+        assertThat(records.get(1).getCells()).isNotNull();
+        var harness = Harnesses.process(new ValidateRecords("energy", feed), Harnesses.valid());
+        try (harness) {
+            harness.processElement(records.get(0), 0L);
+            harness.processElement(records.get(1), 0L);
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(v -> assertThat(v.matchKey).isEqualTo("T-2"));
+            List<Reject> rejects = Harnesses.sideOutput(harness, Tags.REJECTS);
+            assertThat(rejects).singleElement().satisfies(rec -> {
+                assertThat(rec.getErrorCode()).isEqualTo(ErrorCode.NUL_CHARACTER);
+                assertThat(rec.getField()).isEqualTo("note");
+            });
+        }
     }
 
     @Test
