@@ -136,16 +136,17 @@ public class FetchPage extends CounterpartyFetchFunction<PageRequest, RawRecord>
         PageParser.ParsedPage page = result.page();
         RecordDefect mismatch = mismatch(request, page);
         List<RawRecord> out = new ArrayList<>(page.records().size());
+        String correlationId = result.correlationId() == null ? "" : result.correlationId();
         for (int i = 0; i < page.records().size(); i++) {
             String undecodable = page.undecodable().get(i);
             RecordDefect defect = mismatch != null ? mismatch
                     : undecodable == null ? null
                     : RecordDefect.newBuilder().setCode(ErrorCode.BAD_ENCODING).setMessage(undecodable).build();
-            out.add(onPage(request, result.correlationId())
-                    .setRaw(page.records().get(i))
-                    .setFailure(null)
-                    .setDefect(defect)
-                    .build());
+            // The all-fields constructor: a builder copies and checks every field per record, and
+            // pages carry hundreds of them.
+            out.add(new RawRecord(Side.COUNTERPARTY, request.getCounterparty(), request.getFeed(),
+                    request.getBusinessDate(), request.getBatchId(), request.getPage(), null, correlationId,
+                    page.records().get(i), null, null, null, defect));
         }
         return out;
     }

@@ -20,7 +20,8 @@ record FileContext(String file, String businessDate, String feed, String unit) {
     }
 
     RawRecord record(long line, String raw, @Nullable String json) {
-        return builder(line).setRaw(raw).setJson(json).build();
+        // The all-fields constructor: a builder copies and checks every field, once per line read.
+        return new RawRecord(Side.INTERNAL, file, feed, businessDate, null, null, line, null, raw, json, null, null, null);
     }
 
     /**
