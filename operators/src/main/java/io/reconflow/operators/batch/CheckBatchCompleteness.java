@@ -88,16 +88,20 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
 
     @Override
     public void processElement2(RecordTally t, Context ctx, Collector<BatchOutcome> out) throws Exception {
-        if (manifest.value() == null && firstTally.value() == null) {
-            ctx.timerService().registerEventTimeTimer(deadline(t.getBusinessDate()));
-            firstTally.update(t);
-        }
+        // One call per counterparty record: the manifest and first tally (Avro values) are read only
+        // while neither count exists yet, not for every record or duplicate.
         if (seen.contains(t.getDistinctKey())) {
             return;
         }
         seen.put(t.getDistinctKey(), Boolean.TRUE);
         ValueState<Long> count = t.getValid() ? validCount : rejectedCount;
-        count.update(value(count) + 1);
+        Long counted = count.value();
+        if (counted == null && (t.getValid() ? rejectedCount : validCount).value() == null
+                && manifest.value() == null && firstTally.value() == null) {
+            ctx.timerService().registerEventTimeTimer(deadline(t.getBusinessDate()));
+            firstTally.update(t);
+        }
+        count.update(counted == null ? 1L : counted + 1);
         if (t.getControlUnscaled() != null) {
             BigDecimal v = FeedValues.decimal(t.getControlUnscaled(), t.getControlScale());
             BigDecimal sum = controlSum.value();
