@@ -43,6 +43,24 @@ final class BatchCatalog {
         }
     }
 
+    /** One batch whose page bodies are read from {@code source} at each request. */
+    BatchCatalog(PageSource source) {
+        this.feed = source.feed();
+        manifests.put(source.businessDate().toString(), source.manifest());
+        int count = source.pageCount();
+        pages.put(source.businessDate().toString(), new java.util.AbstractList<>() {
+            @Override
+            public byte[] get(int index) {
+                return source.page(index + 1);
+            }
+
+            @Override
+            public int size() {
+                return count;
+            }
+        });
+    }
+
     String feed() {
         return feed;
     }

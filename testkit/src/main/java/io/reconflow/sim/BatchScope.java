@@ -18,13 +18,22 @@ final class BatchScope {
     private int counter;
 
     BatchScope(FeedPlan plan, int index, String counterparty, LocalDate date) {
+        this(plan, index, counterparty, date, -1);
+    }
+
+    /**
+     * Block {@code block} (0, 1, ...) of a batch generated in blocks: its own randomness, and its own
+     * tag in serials, so that keys stay unique across blocks; a negative block is a whole batch.
+     */
+    BatchScope(FeedPlan plan, int index, String counterparty, LocalDate date, int block) {
         this.plan = plan;
         this.counterparty = counterparty;
         this.date = date;
         this.dateText = date.toString();
-        String h = SimKeys.sha256(plan.settings.seed() + "|" + plan.feed.name() + "|" + counterparty + "|" + date);
+        String h = SimKeys.sha256(plan.settings.seed() + "|" + plan.feed.name() + "|" + counterparty + "|" + date
+                + (block < 0 ? "" : "|block " + block));
         this.r = new SplittableRandom(Long.parseUnsignedLong(h.substring(0, 16), 16));
-        this.tag = letters(index) + date.format(DateTimeFormatter.BASIC_ISO_DATE);
+        this.tag = letters(index) + date.format(DateTimeFormatter.BASIC_ISO_DATE) + (block < 0 ? "" : "K" + block);
     }
 
     private static String letters(int index) {

@@ -108,14 +108,23 @@ public final class CounterpartySimulator implements AutoCloseable {
      * @param port the port on 127.0.0.1; 0 for an ephemeral one
      */
     public CounterpartySimulator(Scenario scenario, String counterparty, String token, Faults faults, int port) {
+        this(new BatchCatalog(scenario, counterparty), counterparty, token, faults, port);
+    }
+
+    /** Serves one batch whose pages {@code source} gives at each request (a day too large to hold in memory). */
+    public CounterpartySimulator(PageSource source, String counterparty, String token, Faults faults, int port) {
+        this(new BatchCatalog(source), counterparty, token, faults, port);
+    }
+
+    private CounterpartySimulator(BatchCatalog catalog, String counterparty, String token, Faults faults, int port) {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("a bearer token is required");
         }
-        this.feed = scenario.feed();
+        this.feed = catalog.feed();
         this.counterparty = counterparty;
         this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.faults = faults;
-        this.catalog = new BatchCatalog(scenario, counterparty);
+        this.catalog = catalog;
         this.writer = new ExchangeWriter(counterparty, counters);
         // Without it the JDK server delays small responses by Nagle + delayed ACK (~40 ms each).
         System.setProperty("sun.net.httpserver.nodelay", "true");

@@ -53,11 +53,17 @@ final class FeedPlan {
     /** Match-key fields outside {@link #keyedPass}'s key: changing one gives a record another match key but the same secondary key. */
     final List<FieldSpec> rekeyable = new ArrayList<>();
     /** Secondary keys (business date, pass, canonical key values) some still-unmatched record already has. */
-    final Set<String> takenSecondaryKeys = new HashSet<>();
+    final Set<String> takenSecondaryKeys;
     final int secondaryMatches;
     final int ambiguousGroups;
 
     FeedPlan(FeedSpec feed, MatchSpec match, ScenarioSettings settings) {
+        this(feed, match, settings, new HashSet<>());
+    }
+
+    /** A plan whose secondary keys taken are shared with other plans: blocks of one large batch ({@link ScenarioBlocks}). */
+    FeedPlan(FeedSpec feed, MatchSpec match, ScenarioSettings settings, Set<String> takenSecondaryKeys) {
+        this.takenSecondaryKeys = takenSecondaryKeys;
         this.feed = feed;
         this.settings = settings;
         match.checkAgainst(feed); // rules that name no field, or a tolerance on text, are refused by name

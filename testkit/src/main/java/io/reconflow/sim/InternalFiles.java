@@ -85,23 +85,37 @@ public final class InternalFiles {
                         records.add(rec);
                     }
                 }
-                int part = 0;
-                do {
-                    List<Scenario.InternalRecord> chunk = records.subList(part * recordsPerFile,
-                            Math.min(records.size(), (part + 1) * recordsPerFile));
-                    Path file = dir.resolve(String.format(Locale.ROOT, "part-%05d.%s", part, ext));
-                    switch (ext) {
-                        case "csv" -> writeCsv(file, feed, chunk);
-                        case "jsonl" -> writeJsonl(file, chunk);
-                        default -> writeParquet(file, feed, chunk);
-                    }
-                    written.add(file);
-                    part++;
-                } while (part * recordsPerFile < records.size());
+                written.addAll(writeParts(records, feed, dir, ext, recordsPerFile, 0));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return written;
+    }
+
+    /**
+     * Writes {@code records} (invalid ones included: the caller filters for parquet) as part files
+     * numbered from {@code firstPart} into {@code dir}, removing nothing: a day written in blocks
+     * calls it once per block. Returns the files written.
+     */
+    public static List<Path> writeParts(List<Scenario.InternalRecord> records, FeedSpec feed, Path dir, String format,
+                                        int recordsPerFile, int firstPart) throws IOException {
+        String ext = format.toLowerCase(Locale.ROOT);
+        List<Path> written = new ArrayList<>();
+        int part = 0;
+        do {
+            List<Scenario.InternalRecord> chunk = records.subList(part * recordsPerFile,
+                    Math.min(records.size(), (part + 1) * recordsPerFile));
+            Path file = dir.resolve(String.format(Locale.ROOT, "part-%05d.%s", firstPart + part, ext));
+            switch (ext) {
+                case "csv" -> writeCsv(file, feed, chunk);
+                case "jsonl" -> writeJsonl(file, chunk);
+                case "parquet" -> writeParquet(file, feed, chunk);
+                default -> throw new IllegalArgumentException("unknown internal format '" + format + "'; csv, jsonl or parquet");
+            }
+            written.add(file);
+            part++;
+        } while (part * recordsPerFile < records.size());
         return written;
     }
 

@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The generated days the benchmark runs on: mostly matched keys, a few of every other outcome. */
+/** The generated days the benchmark runs on. */
 final class BenchData {
     static final String FEED = "energy-confirmations";
     static final String COUNTERPARTY = "northpool-energy";
@@ -25,12 +25,14 @@ final class BenchData {
         return ReconConfig.load(confDir.resolve(feed + ".yaml"), List.of());
     }
 
-    /** About {@code records} counterparty records (and as many internal ones), like a real day. */
-    static Scenario day(ReconConfig base, String counterparty, int records, int pageSize) {
+    /**
+     * The mix of one block of a bench day ({@link LargeDay}) of about {@code records} counterparty
+     * records and as many internal ones, like a real day: mostly matched keys, a few of every other outcome.
+     */
+    static ScenarioSettings settings(String counterparty, int records, int pageSize) {
         int unit = Math.max(1, records / 100);
-        ScenarioSettings settings = new ScenarioSettings(1L, List.of(DATE), List.of(counterparty),
+        return new ScenarioSettings(1L, List.of(DATE), List.of(counterparty),
                 records - 9 * unit, 3 * unit, 2 * unit, unit, unit, unit / 2, unit / 2, unit, Math.min(unit, 10), pageSize);
-        return ScenarioGenerator.generate(base.feed(), base.matching(), settings);
     }
 
     /** Only matched keys, {@code pages} pages of {@code pageSize} records: for the fetch rate. */

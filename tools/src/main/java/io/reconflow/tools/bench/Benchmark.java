@@ -37,10 +37,10 @@ public final class Benchmark {
     /** What a run measures; every field has a default. */
     public record Options(String feed, int records, int parallelism, int pageSize, String checkpointInterval,
                          int fetchPages, int fetchPageSize, long latencyMs, int capacity, boolean baseline,
-                         Path out, String tokenEnv, String only, Path confDir, String jobHeap) {
+                         Path out, String tokenEnv, String only, Path confDir, String jobHeap, int blockRecords) {
         static Options defaults() {
             return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 2000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV, "",
-                    Path.of("conf/recon"), "");
+                    Path.of("conf/recon"), "", 100_000);
         }
     }
 
@@ -72,10 +72,13 @@ public final class Benchmark {
         @Option(names = "--only", paramLabel = "fetch|end-to-end", description = "Runs one phase only.") String only = D.only();
         @Option(names = "--job-heap", paramLabel = "SIZE", description = "Runs the job in its own JVM with this -Xmx.")
         String jobHeap = D.jobHeap();
+        @Option(names = "--block-records", paramLabel = "N",
+                description = "Counterparty records generated at a time (the day is streamed to files block by block). Default ${DEFAULT-VALUE}.")
+        int blockRecords = D.blockRecords();
 
         Options options() {
             return new Options(feed, records, parallelism, pageSize, checkpointInterval, fetchPages, fetchPageSize, latencyMs,
-                    capacity, !noBaseline, out, D.tokenEnv(), only, D.confDir(), jobHeap);
+                    capacity, !noBaseline, out, D.tokenEnv(), only, D.confDir(), jobHeap, blockRecords);
         }
 
         @Override
@@ -100,9 +103,12 @@ public final class Benchmark {
         figures.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "max_heap_mib", Runtime.getRuntime().maxMemory() >> 20, "java", System.getProperty("java.version")));
         figures.put("job_heap", o.jobHeap().isEmpty() ? "in the benchmark's JVM" : "-Xmx" + o.jobHeap());
-        figures.put("options", Map.of("feed", o.feed(), "records", o.records(), "parallelism", o.parallelism(),
-                "page_size", o.pageSize(), "checkpoint_interval", o.checkpointInterval(), "fetch_pages", o.fetchPages(),
-                "fetch_page_size", o.fetchPageSize(), "latency_ms", o.latencyMs(), "capacity", o.capacity()));
+        Map<String, Object> options = new LinkedHashMap<>(Map.of("feed", o.feed(), "records", o.records(), "parallelism",
+                o.parallelism(), "page_size", o.pageSize(), "checkpoint_interval", o.checkpointInterval(), "fetch_pages",
+                o.fetchPages(), "fetch_page_size", o.fetchPageSize(), "latency_ms", o.latencyMs(), "capacity", o.capacity()));
+        options.put("block_records", o.blockRecords());
+        options.put("baseline", o.baseline());
+        figures.put("options", options);
         if (!o.only().equals("end-to-end")) {
             figures.put("fetch", fetchPhase(o, token));
         }
@@ -207,30 +213,42 @@ public final class Benchmark {
         Path work = o.out().resolve(o.feed());
         BenchData.deleteRecursively(work);
         long t0 = System.nanoTime();
-        Scenario scenario = BenchData.day(base, counterparty, o.records(), o.pageSize());
         String internalPath = work.resolve("internal/business_date={business_date}").toString();
-        InternalFiles.write(scenario, base.feed(), internalPath, base.internal().format().name().toLowerCase(), 50_000);
-        long generatedMs = (System.nanoTime() - t0) / 1_000_000;
-        long served = scenario.truth().totals().counterpartyServed();
-        long internal = scenario.truth().totals().internalWritten();
-        long in = served + internal;
+        Path internalDir = work.resolve("internal/business_date=" + BenchData.DATE);
         Map<String, Object> e = new LinkedHashMap<>();
-        try (CounterpartySimulator sim = new CounterpartySimulator(scenario, counterparty, token, Faults.none(), 0)) {
+        // Block by block to files: the benchmark's heap holds one block, whatever --records is.
+        try (LargeDay day = LargeDay.write(base, counterparty, o.records(), o.pageSize(), o.blockRecords(), internalDir,
+                work.resolve("pages"));
+             CounterpartySimulator sim = new CounterpartySimulator(day, counterparty, token, Faults.none(), 0)) {
+            long generatedMs = (System.nanoTime() - t0) / 1_000_000;
+            LargeDay.Expected expected = day.expected();
+            long served = expected.counterpartyServed();
+            long internal = expected.internalWritten();
+            long in = served + internal;
             List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), o.checkpointInterval());
             ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"), overrides);
             JobRun.Outcome job = job(o, overrides, work.resolve("out"), null);
             e.put("records_in", in);
             e.put("counterparty_records", served);
             e.put("internal_records", internal);
-            e.put("pages", scenario.batches().get(0).pages().size());
+            e.put("pages", day.pageCount());
+            e.put("generated_ms", generatedMs);
+            e.put("generated_blocks", day.blocks());
             e.put("job_ms", job.lastCommitMs());
             e.put("job_wall_ms", job.wallMs());
             e.put("records_per_second", round(in * 1000.0 / Math.max(1, job.lastCommitMs())));
             e.put("peak_heap_mib", job.peakHeapMiB());
             e.put("peak_heap_after_gc_mib", job.peakHeapAfterGcMiB());
+            e.put("job_jvm_peak_rss_mib", job.peakRssMiB());
             e.put("result_rows", job.resultRows());
             e.put("rejects", job.rejects());
             e.put("results_by_status", job.byStatus());
+            boolean asGenerated = job.resultRows() == expected.resultRows() && job.rejects() == expected.rejects()
+                    && job.byStatus().equals(expected.byStatus());
+            e.put("expected_result_rows", expected.resultRows());
+            e.put("expected_rejects", expected.rejects());
+            e.put("expected_results_by_status", expected.byStatus());
+            e.put("counts_as_generated", asGenerated);
             List<Map<String, Object>> cps = new ArrayList<>();
             long maxCp = 0;
             for (JobRun.Checkpoint c : job.checkpoints()) {
@@ -245,18 +263,25 @@ public final class Benchmark {
                             ? "shared with the benchmark's JVM (max " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)"
                             : "-Xmx" + o.jobHeap() + " in a JVM of its own");
             System.out.printf("  records in        %,d (counterparty %,d on %d pages, internal %,d); generated in %,d ms%n",
-                    in, served, scenario.batches().get(0).pages().size(), internal, generatedMs);
+                    in, served, day.pageCount(), internal, generatedMs);
             System.out.printf("  job               %,d ms to the last Parquet file committed (%,d ms until the job ended)%n",
                     job.lastCommitMs(), job.wallMs());
             System.out.printf("  throughput        %,.0f records/s%n", in * 1000.0 / Math.max(1, job.lastCommitMs()));
-            System.out.printf("  result rows       %,d, rejects %,d%n", job.resultRows(), job.rejects());
+            System.out.printf("  result rows       %,d, rejects %,d: %s%n", job.resultRows(), job.rejects(), asGenerated
+                    ? "as generated"
+                    : "NOT as generated (expected " + expected.resultRows() + " rows, " + expected.rejects() + " rejects, "
+                    + expected.byStatus() + "; the job gave " + job.byStatus() + ")");
             System.out.printf("  peak heap         %,d MiB (after GC %,d MiB; %s)%n", job.peakHeapMiB(), job.peakHeapAfterGcMiB(),
                     o.jobHeap().isEmpty() ? "this JVM: MiniCluster, simulator, generated data" : "the job's own JVM");
+            if (job.peakRssMiB() >= 0) {
+                System.out.printf("  job JVM RSS       %,d MiB at its peak (heap, RocksDB's managed memory, network buffers, metaspace)%n",
+                        job.peakRssMiB());
+            }
             System.out.printf("  checkpoints       %d, longest %,d ms: %s%n", cps.size(), maxCp,
                     job.checkpoints().stream().map(c -> c.durationMs() + "").toList());
             if (o.baseline()) {
-                Baseline.Result b = Baseline.run(config, sim.url(), token, BenchData.DATE.toString(),
-                        work.resolve("internal/business_date=" + BenchData.DATE), work.resolve("baseline"));
+                Baseline.Result b = Baseline.run(config, sim.url(), token, BenchData.DATE.toString(), internalDir,
+                        work.resolve("baseline"));
                 Map<String, Long> byStatus = new java.util.TreeMap<>();
                 b.byStatus().forEach((k, v) -> byStatus.put(k.name(), v));
                 e.put("baseline_ms", b.millis());
@@ -267,8 +292,14 @@ public final class Benchmark {
                 System.out.printf("  baseline          %,d ms (one thread, no Flink): %,d result rows, %,d rejects%n",
                         b.millis(), b.resultRows(), b.rejects());
                 System.out.printf("  job / baseline    %.2f%n", (double) job.lastCommitMs() / Math.max(1, b.millis()));
+            } else {
+                System.out.println("  baseline          skipped (--no-baseline): no job / baseline ratio");
             }
             e.put("parquet_kib", BenchData.size(work.resolve("out")) >> 10);
+            long benchRss = JobRun.peakRssMiB(ProcessHandle.current().pid());
+            e.put("bench_jvm_peak_rss_mib", benchRss);
+            System.out.printf("  bench JVM RSS     %,d MiB at its peak (simulator, generator, baseline%s)%n", benchRss,
+                    o.jobHeap().isEmpty() ? ", and the job" : "");
         }
         return e;
     }

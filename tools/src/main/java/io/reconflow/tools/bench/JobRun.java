@@ -40,8 +40,13 @@ final class JobRun {
     /** One completed or failed checkpoint as the REST API reports it. */
     record Checkpoint(long id, String status, long durationMs, long checkpointedBytes, long stateBytes) {}
 
+    /** @param peakRssMiB the job JVM's peak resident set (Linux's VmHWM); -1 when unknown or the job ran in this JVM */
     record Outcome(long wallMs, long lastCommitMs, List<Checkpoint> checkpoints, long peakHeapMiB,
-                   long peakHeapAfterGcMiB, long resultRows, long rejects, Map<String, Long> byStatus) {}
+                   long peakHeapAfterGcMiB, long resultRows, long rejects, Map<String, Long> byStatus, long peakRssMiB) {
+        Outcome withPeakRss(long mib) {
+            return new Outcome(wallMs, lastCommitMs, checkpoints, peakHeapMiB, peakHeapAfterGcMiB, resultRows, rejects, byStatus, mib);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -68,10 +73,14 @@ final class JobRun {
         }
         command.addAll(overrides);
         Process child = new ProcessBuilder(command).inheritIO().start();
+        long rss = -1;
         try {
-            while (child.isAlive()) {
+            for (long n = 0; child.isAlive(); n++) {
                 if (tick != null) {
                     tick.run();
+                }
+                if (n % 100 == 0) {
+                    rss = Math.max(rss, peakRssMiB(child.pid()));
                 }
                 Thread.sleep(10);
             }
@@ -79,7 +88,7 @@ final class JobRun {
                 throw new IllegalStateException("the job's JVM (-Xmx" + heap + ") ended with exit code " + child.exitValue()
                         + (child.exitValue() == HeapWatchdog.EXIT_STATUS ? " (out of memory, or its heap too small: see the message above)" : ""));
             }
-            return JSON.readValue(result.toFile(), Outcome.class);
+            return JSON.readValue(result.toFile(), Outcome.class).withPeakRss(rss);
         } finally {
             child.destroy();
             Files.deleteIfExists(result);
@@ -138,7 +147,7 @@ final class JobRun {
                 byStatus.put(r.get(0).toString(), ((Number) r.get(1)).longValue());
             }
             return new Outcome(wallMs, lastCommit, new ArrayList<>(checkpoints.values()), heap.peakMiB(),
-                    heap.peakAfterGcMiB(), rows, rejects, byStatus);
+                    heap.peakAfterGcMiB(), rows, rejects, byStatus, -1);
         }
     }
 
@@ -188,6 +197,20 @@ final class JobRun {
                             && !p.getFileName().toString().startsWith("."))
                     .mapToLong(p -> p.toFile().lastModified()).max().orElse(0);
         }
+    }
+
+    /** A process's peak resident set in MiB, from {@code /proc/<pid>/status} (VmHWM); -1 where there is none. */
+    static long peakRssMiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) >> 10;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or the process just ended: the figure stays unknown.
+        }
+        return -1;
     }
 
     private static int freePort() throws IOException {

@@ -22,8 +22,9 @@ class BenchmarkTest {
 
     @Test
     void aTinyRunReportsEveryFigureAndTheJobAgreesWithTheBaseline() throws Exception {
-        Benchmark.Options o = new Benchmark.Options("energy-confirmations", 400, 1, 50, "1s", 40, 1, 5, 8, true, out,
-                "RECONFLOW_TEST_TOKEN", "", Path.of("../conf/recon"), "512m");
+        // Three blocks of 200: the day is generated and served as the large days are, block by block from files.
+        Benchmark.Options o = new Benchmark.Options("energy-confirmations", 600, 1, 50, "1s", 40, 1, 5, 8, true, out,
+                "RECONFLOW_TEST_TOKEN", "", Path.of("../conf/recon"), "512m", 200);
 
         Path file = Benchmark.run(o);
 
@@ -69,6 +70,12 @@ class BenchmarkTest {
         assertThat(e2e.get("rejects").asLong()).isEqualTo(e2e.get("baseline_rejects").asLong()).isPositive();
         assertThat(e2e.get("results_by_status")).isEqualTo(e2e.get("baseline_results_by_status"));
         assertThat(e2e.get("results_by_status").size()).isGreaterThanOrEqualTo(4);
+        // And both as the generator counted while it wrote the day.
+        assertThat(e2e.get("generated_blocks").asInt()).isEqualTo(3);
+        assertThat(e2e.get("counts_as_generated").asBoolean()).isTrue();
+        assertThat(e2e.get("results_by_status")).isEqualTo(e2e.get("expected_results_by_status"));
+        assertThat(e2e.get("result_rows").asLong()).isEqualTo(e2e.get("expected_result_rows").asLong());
+        assertThat(e2e.get("rejects").asLong()).isEqualTo(e2e.get("expected_rejects").asLong());
     }
 
     @Test
@@ -76,9 +83,10 @@ class BenchmarkTest {
         assertThat(Benchmark.parse(new String[0]).options()).isEqualTo(Benchmark.Options.defaults());
         Benchmark.Options o = Benchmark.parse(new String[] {"--records", "1000000", "--parallelism", "2", "--job-heap", "1g",
                 "--only", "fetch", "--latency-ms", "50", "--fetch-page-size", "1", "--no-baseline", "--out", "x",
-                "--checkpoint-interval", "2s", "--fetch-pages", "7", "--page-size", "9", "--capacity", "3", "--feed", "f"}).options();
+                "--checkpoint-interval", "2s", "--fetch-pages", "7", "--page-size", "9", "--capacity", "3", "--feed", "f",
+                "--block-records", "5000"}).options();
         assertThat(o).isEqualTo(new Benchmark.Options("f", 1_000_000, 2, 9, "2s", 7, 1, 50, 3, false, Path.of("x"),
-                Benchmark.TOKEN_ENV, "fetch", Benchmark.Options.defaults().confDir(), "1g"));
+                Benchmark.TOKEN_ENV, "fetch", Benchmark.Options.defaults().confDir(), "1g", 5000));
         assertThatThrownBy(() -> Benchmark.parse(new String[] {"--records", "10", "--latency-ms"}))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Missing required parameter for option '--latency-ms'");
