@@ -4,10 +4,12 @@ import io.reconflow.events.BatchOutcome;
 import io.reconflow.events.FetchTask;
 import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
+import io.reconflow.events.RecordTally;
 import io.reconflow.events.Reject;
 import io.reconflow.events.Side;
 import io.reconflow.operators.batch.BatchKey;
 import io.reconflow.operators.batch.CheckBatchCompleteness;
+import io.reconflow.operators.batch.FirstTallies;
 import io.reconflow.operators.dedup.DedupKey;
 import io.reconflow.operators.dedup.DeduplicateRecords;
 import io.reconflow.operators.match.MatchBySecondaryKey;
@@ -180,10 +182,17 @@ public final class ReconPipeline {
             previous = next;
         }
 
+        // Only counterparty records are tallied; our side's (empty) tallies still bring its
+        // watermark, which holds the batch check's timers. Duplicates are dropped per record, over
+        // every subtask, before the batch check, which a whole batch reaches on one subtask.
+        DataStream<RecordTally> distinctTallies = validInternal.getSideOutput(Tags.TALLIES)
+                .union(validCounterparty.getSideOutput(Tags.TALLIES))
+                .keyBy(new BatchKey.OfDistinctRecord())
+                .process(new FirstTallies(config.matchGrace(), stateTtl))
+                .returns(new AvroTypeInfo<>(RecordTally.class))
+                .uid("distinct-tallies").name("First tally per batch record");
         SingleOutputStreamOperator<BatchOutcome> batches = pageRequests.getSideOutput(Tags.MANIFESTS)
-                // Only counterparty records are tallied; our side's (empty) tallies still bring its
-                // watermark, which held this operator's timers before validation was split.
-                .connect(validInternal.getSideOutput(Tags.TALLIES).union(validCounterparty.getSideOutput(Tags.TALLIES)))
+                .connect(distinctTallies)
                 .keyBy(new BatchKey.OfManifest(), new BatchKey.OfTally())
                 .process(new CheckBatchCompleteness(config.name(), config.feed().controlField() != null, config.matchGrace()).withStateTtl(stateTtl))
                 .returns(new AvroTypeInfo<>(BatchOutcome.class))

@@ -2,6 +2,7 @@ package io.reconflow.operators;
 
 import io.reconflow.operators.batch.BatchKey;
 import io.reconflow.operators.batch.CheckBatchCompleteness;
+import io.reconflow.operators.batch.FirstTallies;
 import io.reconflow.operators.dedup.DedupKey;
 import io.reconflow.operators.dedup.DeduplicateRecords;
 import io.reconflow.operators.match.MatchBySecondaryKey;
@@ -189,8 +190,32 @@ class StateRestoreTest {
         return open(h, restore);
     }
 
+    private static KeyedOneInputStreamOperatorTestHarness<String, RecordTally, RecordTally> firstTallies(
+            OperatorSubtaskState restore) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new FirstTallies(Duration.ZERO, null)), new BatchKey.OfDistinctRecord(), Types.STRING);
+        h.setup(new AvroTypeInfo<>(RecordTally.class).createSerializer(new SerializerConfigImpl()));
+        return open(h, restore);
+    }
+
     @Test
-    void completenessCountsEachRecordOnceAcrossTheRestore() throws Exception {
+    void aRecordTalliedBeforeTheRestoreIsNotPassedOnAgain() throws Exception {
+        var before = firstTallies(null);
+        before.processElement(tally("idem-a", true, "10.5"), 0L);
+        OperatorSubtaskState snapshot = stop(before);
+
+        var after = firstTallies(snapshot);
+        try {
+            after.processElement(tally("idem-a", true, "10.5"), 0L); // seen before the restore: not passed on again
+            after.processElement(tally("idem-b", true, "12.250"), 0L);
+            assertThat(after.extractOutputValues()).extracting(RecordTally::getDistinctKey).containsExactly("idem-b");
+        } finally {
+            after.close();
+        }
+    }
+
+    @Test
+    void completenessKeepsItsCountsAcrossTheRestore() throws Exception {
         var before = completeness(null);
         before.processElement1(manifest(), 0L);
         before.processElement2(tally("idem-a", true, "10.5"), 0L);
@@ -199,7 +224,6 @@ class StateRestoreTest {
         var after = completeness(snapshot);
         try {
             assertThat(after.numEventTimeTimers()).isEqualTo(1);
-            after.processElement2(tally("idem-a", true, "10.5"), 0L); // seen before the restore: not counted again
             after.processElement2(tally("idem-b", true, "12.250"), 0L);
             after.processElement2(tally("raw:x", false, "7.5"), 0L);
             after.processBothWatermarks(Watermark.MAX_WATERMARK);

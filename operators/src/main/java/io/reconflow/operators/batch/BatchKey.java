@@ -29,4 +29,14 @@ public final class BatchKey {
             return of(t.getCounterparty(), t.getBusinessDate(), t.getBatchId());
         }
     }
+
+    /** A record of a batch: the batch's key and the tally's distinct key (idempotency key, or its text's hash). */
+    public static class OfDistinctRecord implements KeySelector<RecordTally, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RecordTally t) {
+            return of(t.getCounterparty(), t.getBusinessDate(), t.getBatchId()) + '|' + t.getDistinctKey();
+        }
+    }
 }

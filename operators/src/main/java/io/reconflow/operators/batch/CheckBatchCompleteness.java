@@ -11,8 +11,6 @@ import io.reconflow.domain.feed.FeedValues;
 import io.reconflow.domain.feed.RecordJson;
 import io.reconflow.domain.feed.Texts;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -30,7 +28,8 @@ import java.time.Duration;
 /**
  * Checks that each counterparty batch arrived whole: counts the distinct records received (valid
  * and rejected alike; a valid record is told apart by its idempotency key, a rejected one by its
- * canonical JSON), sums the control field over them exactly, and compares both with the manifest's
+ * canonical JSON; {@link FirstTallies} upstream passes on only the first tally of each), sums the
+ * control field over them exactly, and compares both with the manifest's
  * record_count and control_total when the batch's business date is over (at the end of a bounded
  * run). Keyed by {@link BatchKey}: manifests on the first input, tallies on the second.
  */
@@ -47,7 +46,6 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
 
     private transient ValueState<BatchManifest> manifest;
     private transient ValueState<RecordTally> firstTally;
-    private transient MapState<String, Boolean> seen;
     private transient ValueState<Long> validCount;
     private transient ValueState<Long> rejectedCount;
     private transient ValueState<BigDecimal> controlSum;
@@ -70,7 +68,6 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
     public void open(OpenContext openContext) {
         manifest = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("manifest", new AvroTypeInfo<>(BatchManifest.class)), stateTtl));
         firstTally = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("first-tally", new AvroTypeInfo<>(RecordTally.class)), stateTtl));
-        seen = getRuntimeContext().getMapState(StateTtl.on(new MapStateDescriptor<>("distinct-records", Types.STRING, Types.BOOLEAN), stateTtl));
         validCount = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("valid", Types.LONG), stateTtl));
         rejectedCount = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("rejected", Types.LONG), stateTtl));
         controlSum = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("control-sum", Types.BIG_DEC), stateTtl));
@@ -88,12 +85,8 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
 
     @Override
     public void processElement2(RecordTally t, Context ctx, Collector<BatchOutcome> out) throws Exception {
-        // One call per counterparty record: the manifest and first tally (Avro values) are read only
-        // while neither count exists yet, not for every record or duplicate.
-        if (seen.contains(t.getDistinctKey())) {
-            return;
-        }
-        seen.put(t.getDistinctKey(), Boolean.TRUE);
+        // One call per distinct record: the manifest and first tally (Avro values) are read only
+        // while neither count exists yet, not for every record.
         ValueState<Long> count = t.getValid() ? validCount : rejectedCount;
         Long counted = count.value();
         if (counted == null && (t.getValid() ? rejectedCount : validCount).value() == null
@@ -169,7 +162,6 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
         out.collect(outcome);
         manifest.clear();
         firstTally.clear();
-        seen.clear();
         validCount.clear();
         rejectedCount.clear();
         controlSum.clear();

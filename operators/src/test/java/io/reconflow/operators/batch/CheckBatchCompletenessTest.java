@@ -45,7 +45,7 @@ class CheckBatchCompletenessTest {
                 .setRecordCount(count).setPageCount(2).setControlTotal(total).build();
     }
 
-    private static RecordTally tally(String key, boolean valid, String control) {
+    static RecordTally tally(String key, boolean valid, String control) {
         BigDecimal c = control == null ? null : new BigDecimal(control);
         return RecordTally.newBuilder().setCounterparty("northpool").setFeed("energy-confirmations")
                 .setBusinessDate("2026-11-20").setBatchId("B-1").setDistinctKey(key).setValid(valid)
@@ -64,8 +64,7 @@ class CheckBatchCompletenessTest {
     @Test
     void distinctRecordsValidAndRejectedAddUpToTheManifest() throws Exception {
         harness.processElement1(manifest(3, "30.25"), 0L);
-        harness.processElement2(tally("idem-a", true, "10.5"), 0L);
-        harness.processElement2(tally("idem-a", true, "10.5"), 0L);   // the same record on another page
+        harness.processElement2(tally("idem-a", true, "10.5"), 0L);   // duplicates were dropped upstream (FirstTallies)
         harness.processElement2(tally("idem-b", true, "12.250"), 0L);
         harness.processElement2(tally("raw:x", false, "7.5"), 0L);    // rejected, but its control value parses
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
