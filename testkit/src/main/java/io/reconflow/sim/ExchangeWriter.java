@@ -42,13 +42,15 @@ final class ExchangeWriter {
             // before this thread is done closing, and must not be counted above its limit for that.
             counters.outOfFlight();
             left = true;
+            // Counted before the body leaves, as the answer is above: a client that has the whole page
+            // must find it counted (counted after the write, a test could read the counter first).
+            if (s == 200 && !truncate && fault != Fault.GARBLED && path.contains("/pages/")) {
+                counters.pageServed(path);
+            }
             OutputStream out = ex.getResponseBody();
             // A truncated body declares its full length and stops halfway; closing then drops the connection.
             out.write(body, 0, truncate ? body.length / 2 : body.length);
             out.flush();
-            if (s == 200 && !truncate && fault != Fault.GARBLED && path.contains("/pages/")) {
-                counters.pageServed(path);
-            }
         } catch (IOException e) {
             LOG.debug("Client went away during {}: {}", path, e.toString());
         } finally {
