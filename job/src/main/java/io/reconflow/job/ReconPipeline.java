@@ -108,28 +108,41 @@ public final class ReconPipeline {
         return outputs;
     }
 
-    /** The dataflow without sinks. */
-    public static Outputs assemble(ReconConfig config, DataStream<RawRecord> internalRecords,
-                                   DataStream<FetchTask> fetchTasks) {
+    /** The page requests (with the manifests and request rejects as their side outputs) and the records fetched. */
+    public record Fetched(SingleOutputStreamOperator<PageRequest> pageRequests, SingleOutputStreamOperator<RawRecord> records) {}
+
+    /**
+     * The counterparty side up to the fetched records: routing of the source's manifests and page
+     * requests, then the asynchronous page fetch (also used alone by the benchmark's fetch stage).
+     */
+    public static Fetched fetch(ReconConfig config, DataStream<FetchTask> fetchTasks) {
         Map<String, CounterpartyEndpoint> endpoints = new LinkedHashMap<>();
         config.counterparties().forEach(c -> endpoints.put(c.name(), c));
         // Above the whole retry budget, so that the operator's own timeout never cuts a request mid-retry.
         long asyncTimeoutMs = config.fetchOperatorTimeout().toMillis();
-        int capacity = config.fetch().capacity();
-        // Continuous runs: keyed state carries a TTL as a safety net (bounded runs' state is unchanged).
-        java.time.Duration stateTtl = config.isContinuous() ? config.continuous().stateTtl() : null;
-
         // Chained to the source (the async operator chains with anything), so that page requests wait in
         // no network buffer: a barrier waits at most for one free place in the page fetch's queue.
         SingleOutputStreamOperator<PageRequest> pageRequests = fetchTasks
                 .process(new RouteFetchTasks(config.name()))
                 .returns(new AvroTypeInfo<>(PageRequest.class))
                 .uid("route-fetch-tasks").name("Manifests and page requests");
-
-        SingleOutputStreamOperator<RawRecord> counterpartyRecords = AsyncDataStream.unorderedWait(
-                        pageRequests, new FetchPage(endpoints, config.fetch()).pausedBy(config.pause()), asyncTimeoutMs, TimeUnit.MILLISECONDS, capacity)
+        SingleOutputStreamOperator<RawRecord> records = AsyncDataStream.unorderedWait(pageRequests,
+                        new FetchPage(endpoints, config.fetch()).pausedBy(config.pause()),
+                        asyncTimeoutMs, TimeUnit.MILLISECONDS, config.fetch().capacity())
                 .returns(new AvroTypeInfo<>(RawRecord.class))
                 .uid("fetch-pages").name("Fetch pages");
+        return new Fetched(pageRequests, records);
+    }
+
+    /** The dataflow without sinks. */
+    public static Outputs assemble(ReconConfig config, DataStream<RawRecord> internalRecords,
+                                   DataStream<FetchTask> fetchTasks) {
+        // Continuous runs: keyed state carries a TTL as a safety net (bounded runs' state is unchanged).
+        java.time.Duration stateTtl = config.isContinuous() ? config.continuous().stateTtl() : null;
+
+        Fetched fetched = fetch(config, fetchTasks);
+        SingleOutputStreamOperator<PageRequest> pageRequests = fetched.pageRequests();
+        SingleOutputStreamOperator<RawRecord> counterpartyRecords = fetched.records();
 
         // Each side validated in an operator of its own, chained to its producer: validation after a
         // union of both had two inputs, could chain to neither, and every RawRecord crossed a

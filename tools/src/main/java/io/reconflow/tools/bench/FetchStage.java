@@ -1,29 +1,20 @@
 package io.reconflow.tools.bench;
 
-import io.reconflow.events.FetchTask;
-import io.reconflow.events.PageRequest;
 import io.reconflow.events.RawRecord;
 import io.reconflow.job.ReconConfig;
+import io.reconflow.job.ReconPipeline;
 import io.reconflow.job.ReconflowJob;
 import io.reconflow.job.Sources;
-import io.reconflow.operators.fetch.CounterpartyEndpoint;
-import io.reconflow.operators.fetch.FetchPage;
-import io.reconflow.operators.fetch.RouteFetchTasks;
 import io.reconflow.sim.CounterpartySimulator;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -91,19 +82,9 @@ final class FetchStage {
         return new Result(pages - failed, RECORDS.get(), failed, Math.max(1, (end - start) / 1_000_000));
     }
 
-    /** As {@code ReconPipeline.assemble} wires the counterparty side, up to the fetched records. */
+    /** The job's own counterparty side ({@link ReconPipeline#fetch}), up to the fetched records. */
     private static void plug(StreamExecutionEnvironment env, ReconConfig config) {
-        Map<String, CounterpartyEndpoint> endpoints = new LinkedHashMap<>();
-        config.counterparties().forEach(c -> endpoints.put(c.name(), c));
-        DataStream<FetchTask> tasks = Sources.counterpartyBatches(env, config);
-        DataStream<PageRequest> requests = tasks.process(new RouteFetchTasks(config.name()))
-                .returns(new AvroTypeInfo<>(PageRequest.class))
-                .uid("route-fetch-tasks").name("Manifests and page requests");
-        DataStream<RawRecord> records = AsyncDataStream.unorderedWait(requests,
-                        new FetchPage(endpoints, config.fetch()).pausedBy(config.pause()),
-                        config.fetchOperatorTimeout().toMillis(), TimeUnit.MILLISECONDS, config.fetch().capacity())
-                .returns(new AvroTypeInfo<>(RawRecord.class))
-                .uid("fetch-pages").name("Fetch pages");
+        DataStream<RawRecord> records = ReconPipeline.fetch(config, Sources.counterpartyBatches(env, config)).records();
         // Chained, like the seeds' pattern, which keeps its parsed pages in the process: the records are
         // handed on (copied, as between chained operators), not serialized to another task as the job does.
         records.sinkTo(new CountingDiscard()).uid("discard-records").name("Count and discard records");
