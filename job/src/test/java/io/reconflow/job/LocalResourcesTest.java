@@ -17,19 +17,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalResourcesTest {
 
     @Test
-    void aOneGibHeapGetsRocksDbIncrementalCheckpointsAndAQuarterOfItAsManagedMemory() {
+    void aOneGibHeapGetsRocksDbIncrementalCheckpointsAndAsMuchManagedMemory() {
         Configuration conf = LocalResources.settings(MemorySize.parse("1g").getBytes());
         assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
         assertThat(conf.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
         assertThat(conf.get(TaskManagerOptions.TASK_HEAP_MEMORY)).isEqualTo(MemorySize.parse("1g"));
-        assertThat(conf.get(TaskManagerOptions.MANAGED_MEMORY_SIZE)).isEqualTo(MemorySize.parse("256m"));
+        assertThat(conf.get(TaskManagerOptions.MANAGED_MEMORY_SIZE)).isEqualTo(MemorySize.parse("1g"));
     }
 
     @Test
     void managedMemoryStaysWithinItsBounds() {
-        assertThat(LocalResources.managed(MemorySize.parse("96m").getBytes())).isEqualTo(MemorySize.parse("64m"));
-        assertThat(LocalResources.managed(MemorySize.parse("16g").getBytes())).isEqualTo(MemorySize.parse("512m"));
+        assertThat(LocalResources.managed(MemorySize.parse("48m").getBytes())).isEqualTo(MemorySize.parse("64m"));
+        assertThat(LocalResources.managed(MemorySize.parse("16g").getBytes())).isEqualTo(MemorySize.parse("2g"));
     }
 
     @Test

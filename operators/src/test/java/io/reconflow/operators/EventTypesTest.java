@@ -1,6 +1,7 @@
 package io.reconflow.operators;
 
 import io.reconflow.operators.dedup.SeenContent;
+import io.reconflow.operators.match.MatchSides;
 import io.reconflow.operators.match.ResultRows;
 import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.events.BatchManifest;
@@ -84,6 +85,24 @@ class EventTypesTest {
         assertThat(genericTypes(SeenContent.typeInfo())).isEmpty();
         SeenContent seen = new SeenContent(new byte[] {1, 2, 3}, "B-1");
         assertThat(roundTrip(SeenContent.typeInfo(), seen)).usingRecursiveComparison().isEqualTo(seen);
+    }
+
+    @Test
+    void matchStateHoldsBothSidesInOneTypedPojo() throws Exception {
+        TypeInformation<MatchSides> type = MatchSides.typeInfo(TestFeeds.energy());
+        assertThat(type).isInstanceOf(PojoTypeInfo.class);
+        assertThat(genericTypes(type)).isEmpty();
+        MatchSides held = new MatchSides();
+        held.internal = new ValidRecords().internal(TestFeeds.trade("T-1"), 1);
+        MatchSides back = roundTrip(type, held);
+        assertSame(back.internal, held.internal);
+        assertThat(back.counterparty).isNull();
+        assertThat(back.decided).isFalse();
+        held.counterparty = new ValidRecords().counterparty(TestFeeds.trade("T-1"), 2);
+        held.decided = true;
+        back = roundTrip(type, held);
+        assertSame(back.counterparty, held.counterparty);
+        assertThat(back.decided).isTrue();
     }
 
     private static void assertSame(ValidRecord actual, ValidRecord expected) {

@@ -11,7 +11,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -46,9 +45,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
     private final Duration grace;
     @Nullable private final Duration stateTtl;
 
-    private transient ValueState<ValidRecord> internalSide;
-    private transient ValueState<ValidRecord> counterpartySide;
-    private transient ValueState<Boolean> decided;
+    private transient ValueState<MatchSides> sides;
     private transient RuleEvaluator evaluator;
     private transient MatchOutcomes outcomes;
     /**
@@ -80,10 +77,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
 
     @Override
     public void open(OpenContext openContext) {
-        TypeInformation<ValidRecord> envelopeType = ValidRecord.typeInfo(feed);
-        internalSide = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("internal", envelopeType), stateTtl));
-        counterpartySide = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("counterparty", envelopeType), stateTtl));
-        decided = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("decided", Types.BOOLEAN), stateTtl));
+        sides = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("sides", MatchSides.typeInfo(feed)), stateTtl));
         evaluator = new RuleEvaluator(feed, matchSpec);
         getRuntimeContext().getMetricGroup().gauge("keysWaiting", () -> keysWaiting);
         // With a secondary-key pass, what finds no counterpart here is handed on to it.
@@ -92,47 +86,53 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
 
     @Override
     public void processElement1(ValidRecord internal, Context ctx, Collector<GenericRecord> out) throws Exception {
-        arrive(internal, internalSide, counterpartySide, ctx, out);
+        arrive(internal, true, ctx, out);
     }
 
     @Override
     public void processElement2(ValidRecord counterparty, Context ctx, Collector<GenericRecord> out) throws Exception {
-        arrive(counterparty, counterpartySide, internalSide, ctx, out);
+        arrive(counterparty, false, ctx, out);
     }
 
-    private void arrive(ValidRecord record, ValueState<ValidRecord> own, ValueState<ValidRecord> other,
-                        Context ctx, Collector<GenericRecord> out) throws Exception {
-        ValidRecord waiting = other.value();
+    private void arrive(ValidRecord record, boolean internalArrived, Context ctx, Collector<GenericRecord> out) throws Exception {
+        MatchSides held = sides.value();
+        if (held == null) {
+            held = new MatchSides();
+            held.set(internalArrived, record);
+            sides.update(held);
+            ctx.timerService().registerEventTimeTimer(deadline(record));
+            keysWaiting++;
+            return;
+        }
+        ValidRecord waiting = held.side(!internalArrived);
         if (waiting == null) {
-            ValidRecord replaced = own.value();
-            if (replaced == null) {
-                ctx.timerService().registerEventTimeTimer(deadline(record));
-                keysWaiting++;
-            }
             // A second record for the same side and key (possible only when the idempotency key is
             // narrower than the match key) replaces the first, which then ends unmatched; a revision
             // of the same record (same idempotency key, a republication) replaces it silently.
+            ValidRecord replaced = held.side(internalArrived);
             if (replaced != null && !sameRecord(replaced, record)) {
                 unmatched(replaced, ctx, out);
             }
-            own.update(record);
+            held.set(internalArrived, record);
+            sides.update(held);
             return;
         }
-        boolean internalArrived = own == internalSide;
         ValidRecord internal = internalArrived ? record : waiting;
         ValidRecord counterparty = internalArrived ? waiting : record;
         RuleEvaluator.Decision d = evaluator.decide(internal.values, counterparty.values);
         outcomes.pair(d, internal, counterparty, false, out);
+        if (!held.decided) {
+            keysWaiting--;
+        }
         if (stateTtl != null) {
             // Kept until the deadline: a revision of either side is decided again against the other.
-            own.update(record);
-            decided.update(true);
+            held.set(internalArrived, record);
+            held.decided = true;
+            sides.update(held);
             return;
         }
         ctx.timerService().deleteEventTimeTimer(deadline(record));
-        keysWaiting--;
-        internalSide.clear();
-        counterpartySide.clear();
+        sides.clear();
     }
 
     private static boolean sameRecord(ValidRecord a, ValidRecord b) {
@@ -141,24 +141,18 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
-        ValidRecord internal = internalSide.value();
-        ValidRecord counterparty = counterpartySide.value();
-        if (Boolean.TRUE.equals(decided.value())) {
-            internal = null;
-            counterparty = null;
-            decided.clear();
+        MatchSides held = sides.value();
+        sides.clear();
+        if (held == null || held.decided) {
+            return;
         }
-        if (internal != null) {
-            unmatched(internal, ctx, out);
+        if (held.internal != null) {
+            unmatched(held.internal, ctx, out);
         }
-        if (counterparty != null) {
-            unmatched(counterparty, ctx, out);
+        if (held.counterparty != null) {
+            unmatched(held.counterparty, ctx, out);
         }
-        if (internal != null || counterparty != null) {
-            keysWaiting--;
-        }
-        internalSide.clear();
-        counterpartySide.clear();
+        keysWaiting--;
     }
 
     /** The {@code keysWaiting} gauge's value. */
