@@ -46,6 +46,13 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
     @Nullable private final Duration stateTtl;
 
     private transient ValueState<MatchSides> sides;
+    /**
+     * The per-side states of versions before {@link MatchSides}, read only at a key's deadline: keys
+     * waiting in a savepoint of such a version are decided then (README "Upgrading from a savepoint").
+     */
+    private transient ValueState<ValidRecord> legacyInternal;
+    private transient ValueState<ValidRecord> legacyCounterparty;
+    private transient ValueState<Boolean> legacyDecided;
     private transient RuleEvaluator evaluator;
     private transient MatchOutcomes outcomes;
     /**
@@ -78,6 +85,9 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
     @Override
     public void open(OpenContext openContext) {
         sides = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("sides", MatchSides.typeInfo(feed)), stateTtl));
+        legacyInternal = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("internal", ValidRecord.typeInfo(feed)), stateTtl));
+        legacyCounterparty = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("counterparty", ValidRecord.typeInfo(feed)), stateTtl));
+        legacyDecided = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("decided", Types.BOOLEAN), stateTtl));
         evaluator = new RuleEvaluator(feed, matchSpec);
         getRuntimeContext().getMetricGroup().gauge("keysWaiting", () -> keysWaiting);
         // With a secondary-key pass, what finds no counterpart here is handed on to it.
@@ -141,7 +151,7 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
-        MatchSides held = sides.value();
+        MatchSides held = withLegacySides(sides.value(), ctx, out);
         sides.clear();
         if (held == null || held.decided) {
             return;
@@ -153,6 +163,53 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
             unmatched(held.counterparty, ctx, out);
         }
         keysWaiting--;
+    }
+
+    /**
+     * A key restored from a savepoint of a version that kept one state per side: its sides joined
+     * with any that arrived since the restore (such a record found no side in {@link #sides} and
+     * waited), and a pair so completed decided now, at the deadline, instead of on arrival.
+     */
+    @Nullable
+    private MatchSides withLegacySides(@Nullable MatchSides held, OnTimerContext ctx, Collector<GenericRecord> out) throws Exception {
+        ValidRecord oldInternal = legacyInternal.value();
+        ValidRecord oldCounterparty = legacyCounterparty.value();
+        boolean oldDecided = Boolean.TRUE.equals(legacyDecided.value());
+        if (oldInternal == null && oldCounterparty == null && !oldDecided) {
+            return held;
+        }
+        legacyInternal.clear();
+        legacyCounterparty.clear();
+        legacyDecided.clear();
+        boolean arrivedSince = held != null;
+        if (held == null) {
+            held = new MatchSides();
+        } else {
+            keysWaiting--; // counted once in the restored figure and again on its arrival here
+        }
+        held.internal = joined(held.internal, oldInternal, ctx, out);
+        held.counterparty = joined(held.counterparty, oldCounterparty, ctx, out);
+        held.decided = oldDecided && !arrivedSince;
+        if (held.internal != null && held.counterparty != null && !held.decided) {
+            outcomes.pair(evaluator.decide(held.internal.values, held.counterparty.values), held.internal, held.counterparty, false, out);
+            if (!oldDecided) {
+                keysWaiting--;
+            }
+            held.decided = true;
+        }
+        return held;
+    }
+
+    /** The side kept of one that arrived since the restore and one restored; a different record replaced ends unmatched. */
+    @Nullable
+    private ValidRecord joined(@Nullable ValidRecord arrived, @Nullable ValidRecord restored, OnTimerContext ctx, Collector<GenericRecord> out) {
+        if (arrived == null) {
+            return restored;
+        }
+        if (restored != null && !sameRecord(restored, arrived)) {
+            unmatched(restored, ctx, out);
+        }
+        return arrived;
     }
 
     /** The {@code keysWaiting} gauge's value. */

@@ -151,4 +151,73 @@ class MatchRecordsTest {
                 .extracting(e -> e.matchKey).containsExactly("T-1");
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
+
+    /** What versions before {@link MatchSides} kept: one state per side, a timer at the deadline, the keys waiting. */
+    static class PerSideStateOfEarlierVersions
+            extends org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction<String, ValidRecord, ValidRecord, GenericRecord>
+            implements org.apache.flink.streaming.api.checkpoint.CheckpointedFunction {
+        private transient org.apache.flink.api.common.state.ListState<Long> waitingState;
+        private transient long keysWaiting;
+        private transient org.apache.flink.api.common.state.ValueState<ValidRecord> internal;
+        private transient org.apache.flink.api.common.state.ValueState<ValidRecord> counterparty;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            internal = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("internal", ValidRecord.typeInfo(TestFeeds.energy())));
+            counterparty = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("counterparty", ValidRecord.typeInfo(TestFeeds.energy())));
+        }
+
+        @Override
+        public void processElement1(ValidRecord record, Context ctx, org.apache.flink.util.Collector<GenericRecord> out) throws Exception {
+            internal.update(record);
+            ctx.timerService().registerEventTimeTimer(DEADLINE);
+            keysWaiting++;
+        }
+
+        @Override
+        public void processElement2(ValidRecord record, Context ctx, org.apache.flink.util.Collector<GenericRecord> out) throws Exception {
+            counterparty.update(record);
+            ctx.timerService().registerEventTimeTimer(DEADLINE);
+            keysWaiting++;
+        }
+
+        @Override
+        public void snapshotState(org.apache.flink.runtime.state.FunctionSnapshotContext context) throws Exception {
+            waitingState.update(List.of(keysWaiting));
+        }
+
+        @Override
+        public void initializeState(org.apache.flink.runtime.state.FunctionInitializationContext context) throws Exception {
+            waitingState = context.getOperatorStateStore().getListState(
+                    new org.apache.flink.api.common.state.ListStateDescriptor<>("keys-waiting", org.apache.flink.api.common.typeinfo.Types.LONG));
+        }
+    }
+
+    @Test
+    void keysWaitingInASavepointOfAnEarlierVersionAreDecidedAtTheirDeadline() throws Exception {
+        harness.close();
+        harness = Harnesses.keyedCo(new PerSideStateOfEarlierVersions(),
+                new MatchKey(), new MatchKey(), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())));
+        harness.processElement1(envelopes.internal(TestFeeds.trade("T-1"), 2), 0L);
+        harness.processElement1(envelopes.internal(TestFeeds.trade("T-2"), 3), 0L);
+        harness.processElement2(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-3")), 1), 0L);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState savepoint = harness.snapshot(1L, 1L);
+        harness.close();
+
+        harness = Harnesses.keyedCo(new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6)),
+                new MatchKey(), new MatchKey(), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())), savepoint);
+        assertThat(keysWaiting(harness)).isEqualTo(3);
+        harness.processElement2(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-1")), 1), 0L);
+        assertThat(harness.extractOutputValues()).as("T-1's internal side is in the earlier version's state").isEmpty();
+
+        harness.processBothWatermarks(new Watermark(DEADLINE));
+        assertThat(harness.extractOutputValues()).extracting(MatchRecordsTest::status, r -> r.get("match_key"))
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("MATCHED", "T-1"),
+                        org.assertj.core.groups.Tuple.tuple("UNMATCHED_INTERNAL", "T-2"),
+                        org.assertj.core.groups.Tuple.tuple("UNMATCHED_COUNTERPARTY", "T-3"));
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(keysWaiting(harness)).isZero();
+    }
 }
