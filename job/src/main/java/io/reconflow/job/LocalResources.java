@@ -6,6 +6,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 
 /**
  * State backend and memory of a run on this machine's embedded MiniCluster ({@code ./reconflow
@@ -40,6 +41,8 @@ public final class LocalResources {
         // Most state reads look up a key that is not there yet (the first side of a match key, a new
         // idempotency key): a bloom filter answers those without reading every level of the LSM tree.
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        // Level 0 compacted in larger batches: checkpoints every few seconds flush many small files.
+        conf.set(RocksDBOptions.OPTIONS_FACTORY, LocalRocksDbOptions.class.getName());
         // Without this a local TaskManager claims an unbounded heap; say what -Xmx really gives.
         conf.set(TaskManagerOptions.TASK_HEAP_MEMORY, new MemorySize(maxHeapBytes));
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, managed(maxHeapBytes));

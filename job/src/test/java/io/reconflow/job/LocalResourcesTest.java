@@ -27,6 +27,20 @@ class LocalResourcesTest {
     }
 
     @Test
+    void levelZeroIsCompactedInLargerBatchesThanRocksDbsDefault() throws Exception {
+        Configuration conf = LocalResources.settings(MemorySize.parse("1g").getBytes());
+        Object factory = Class.forName(conf.get(org.apache.flink.state.rocksdb.RocksDBOptions.OPTIONS_FACTORY))
+                .getConstructor().newInstance();
+        try (org.rocksdb.ColumnFamilyOptions defaults = new org.rocksdb.ColumnFamilyOptions();
+             org.rocksdb.ColumnFamilyOptions local = ((LocalRocksDbOptions) factory)
+                     .createColumnOptions(new org.rocksdb.ColumnFamilyOptions(), new java.util.ArrayList<>())) {
+            assertThat(local.level0FileNumCompactionTrigger()).isGreaterThan(defaults.level0FileNumCompactionTrigger());
+            assertThat(local.level0SlowdownWritesTrigger()).isGreaterThan(local.level0FileNumCompactionTrigger());
+            assertThat(local.level0StopWritesTrigger()).isGreaterThan(local.level0SlowdownWritesTrigger());
+        }
+    }
+
+    @Test
     void managedMemoryStaysWithinItsBounds() {
         assertThat(LocalResources.managed(MemorySize.parse("48m").getBytes())).isEqualTo(MemorySize.parse("64m"));
         assertThat(LocalResources.managed(MemorySize.parse("16g").getBytes())).isEqualTo(MemorySize.parse("2g"));
