@@ -71,6 +71,10 @@ class EventTypesTest {
         GenericRecord row = new ResultRows("energy", TestFeeds.energy()).unmatched(record);
         assertThat(roundTrip(new GenericRecordAvroTypeInfo(AvroSchemas.result(TestFeeds.energy())), row)).isEqualTo(row);
 
+        // The raw text travels as UTF-8 bytes, whatever its characters.
+        record.raw = "{\"delivery_point\": \"Zürich — €\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(roundTrip(ValidRecord.typeInfo(TestFeeds.energy()), record).rawText()).isEqualTo("{\"delivery_point\": \"Zürich — €\"}");
+
         // Absent values and context survive as null.
         record.batchId = null;
         record.page = null;
