@@ -48,8 +48,15 @@ class EventTypesTest {
     }
 
     @Test
-    void validRecordIsAPojoWithATypedRowAndNoGenericTypeAnywhere() {
-        TypeInformation<ValidRecord> type = ValidRecord.typeInfo(TestFeeds.energy());
+    void validRecordHasItsOwnSerializer() {
+        assertThat(ValidRecord.typeInfo(TestFeeds.energy())).isInstanceOf(io.reconflow.operators.validate.ValidRecordTypeInfo.class);
+        assertThat(ValidRecord.typeInfo(TestFeeds.energy()).createSerializer(new SerializerConfigImpl()))
+                .isInstanceOf(io.reconflow.operators.validate.ValidRecordSerializer.class);
+    }
+
+    @Test
+    void validRecordOfEarlierVersionsIsAPojoWithATypedRowAndNoGenericTypeAnywhere() {
+        TypeInformation<ValidRecord> type = ValidRecord.pojoTypeInfo(TestFeeds.energy());
         assertThat(type).isInstanceOf(PojoTypeInfo.class);
         assertThat(genericTypes(type)).isEmpty();
         PojoTypeInfo<ValidRecord> pojo = (PojoTypeInfo<ValidRecord>) type;

@@ -70,7 +70,7 @@ public class MatchBySecondaryKey extends KeyedProcessFunction<String, ValidRecor
         pass = matchSpec.passes().stream().filter(p -> p.number() == passNumber && p.keyed()).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no keyed pass number " + passNumber));
         waiting = getRuntimeContext().getListState(StateTtl.on(new ListStateDescriptor<>("unmatched",
-                ValidRecord.typeInfo(feed)), stateTtl));
+                ValidRecord.pojoTypeInfo(feed)), stateTtl));
         evaluator = new RuleEvaluator(feed, matchSpec);
         outcomes = new MatchOutcomes(recon, feed, getRuntimeContext(), !lastPass);
     }

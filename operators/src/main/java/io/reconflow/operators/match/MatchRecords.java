@@ -85,8 +85,8 @@ public class MatchRecords extends KeyedCoProcessFunction<String, ValidRecord, Va
     @Override
     public void open(OpenContext openContext) {
         sides = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("sides", MatchSides.typeInfo(feed)), stateTtl));
-        legacyInternal = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("internal", ValidRecord.typeInfo(feed)), stateTtl));
-        legacyCounterparty = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("counterparty", ValidRecord.typeInfo(feed)), stateTtl));
+        legacyInternal = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("internal", ValidRecord.pojoTypeInfo(feed)), stateTtl));
+        legacyCounterparty = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("counterparty", ValidRecord.pojoTypeInfo(feed)), stateTtl));
         legacyDecided = getRuntimeContext().getState(StateTtl.on(new ValueStateDescriptor<>("decided", Types.BOOLEAN), stateTtl));
         evaluator = new RuleEvaluator(feed, matchSpec);
         getRuntimeContext().getMetricGroup().gauge("keysWaiting", () -> keysWaiting);

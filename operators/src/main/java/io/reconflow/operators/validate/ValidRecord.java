@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * A validated record between validation and the end of matching: where it came from, its keys,
- * and its feed values as a {@link Row} by field position ({@link FeedRows}). Serialized by Flink's
- * POJO and Row serializers through {@link #typeInfo}, never by Avro or Kryo.
+ * and its feed values as a {@link Row} by field position ({@link FeedRows}). Serialized by its own
+ * serializer through {@link #typeInfo} ({@link ValidRecordSerializer}), never by Avro or Kryo.
  */
 public class ValidRecord {
     public Side side;
@@ -67,8 +67,20 @@ public class ValidRecord {
         return side == Side.INTERNAL;
     }
 
-    /** The one type information of a feed's validated records: a POJO whose values are a named Row. */
+    /**
+     * The type of a feed's validated records between operators and in match state: its own
+     * serializer ({@link ValidRecordSerializer}), which copies Strings whole.
+     */
     public static TypeInformation<ValidRecord> typeInfo(FeedSpec feed) {
+        return new ValidRecordTypeInfo(feed);
+    }
+
+    /**
+     * The type earlier versions gave validated records: a POJO whose values are a named Row. Kept
+     * for the states that savepoints of those versions hold (a secondary-key pass's records, match's
+     * per-side states), so that they still restore.
+     */
+    public static TypeInformation<ValidRecord> pojoTypeInfo(FeedSpec feed) {
         @SuppressWarnings("unchecked")
         TypeInformation<ValidRecord> type = (TypeInformation<ValidRecord>) (TypeInformation<?>) Types.POJO(ValidRecord.class, Map.ofEntries(
                 Map.entry("side", Types.ENUM(Side.class)),

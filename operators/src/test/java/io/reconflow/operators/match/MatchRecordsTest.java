@@ -163,8 +163,8 @@ class MatchRecordsTest {
 
         @Override
         public void open(org.apache.flink.api.common.functions.OpenContext context) {
-            internal = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("internal", ValidRecord.typeInfo(TestFeeds.energy())));
-            counterparty = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("counterparty", ValidRecord.typeInfo(TestFeeds.energy())));
+            internal = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("internal", ValidRecord.pojoTypeInfo(TestFeeds.energy())));
+            counterparty = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("counterparty", ValidRecord.pojoTypeInfo(TestFeeds.energy())));
         }
 
         @Override
