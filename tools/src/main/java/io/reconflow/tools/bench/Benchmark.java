@@ -29,7 +29,7 @@ import java.util.Map;
  * {@code out/bench/bench-<timestamp>.json}. It asserts nothing: a timing is no test.
  *
  * <pre>reconflow bench [--records 100000] [--parallelism 1] [--page-size 1000] [--checkpoint-interval 5s]
- *                 [--fetch-pages 2000] [--fetch-page-size 2] [--latency-ms 50] [--capacity 64] [--no-baseline]</pre>
+ *                 [--fetch-pages 10000] [--fetch-page-size 2] [--latency-ms 50] [--capacity 64] [--no-baseline]</pre>
  */
 public final class Benchmark {
     public static final String TOKEN_ENV = "RECONFLOW_DEMO_TOKEN";
@@ -39,7 +39,7 @@ public final class Benchmark {
                          int fetchPages, int fetchPageSize, long latencyMs, int capacity, boolean baseline,
                          Path out, String tokenEnv, String only, Path confDir, String jobHeap, int blockRecords) {
         static Options defaults() {
-            return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 2000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV, "",
+            return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 10_000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV, "",
                     Path.of("conf/recon"), "", 100_000);
         }
     }
