@@ -42,7 +42,7 @@ public final class LocalResources {
         // idempotency key): a bloom filter answers those without reading every level of the LSM tree.
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         // Level 0 compacted in larger batches: checkpoints every few seconds flush many small files.
-        conf.set(RocksDBOptions.OPTIONS_FACTORY, LocalRocksDbOptions.class.getName());
+        conf.set(RocksDBOptions.OPTIONS_FACTORY, RocksDbLevelZeroOptions.class.getName());
         // Without this a local TaskManager claims an unbounded heap; say what -Xmx really gives.
         conf.set(TaskManagerOptions.TASK_HEAP_MEMORY, new MemorySize(maxHeapBytes));
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, managed(maxHeapBytes));

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -65,6 +66,9 @@ class ClusterSubmissionIT {
             assertThat(SESSION.cluster().dir().resolve("checkpoints").resolve(job)).as("checkpoints under the cluster's execution.checkpointing.dir")
                     .isDirectory();
             assertThat(SESSION.rest().get("/jobs/" + job + "/checkpoints/config").path("state_backend").asText()).isEqualTo("EmbeddedRocksDBStateBackend");
+            // conf/config.yaml's RocksDB options factory, a class of the job jar, is loaded by the TaskManager.
+            assertThat(taskManagerLogs()).as("TaskManager logs").anySatisfy(log -> assertThat(Files.readString(log))
+                    .contains("Using configured options factory: " + RocksDbLevelZeroOptions.class.getName()));
             return result;
         });
         run.checkEverything();
@@ -122,4 +126,9 @@ class ClusterSubmissionIT {
         return args;
     }
 
+    private static List<Path> taskManagerLogs() throws java.io.IOException {
+        try (var files = Files.list(SESSION.cluster().dir().resolve("log"))) {
+            return files.filter(f -> f.getFileName().toString().matches("taskmanager-.*\\.log")).toList();
+        }
+    }
 }

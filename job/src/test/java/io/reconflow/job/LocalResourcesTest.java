@@ -32,7 +32,7 @@ class LocalResourcesTest {
         Object factory = Class.forName(conf.get(org.apache.flink.state.rocksdb.RocksDBOptions.OPTIONS_FACTORY))
                 .getConstructor().newInstance();
         try (org.rocksdb.ColumnFamilyOptions defaults = new org.rocksdb.ColumnFamilyOptions();
-             org.rocksdb.ColumnFamilyOptions local = ((LocalRocksDbOptions) factory)
+             org.rocksdb.ColumnFamilyOptions local = ((RocksDbLevelZeroOptions) factory)
                      .createColumnOptions(new org.rocksdb.ColumnFamilyOptions(), new java.util.ArrayList<>())) {
             assertThat(local.level0FileNumCompactionTrigger()).isGreaterThan(defaults.level0FileNumCompactionTrigger());
             assertThat(local.level0SlowdownWritesTrigger()).isGreaterThan(local.level0FileNumCompactionTrigger());

@@ -34,11 +34,25 @@ final class FlinkOptionKeys {
 
     static FlinkOptionKeys scan() {
         FlinkOptionKeys keys = new FlinkOptionKeys();
-        try (JarFile jar = new JarFile(Path.of(ConfigOption.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toFile())) {
+        keys.scanJarOf(ConfigOption.class);
+        // The RocksDB state backend declares its own keys (state.backend.rocksdb.*).
+        keys.scanJarOf(org.apache.flink.state.rocksdb.RocksDBOptions.class);
+        if (keys.known.size() < 300) {
+            throw new IllegalStateException("found only " + keys.known.size() + " Flink option keys; the scan is broken");
+        }
+        if (!keys.known.contains("state.backend.rocksdb.use-bloom-filter")) {
+            throw new IllegalStateException("the RocksDB backend's option keys were not found; the scan is broken");
+        }
+        return keys;
+    }
+
+    /** Every {@code *Options} class in the jar that holds {@code inJar}. */
+    private void scanJarOf(Class<?> inJar) {
+        try (JarFile jar = new JarFile(Path.of(inJar.getProtectionDomain().getCodeSource().getLocation().toURI()).toFile())) {
             for (JarEntry e : Collections.list(jar.entries())) {
                 String n = e.getName();
                 if (n.startsWith("org/apache/flink/") && n.endsWith("Options.class") && !n.contains("$")) {
-                    keys.add(n.substring(0, n.length() - ".class".length()).replace('/', '.'));
+                    add(n.substring(0, n.length() - ".class".length()).replace('/', '.'));
                 }
             }
         } catch (IOException e) {
@@ -46,10 +60,6 @@ final class FlinkOptionKeys {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-        if (keys.known.size() < 300) {
-            throw new IllegalStateException("found only " + keys.known.size() + " Flink option keys; the scan is broken");
-        }
-        return keys;
     }
 
     private void add(String className) {

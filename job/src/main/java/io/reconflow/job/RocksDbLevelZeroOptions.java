@@ -7,8 +7,9 @@ import org.rocksdb.DBOptions;
 import java.util.Collection;
 
 /**
- * RocksDB column options of local runs ({@link LocalResources}) for state written at random keys
- * and checkpointed every few seconds.
+ * RocksDB column options for state written at random keys and checkpointed every few seconds: set
+ * by local runs ({@link LocalResources}) and by {@code conf/config.yaml} for a cluster
+ * ({@code state.backend.rocksdb.options-factory}).
  *
  * <p>Every incremental checkpoint flushes each column family's memtable, so level 0 gets a small
  * file per state every interval. With RocksDB's defaults (compaction at 4 level-0 files, writes
@@ -20,7 +21,7 @@ import java.util.Collection;
  * the block cache, so the extra files cost a read of a missing key little. The same remedy as
  * Spark's RocksDB state store (SPARK-46705).
  */
-public class LocalRocksDbOptions implements RocksDBOptionsFactory {
+public class RocksDbLevelZeroOptions implements RocksDBOptionsFactory {
     private static final long serialVersionUID = 1L;
 
     static final int LEVEL0_COMPACTION_TRIGGER = 16;
