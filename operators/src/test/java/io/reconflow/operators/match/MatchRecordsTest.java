@@ -152,6 +152,31 @@ class MatchRecordsTest {
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
+    @Test
+    void continuousModeDecidesARevisionAgainAndKeepsBothSidesUntilTheDeadline() throws Exception {
+        harness.close();
+        harness = Harnesses.keyedCo(new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6), Duration.ofDays(7)),
+                new MatchKey(), new MatchKey(), Harnesses.avro(AvroSchemas.result(TestFeeds.energy())));
+        ObjectNode ours = TestFeeds.trade("T-1");
+        harness.processElement1(envelopes.internal(ours, 2), 0L);
+        harness.processElement2(envelopes.counterparty(TestFeeds.theirView(ours), 1), 0L);
+        assertThat(harness.extractOutputValues()).extracting(MatchRecordsTest::status).containsExactly("MATCHED");
+        assertThat(keysWaiting(harness)).as("decided").isZero();
+        assertThat(harness.numKeyedStateEntries()).as("both sides kept for a revision").isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        // A republication revises their record: decided again against ours.
+        harness.processElement2(envelopes.counterparty(TestFeeds.theirView(ours).put("delivery_point", "NBP"), 3), 0L);
+        assertThat(harness.extractOutputValues()).extracting(MatchRecordsTest::status).containsExactly("MATCHED", "BREAK");
+        assertThat(keysWaiting(harness)).isZero();
+
+        harness.processBothWatermarks(new Watermark(DEADLINE));
+        assertThat(harness.extractOutputValues()).as("nothing more at the deadline").hasSize(2);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(keysWaiting(harness)).isZero();
+    }
+
     /** What versions before {@link MatchSides} kept: one state per side, a timer at the deadline, the keys waiting. */
     static class PerSideStateOfEarlierVersions
             extends org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction<String, ValidRecord, ValidRecord, GenericRecord>
