@@ -18,7 +18,7 @@ public final class ValidRecords {
     public ValidRecord of(RawRecord raw, ObjectNode json) {
         Row values = validator.validate(json, false).record();
         ValidRecord r = ValidRecord.of(raw, values, keys, keys.idempotencyKey(values));
-        r.raw = json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        r.raw = json.toString();
         return r;
     }
 

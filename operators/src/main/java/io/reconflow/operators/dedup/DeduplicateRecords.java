@@ -90,7 +90,7 @@ public class DeduplicateRecords extends KeyedProcessFunction<String, ValidRecord
             ctx.output(Tags.REJECTS, Rejects.of(recon, origin, ErrorCode.DUPLICATE_CONFLICT, null,
                     "idempotency key " + record.idempotencyKey
                             + " was already seen with different content; the first record is kept",
-                    null, record.idempotencyKey, record.rawText()));
+                    null, record.idempotencyKey, record.raw));
         }
     }
 

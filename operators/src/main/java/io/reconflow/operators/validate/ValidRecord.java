@@ -9,7 +9,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.types.Row;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -30,12 +29,8 @@ public class ValidRecord {
     /** SHA-256 (32 bytes) of the canonical form of every field; kept only until deduplication. */
     public byte[] contentHash;
     public String matchKey;
-    /**
-     * The record as received, UTF-8, kept only until deduplication (for a DUPLICATE_CONFLICT
-     * reject). Bytes rather than a String: Flink serializes a String char by char, and this is the
-     * longest field crossing the shuffle into deduplication; a byte array is copied whole.
-     */
-    public byte[] raw;
+    /** The record as received, kept only until deduplication (for a DUPLICATE_CONFLICT reject). */
+    public String raw;
     public Row values;
 
     public ValidRecord() {}
@@ -53,14 +48,9 @@ public class ValidRecord {
         valid.idempotencyKey = idempotencyKey;
         valid.contentHash = keys.contentHash(values);
         valid.matchKey = keys.matchKey(values);
-        valid.raw = raw.getRaw() == null ? null : raw.getRaw().getBytes(StandardCharsets.UTF_8);
+        valid.raw = raw.getRaw();
         valid.values = values;
         return valid;
-    }
-
-    /** The record as received, or null once deduplication has dropped it. */
-    public String rawText() {
-        return raw == null ? null : new String(raw, StandardCharsets.UTF_8);
     }
 
     public boolean isInternal() {
@@ -93,7 +83,7 @@ public class ValidRecord {
                 Map.entry("idempotencyKey", Types.STRING),
                 Map.entry("contentHash", Types.PRIMITIVE_ARRAY(Types.BYTE)),
                 Map.entry("matchKey", Types.STRING),
-                Map.entry("raw", Types.PRIMITIVE_ARRAY(Types.BYTE)),
+                Map.entry("raw", Types.STRING),
                 Map.entry("values", FeedRows.rowType(feed))));
         return type;
     }

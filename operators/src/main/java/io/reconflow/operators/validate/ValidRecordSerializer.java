@@ -84,7 +84,7 @@ public final class ValidRecordSerializer extends TypeSerializer<ValidRecord> {
         to.idempotencyKey = from.idempotencyKey;
         to.contentHash = from.contentHash == null ? null : from.contentHash.clone();
         to.matchKey = from.matchKey;
-        to.raw = from.raw == null ? null : from.raw.clone();
+        to.raw = from.raw;
         if (from.values != null) {
             // Every value kind is immutable (String, Integer, Long, Boolean, BigDecimal).
             Row values = new Row(from.values.getKind(), from.values.getArity());
@@ -130,7 +130,7 @@ public final class ValidRecordSerializer extends TypeSerializer<ValidRecord> {
         writeString(r.idempotencyKey, out);
         writeBytes(r.contentHash, out);
         writeString(r.matchKey, out);
-        writeBytes(r.raw, out);
+        writeString(r.raw, out);
         if (r.values != null) {
             writeValues(r.values, out);
         }
@@ -152,7 +152,7 @@ public final class ValidRecordSerializer extends TypeSerializer<ValidRecord> {
         r.idempotencyKey = (present & IDEMPOTENCY) != 0 ? readString(in) : null;
         r.contentHash = (present & CONTENT) != 0 ? readBytes(in) : null;
         r.matchKey = (present & MATCH) != 0 ? readString(in) : null;
-        r.raw = (present & RAW) != 0 ? readBytes(in) : null;
+        r.raw = (present & RAW) != 0 ? readString(in) : null;
         r.values = (present & VALUES) != 0 ? readValues(in) : null;
         return r;
     }

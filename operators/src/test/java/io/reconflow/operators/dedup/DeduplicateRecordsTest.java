@@ -62,7 +62,7 @@ class DeduplicateRecordsTest {
             assertThat(r.getErrorCode()).isEqualTo(ErrorCode.DUPLICATE_CONFLICT);
             assertThat(r.getPage()).isEqualTo(2);
             assertThat(r.getIdempotencyKey()).isEqualTo(changed.idempotencyKey);
-            assertThat(r.getRaw()).contains("99.99").isEqualTo(changed.rawText());
+            assertThat(r.getRaw()).contains("99.99").isEqualTo(changed.raw);
         });
     }
 

@@ -15,7 +15,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,7 +62,7 @@ class ValidRecordSerializerTest {
         r.idempotencyKey = "a".repeat(64);
         r.contentHash = withNulls ? null : new byte[] {1, -2, 3};
         r.matchKey = "T-1\u0000x";
-        r.raw = withNulls ? null : "{\"a\": \"é\"}".getBytes(StandardCharsets.UTF_8);
+        r.raw = withNulls ? null : "{\"a\": \"é\"}";
         r.values = valuesOf(feed, withNulls);
         return r;
     }
@@ -101,10 +100,8 @@ class ValidRecordSerializerTest {
         FeedSpec feed = TestFeeds.energy();
         ValidRecord r = record(feed, false);
         ValidRecord copy = new ValidRecordSerializer(feed).copy(r);
-        r.raw[0] = 'X';
         r.contentHash[0] = 9;
         r.values.setField(0, "changed");
-        assertThat(copy.rawText()).startsWith("{");
         assertThat(copy.contentHash[0]).isEqualTo((byte) 1);
         assertThat(copy.values.getField(0)).isNotEqualTo("changed");
     }

@@ -29,7 +29,7 @@ class ValidateRecordsTest extends ValidateRecordsHarness {
         assertThat(envelope.idempotencyKey).hasSize(64);
         assertThat(envelope.page).isEqualTo(3);
         assertThat(envelope.correlationId).isEqualTo("req-3");
-        assertThat(envelope.rawText()).isEqualTo(raw);
+        assertThat(envelope.raw).isEqualTo(raw);
         assertThat(envelope.values.getField(TestFeeds.energy().field("side").position())).isEqualTo("SELL");
         assertThat(envelope.contentHash).hasSize(32);
     }
