@@ -12,6 +12,7 @@ import io.reconflow.operators.batch.CheckBatchCompleteness;
 import io.reconflow.operators.batch.FirstTallies;
 import io.reconflow.operators.dedup.DedupKey;
 import io.reconflow.operators.dedup.DeduplicateRecords;
+import io.reconflow.operators.dedup.DeduplicateRecordsOperator;
 import io.reconflow.operators.match.MatchBySecondaryKey;
 import io.reconflow.operators.match.MatchKey;
 import io.reconflow.operators.match.SecondaryKey;
@@ -159,9 +160,11 @@ public final class ReconPipeline {
 
         SingleOutputStreamOperator<ValidRecord> distinct = validInternal.union(validCounterparty)
                 .keyBy(new DedupKey())
-                .process(new DeduplicateRecords(config.name(), config.feed().name(), config.dedupTtl(), config.isContinuous()))
-                .returns(validType)
-                .uid("deduplicate").name("Deduplicate by idempotency key");
+                // An operator around the function: it sends the function's per-batch counts of valid
+                // records before each watermark and checkpoint barrier.
+                .transform("Deduplicate by idempotency key", validType, new DeduplicateRecordsOperator(
+                        new DeduplicateRecords(config.name(), config.feed(), config.dedupTtl(), config.isContinuous())))
+                .uid("deduplicate");
 
         DataStream<ValidRecord> ours = distinct.filter(new OnSide(Side.INTERNAL))
                 .returns(validType).uid("internal-side").name("Internal side");
@@ -195,15 +198,18 @@ public final class ReconPipeline {
             previous = next;
         }
 
-        // Only counterparty records are tallied; our side's (empty) tallies still bring its
-        // watermark, which holds the batch check's timers. Duplicates are dropped per record, over
-        // every subtask, before the batch check, which a whole batch reaches on one subtask.
-        DataStream<RecordTally> distinctTallies = validInternal.getSideOutput(Tags.TALLIES)
-                .union(validCounterparty.getSideOutput(Tags.TALLIES))
+        // Only counterparty records are tallied: valid ones by deduplication, in sums per batch, which
+        // go straight to the batch check; rejected ones by validation, one tally per record, which go
+        // through FirstTallies to drop the same record's later tallies, spread over every subtask
+        // before the batch check (a whole batch reaches that on one subtask). Our side's (empty)
+        // tallies still bring its watermark, which holds the batch check's timers.
+        DataStream<RecordTally> firstTallies = validInternal.getSideOutput(Tags.TALLIES)
+                .union(validCounterparty.getSideOutput(Tags.TALLIES), distinct.getSideOutput(Tags.TALLIES))
                 .keyBy(new BatchKey.OfDistinctRecord())
                 .process(new FirstTallies(config.matchGrace(), stateTtl))
                 .returns(new AvroTypeInfo<>(RecordTally.class))
                 .uid("distinct-tallies").name("First tally per batch record");
+        DataStream<RecordTally> distinctTallies = firstTallies.union(distinct.getSideOutput(Tags.BATCH_TALLIES));
         SingleOutputStreamOperator<BatchOutcome> batches = pageRequests.getSideOutput(Tags.MANIFESTS)
                 .connect(distinctTallies)
                 .keyBy(new BatchKey.OfManifest(), new BatchKey.OfTally())

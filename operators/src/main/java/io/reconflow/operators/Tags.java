@@ -15,9 +15,20 @@ public final class Tags {
     /** Records, pages and requests that did not make it into the reconciliation. */
     public static final OutputTag<Reject> REJECTS = new OutputTag<>("rejects", new AvroTypeInfo<>(Reject.class));
 
-    /** One tally per counterparty record received, valid or not, for the batch completeness check. */
+    /**
+     * One tally per counterparty record, for the batch completeness check, where a record may have
+     * been counted before ({@code FirstTallies} keeps the first of each): from validation per rejected
+     * record, from deduplication for a key kept by a version before {@link #BATCH_TALLIES}.
+     */
     public static final OutputTag<RecordTally> TALLIES =
             new OutputTag<>("record-tallies", new AvroTypeInfo<>(RecordTally.class));
+
+    /**
+     * Deduplication's counts of the counterparty's distinct valid records, one tally per batch
+     * summing those it saw since its last watermark or checkpoint barrier: straight to the check.
+     */
+    public static final OutputTag<RecordTally> BATCH_TALLIES =
+            new OutputTag<>("batch-tallies", new AvroTypeInfo<>(RecordTally.class));
 
     /**
      * Validated records whose key found no counterpart, passed on to the next secondary-key pass.

@@ -96,7 +96,7 @@ class EventTypesTest {
     void dedupStateIsAPojo() throws Exception {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(SeenContent.class);
         assertThat(genericTypes(SeenContent.typeInfo())).isEmpty();
-        SeenContent seen = new SeenContent(new byte[] {1, 2, 3}, "B-1");
+        SeenContent seen = new SeenContent(new byte[] {1, 2, 3}, "B-1", new java.util.ArrayList<>(List.of("B-1", "B-2")));
         assertThat(roundTrip(SeenContent.typeInfo(), seen)).usingRecursiveComparison().isEqualTo(seen);
     }
 

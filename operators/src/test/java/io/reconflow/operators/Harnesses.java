@@ -63,6 +63,17 @@ public final class Harnesses {
         return h;
     }
 
+    /** A keyed operator of the job's own (one that wraps its function), opened. */
+    public static <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> keyed(
+            org.apache.flink.streaming.api.operators.OneInputStreamOperator<IN, OUT> operator, KeySelector<IN, String> key,
+            TypeSerializer<OUT> out) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
+        h.setup(out);
+        h.open();
+        return h;
+    }
+
     public static <IN1, IN2, OUT> KeyedTwoInputStreamOperatorTestHarness<String, IN1, IN2, OUT> keyedCo(
             KeyedCoProcessFunction<String, IN1, IN2, OUT> fn,
             KeySelector<IN1, String> key1, KeySelector<IN2, String> key2, TypeSerializer<OUT> out) throws Exception {

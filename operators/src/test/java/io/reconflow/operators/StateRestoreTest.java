@@ -5,6 +5,8 @@ import io.reconflow.operators.batch.CheckBatchCompleteness;
 import io.reconflow.operators.batch.FirstTallies;
 import io.reconflow.operators.dedup.DedupKey;
 import io.reconflow.operators.dedup.DeduplicateRecords;
+import io.reconflow.operators.dedup.DeduplicateRecordsOperator;
+import io.reconflow.operators.dedup.SeenContent;
 import io.reconflow.operators.match.MatchBySecondaryKey;
 import io.reconflow.operators.match.MatchKey;
 import io.reconflow.operators.match.MatchRecords;
@@ -56,8 +58,14 @@ class StateRestoreTest {
     private static <OUT> KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, OUT> keyed(
             KeyedProcessFunction<String, ValidRecord, OUT> fn, KeySelector<ValidRecord, String> key,
             TypeSerializer<OUT> out, OperatorSubtaskState restore) throws Exception {
+        return keyed(new KeyedProcessOperator<>(fn), key, out, restore);
+    }
+
+    private static <OUT> KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, OUT> keyed(
+            KeyedProcessOperator<String, ValidRecord, OUT> operator, KeySelector<ValidRecord, String> key,
+            TypeSerializer<OUT> out, OperatorSubtaskState restore) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, OUT> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn), key, Types.STRING);
+                new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
         h.setup(out);
         return open(h, restore);
     }
@@ -90,15 +98,13 @@ class StateRestoreTest {
 
     @Test
     void deduplicationRemembersTheKeysItSawBeforeTheRestore() throws Exception {
-        DeduplicateRecords fn = new DeduplicateRecords("energy", "energy-confirmations", Duration.ofDays(7));
         TypeSerializer<ValidRecord> out = Harnesses.valid();
-        var before = keyed(fn, new DedupKey(), out, null);
+        var before = keyed(dedup(), new DedupKey(), out, null);
         before.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
         assertThat(before.extractOutputValues()).hasSize(1);
         OperatorSubtaskState snapshot = stop(before);
 
-        var after = keyed(new DeduplicateRecords("energy", "energy-confirmations", Duration.ofDays(7)),
-                new DedupKey(), out, snapshot);
+        var after = keyed(dedup(), new DedupKey(), out, snapshot);
         try {
             assertThat(after.numKeyedStateEntries()).isEqualTo(1);
             after.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 4), 0L);               // exact duplicate
@@ -107,6 +113,63 @@ class StateRestoreTest {
             assertThat(after.extractOutputValues()).extracting(e -> e.matchKey).containsExactly("T-2");
             assertThat(Harnesses.sideOutput(after, Tags.REJECTS)).extracting(Reject::getErrorCode, Reject::getPage)
                     .containsExactly(Tuple.tuple(ErrorCode.DUPLICATE_CONFLICT, 5));
+        } finally {
+            after.close();
+        }
+    }
+
+    private static DeduplicateRecordsOperator dedup() {
+        return new DeduplicateRecordsOperator(new DeduplicateRecords("energy", TestFeeds.energy(), Duration.ofDays(7)));
+    }
+
+    /**
+     * Deduplication as versions before it counted valid records for the batch check kept its state:
+     * the content hash only (validation tallied every valid record to FirstTallies then).
+     */
+    static final class EarlierDeduplication extends KeyedProcessFunction<String, ValidRecord, ValidRecord> {
+        private transient org.apache.flink.api.common.state.ValueState<SeenContent> seen;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+            @SuppressWarnings("unchecked")
+            org.apache.flink.api.common.typeinfo.TypeInformation<SeenContent> earlier =
+                    (org.apache.flink.api.common.typeinfo.TypeInformation<SeenContent>) (org.apache.flink.api.common.typeinfo.TypeInformation<?>)
+                            Types.POJO(SeenContent.class, java.util.Map.of("hash", Types.PRIMITIVE_ARRAY(Types.BYTE), "batchId", Types.STRING));
+            seen = getRuntimeContext().getState(StateTtl.on(
+                    new org.apache.flink.api.common.state.ValueStateDescriptor<>("seen-content", earlier), Duration.ofDays(7)));
+        }
+
+        @Override
+        public void processElement(ValidRecord r, Context ctx, org.apache.flink.util.Collector<ValidRecord> out) throws Exception {
+            if (seen.value() == null) {
+                SeenContent kept = new SeenContent();
+                kept.hash = r.contentHash;
+                seen.update(kept);
+                out.collect(r);
+            }
+        }
+    }
+
+    @Test
+    void keysKeptBeforeDeduplicationCountedBatchesHaveTheirLaterTalliesCheckedByFirstTallies() throws Exception {
+        var before = keyed(new EarlierDeduplication(), new DedupKey(), Harnesses.valid(), null);
+        before.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
+        OperatorSubtaskState snapshot = stop(before);
+
+        var after = keyed(dedup(), new DedupKey(), Harnesses.valid(), snapshot);
+        try {
+            after.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 4), 0L); // counted in FirstTallies before
+            after.processElement(envelopes.counterparty(TestFeeds.trade("T-2"), 4), 0L); // new: counted here
+            after.processWatermark(new Watermark(1_000L));
+            // T-1's state did not say which batches counted it, so its tally goes where that is known.
+            assertThat(Harnesses.<RecordTally>sideOutput(after, Tags.TALLIES)).singleElement().satisfies(t -> {
+                assertThat(t.getDistinctKey()).isEqualTo(envelopes.counterparty(TestFeeds.trade("T-1"), 4).idempotencyKey);
+                assertThat(t.getRecords()).isEqualTo(1L);
+                assertThat(t.getValid()).isTrue();
+            });
+            assertThat(Harnesses.<RecordTally>sideOutput(after, Tags.BATCH_TALLIES)).singleElement()
+                    .satisfies(t -> assertThat(t.getRecords()).isEqualTo(1L));
+            assertThat(after.extractOutputValues()).extracting(e -> e.matchKey).containsExactly("T-2");
         } finally {
             after.close();
         }

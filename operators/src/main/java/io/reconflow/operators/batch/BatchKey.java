@@ -8,7 +8,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 public final class BatchKey {
     private BatchKey() {}
 
-    static String of(String counterparty, String businessDate, String batchId) {
+    public static String of(String counterparty, String businessDate, String batchId) {
         return counterparty + '|' + businessDate + '|' + (batchId == null ? "" : batchId);
     }
 

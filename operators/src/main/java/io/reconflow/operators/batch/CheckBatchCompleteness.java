@@ -28,7 +28,8 @@ import java.time.Duration;
 /**
  * Checks that each counterparty batch arrived whole: counts the distinct records received (valid
  * and rejected alike; a valid record is told apart by its idempotency key, a rejected one by its
- * canonical JSON; {@link FirstTallies} upstream passes on only the first tally of each), sums the
+ * canonical JSON: deduplication counts the valid ones, each key once per batch, and sends their
+ * sums per batch; {@link FirstTallies} passes on the first tally of each rejected one), sums the
  * control field over them exactly, and compares both with the manifest's
  * record_count and control_total when the batch's business date is over (at the end of a bounded
  * run). Keyed by {@link BatchKey}: manifests on the first input, tallies on the second.
@@ -85,8 +86,9 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
 
     @Override
     public void processElement2(RecordTally t, Context ctx, Collector<BatchOutcome> out) throws Exception {
-        // One call per distinct record: the manifest and first tally (Avro values) are read only
-        // while neither count exists yet, not for every record.
+        // A tally counts one distinct record (a rejected one) or a batch's sum of them (valid ones,
+        // from deduplication). The manifest and first tally (Avro values) are read only while
+        // neither count exists yet.
         ValueState<Long> count = t.getValid() ? validCount : rejectedCount;
         Long counted = count.value();
         if (counted == null && (t.getValid() ? rejectedCount : validCount).value() == null
@@ -94,7 +96,7 @@ public class CheckBatchCompleteness extends KeyedCoProcessFunction<String, Batch
             ctx.timerService().registerEventTimeTimer(deadline(t.getBusinessDate()));
             firstTally.update(t);
         }
-        count.update(counted == null ? 1L : counted + 1);
+        count.update(counted == null ? t.getRecords() : counted + t.getRecords());
         if (t.getControlUnscaled() != null) {
             BigDecimal v = FeedValues.decimal(t.getControlUnscaled(), t.getControlScale());
             BigDecimal sum = controlSum.value();

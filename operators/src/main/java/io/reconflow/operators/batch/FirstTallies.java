@@ -15,7 +15,9 @@ import java.time.Duration;
 
 /**
  * Passes on the first tally of each distinct record of a batch and drops the rest (the same record
- * on another page, or sent twice), keyed by {@link BatchKey.OfDistinctRecord}. Done here, spread
+ * on another page, or sent twice), keyed by {@link BatchKey.OfDistinctRecord}: the tallies of
+ * rejected records, and of valid ones whose key deduplication kept in a version before it counted
+ * valid records itself (see {@code DeduplicateRecords}). Done here, spread
  * over every subtask, rather than in {@link CheckBatchCompleteness}: that one is keyed by batch, so
  * a whole batch runs on one subtask, and a set of every record seen under that one key made it the
  * serial step of a large batch.

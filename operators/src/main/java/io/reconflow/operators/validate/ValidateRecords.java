@@ -15,7 +15,6 @@ import io.reconflow.events.RecordDefect;
 import io.reconflow.events.RecordTally;
 import io.reconflow.events.Side;
 import io.reconflow.domain.feed.FeedSpec;
-import io.reconflow.domain.feed.FeedValues;
 import io.reconflow.domain.feed.RecordJson;
 import io.reconflow.domain.feed.RecordKeys;
 import io.reconflow.domain.feed.RecordSlots;
@@ -40,8 +39,8 @@ import java.nio.ByteBuffer;
  * Checks every record at the boundary against its feed's schema. A valid record goes on in an
  * {@link ValidRecord} with its keys; an invalid one, or a page or request that failed, goes alone to
  * {@link Tags#REJECTS} with a code, the field, a message and the record exactly as received.
- * Every counterparty record, valid or not, is also tallied to {@link Tags#TALLIES} for the batch
- * completeness check.
+ * Every rejected counterparty record is also tallied to {@link Tags#TALLIES} for the batch
+ * completeness check; valid ones are counted by deduplication, which knows whether a key was seen.
  */
 public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
     private static final long serialVersionUID = 1L;
@@ -143,10 +142,7 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
         }
         Row record = outcome.record();
         String idempotencyKey = keys.idempotencyKey(record);
-        if (raw.getSide() == Side.COUNTERPARTY) {
-            BigDecimal control = controlPosition < 0 ? null : (BigDecimal) FeedValues.comparable(record, feed.fields().get(controlPosition));
-            tally(ctx, raw, idempotencyKey, true, control);
-        }
+        // A valid record is counted for its batch by deduplication, which knows whether its key was seen.
         ValidRecord valid = ValidRecord.of(raw, record, keys, idempotencyKey);
         this.valid[raw.getSide().ordinal()].inc();
         validTotal(raw.getSide()).add(1L);
@@ -192,18 +188,18 @@ public class ValidateRecords extends ProcessFunction<RawRecord, ValidRecord> {
             canonical = raw.getRaw();
         }
         String key = "raw:" + Sha256.hex(canonical);
-        tally(ctx, raw, key, false, node == null || controlPosition < 0 || !node.isObject() ? null
+        tally(ctx, raw, key, node == null || controlPosition < 0 || !node.isObject() ? null
                 : RecordValidator.exactDecimal(feed.fields().get(controlPosition), node.get(feed.controlField())));
     }
 
-    private void tally(Context ctx, RawRecord raw, String distinctKey, boolean isValid, BigDecimal control) {
+    private void tally(Context ctx, RawRecord raw, String distinctKey, BigDecimal control) {
         ctx.output(Tags.TALLIES, RecordTally.newBuilder()
                 .setCounterparty(raw.getSource())
                 .setFeed(raw.getFeed())
                 .setBusinessDate(raw.getBusinessDate())
                 .setBatchId(raw.getBatchId() == null ? "" : raw.getBatchId())
                 .setDistinctKey(distinctKey)
-                .setValid(isValid)
+                .setValid(false)
                 .setControlUnscaled(control == null ? null : ByteBuffer.wrap(control.unscaledValue().toByteArray()))
                 .setControlScale(control == null ? 0 : control.scale())
                 .build());

@@ -81,6 +81,20 @@ class CheckBatchCompletenessTest {
     }
 
     @Test
+    void deduplicationsSumsOfValidRecordsCountEveryRecordTheySum() throws Exception {
+        harness.processElement1(manifest(1_000_001, "5000.000000000000000001"), 0L);
+        harness.processElement2(RecordTally.newBuilder(tally("", true, "2500")).setRecords(600_000L).build(), 0L);
+        harness.processElement2(RecordTally.newBuilder(tally("", true, "2499.000000000000000001")).setRecords(400_000L).build(), 0L);
+        harness.processElement2(tally("raw:x", false, "1"), 0L);
+
+        BatchOutcome o = endOfInput();
+        assertThat(o.getStatus()).isEqualTo(BatchStatus.COMPLETE);
+        assertThat(o.getValidRecords()).isEqualTo(1_000_000L);
+        assertThat(o.getRejectedRecords()).isEqualTo(1L);
+        assertThat(o.getActualControlTotal()).isEqualByComparingTo("5000.000000000000000001");
+    }
+
+    @Test
     void aManifestThatLiesMakesTheBatchIncompleteWithBothFigures() throws Exception {
         harness.processElement2(tally("idem-a", true, "10"), 0L);
         harness.processElement1(manifest(2, "25"), 0L);

@@ -38,7 +38,7 @@ class RevisionsTest {
     @Test
     void aChangedRecordOfANewBatchReplacesTheOldOneAndADuplicateOrAConflictWithinABatchDoNot() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord> h = Harnesses.keyed(
-                new DeduplicateRecords("energy", "energy-confirmations", Duration.ofDays(7), true),
+                new DeduplicateRecordsOperator(new DeduplicateRecords("energy", TestFeeds.energy(), Duration.ofDays(7), true)),
                 new DedupKey(), Harnesses.valid())) {
             h.processElement(theirs(TestFeeds.trade("T-1"), "B-1"), 0L);
             h.processElement(theirs(TestFeeds.trade("T-1"), "B-2"), 0L); // republished unchanged
