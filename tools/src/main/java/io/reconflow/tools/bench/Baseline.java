@@ -111,8 +111,10 @@ public final class Baseline {
         model.addLogicalTypeConversion(new org.apache.avro.Conversions.DecimalConversion());
         model.addLogicalTypeConversion(new org.apache.avro.data.TimeConversions.TimestampMicrosConversion());
         model.addLogicalTypeConversion(new org.apache.avro.data.TimeConversions.TimestampMillisConversion());
-        try (ParquetWriter<GenericRecord> results = AvroParquetWriter.<GenericRecord>builder(
-                        new LocalOutputFile(out.resolve("results.parquet"))).withSchema(b.rows.schema()).withDataModel(model).build();
+        // The job's column settings (dictionary and statistics where values repeat): the same files.
+        try (ParquetWriter<GenericRecord> results = io.reconflow.operators.sink.ParquetSinks.resultColumns(
+                        AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(out.resolve("results.parquet")))
+                                .withSchema(b.rows.schema()).withDataModel(model), b.rows.schema()).build();
              ParquetWriter<Reject> rejects = AvroParquetWriter.<Reject>builder(new LocalOutputFile(out.resolve("rejects.parquet")))
                      .withSchema(Reject.getClassSchema()).withDataModel(org.apache.avro.specific.SpecificData.getForClass(Reject.class)).build()) {
             b.results = results;
