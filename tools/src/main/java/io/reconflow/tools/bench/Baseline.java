@@ -101,6 +101,55 @@ public final class Baseline {
      * @param internalFolder the internal CSV files of {@code businessDate}
      * @param out where results.parquet and rejects.parquet go (emptied first)
      */
+    /**
+     * Runs the baseline in a JVM of its own (started for it, as the job's is with
+     * {@code --job-heap}), so that both start with nothing compiled: in the benchmark's JVM the
+     * simulator and the generator had already compiled much of its code (Jackson, the validator, the
+     * keys), while the job's JVM spends the first tens of seconds compiling. The heap is the
+     * benchmark JVM's, as when the baseline ran in it; the token is read from {@code tokenEnv} in
+     * the environment, never passed on the command line. The time is measured inside it from the
+     * same point as before: the JVM's own start is not counted, as for the job.
+     */
+    static Result runInChild(Path yaml, List<String> overrides, String baseUrl, String tokenEnv, String businessDate,
+                             Path internalFolder, Path out) throws Exception {
+        Path result = Files.createTempFile("reconflow-baseline-", ".json");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m", "-XX:+ExitOnOutOfMemoryError",
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
+                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Baseline.class.getName(),
+                result.toString(), yaml.toString(), baseUrl, tokenEnv, businessDate, internalFolder.toString(), out.toString()));
+        String log4j = System.getProperty("log4j.configurationFile");
+        if (log4j != null) {
+            command.add(1, "-Dlog4j.configurationFile=" + log4j);
+        }
+        command.addAll(overrides);
+        Process child = new ProcessBuilder(command).inheritIO().start();
+        try {
+            int exit = child.waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("the baseline's JVM ended with exit code " + exit);
+            }
+            return new ObjectMapper().readValue(result.toFile(), Result.class);
+        } finally {
+            child.destroy();
+            Files.deleteIfExists(result);
+        }
+    }
+
+    /** The child JVM of {@link #runInChild}: RESULT_JSON CONFIG_YAML BASE_URL TOKEN_ENV DATE INTERNAL_DIR OUT_DIR [OVERRIDE]... */
+    public static void main(String[] args) throws Exception {
+        ReconConfig config = ReconConfig.load(Path.of(args[1]), List.of(args).subList(7, args.length));
+        String token = System.getenv(args[3]);
+        if (token == null) {
+            throw new IllegalStateException("environment variable " + args[3] + " (the counterparty token) is not set");
+        }
+        Result r = run(config, args[2], token, args[4], Path.of(args[5]), Path.of(args[6]));
+        new ObjectMapper().writeValue(Path.of(args[0]).toFile(), r);
+        System.exit(0);
+    }
+
     public static Result run(ReconConfig config, String baseUrl, String token, String businessDate,
                              Path internalFolder, Path out) throws Exception {
         long start = System.nanoTime();
