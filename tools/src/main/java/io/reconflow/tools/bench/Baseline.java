@@ -111,13 +111,13 @@ public final class Baseline {
      * same point as before: the JVM's own start is not counted, as for the job.
      */
     static Result runInChild(Path yaml, List<String> overrides, String baseUrl, String tokenEnv, String businessDate,
-                             Path internalFolder, Path out) throws Exception {
+                             Path internalFolder, Path out, boolean warm) throws Exception {
         Path result = Files.createTempFile("reconflow-baseline-", ".json");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m", "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
                 "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-D" + JobRun.WARM_PROPERTY + "=" + warm,
                 "-cp", System.getProperty("java.class.path"), Baseline.class.getName(),
                 result.toString(), yaml.toString(), baseUrl, tokenEnv, businessDate, internalFolder.toString(), out.toString()));
         String log4j = System.getProperty("log4j.configurationFile");
@@ -145,9 +145,18 @@ public final class Baseline {
         if (token == null) {
             throw new IllegalStateException("environment variable " + args[3] + " (the counterparty token) is not set");
         }
-        Result r = run(config, args[2], token, args[4], Path.of(args[5]), Path.of(args[6]));
+        Result r = run(config, args[2], token, args[4], Path.of(args[5]), Path.of(args[6]), Boolean.getBoolean(JobRun.WARM_PROPERTY));
         new ObjectMapper().writeValue(Path.of(args[0]).toFile(), r);
         System.exit(0);
+    }
+
+    /** As {@link #run(ReconConfig, String, String, String, Path, Path)}; {@code warm}: once before, into a folder of its own, unmeasured. */
+    public static Result run(ReconConfig config, String baseUrl, String token, String businessDate,
+                             Path internalFolder, Path out, boolean warm) throws Exception {
+        if (warm) {
+            run(config, baseUrl, token, businessDate, internalFolder, JobRun.warmUpFolder(out));
+        }
+        return run(config, baseUrl, token, businessDate, internalFolder, out);
     }
 
     public static Result run(ReconConfig config, String baseUrl, String token, String businessDate,

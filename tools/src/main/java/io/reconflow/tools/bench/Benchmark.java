@@ -37,10 +37,10 @@ public final class Benchmark {
     /** What a run measures; every field has a default. */
     public record Options(String feed, int records, int parallelism, int pageSize, String checkpointInterval,
                          int fetchPages, int fetchPageSize, long latencyMs, int capacity, boolean baseline,
-                         Path out, String tokenEnv, String only, Path confDir, String jobHeap, int blockRecords) {
+                         Path out, String tokenEnv, String only, Path confDir, String jobHeap, int blockRecords, boolean warm) {
         static Options defaults() {
             return new Options(BenchData.FEED, 100_000, 1, 1000, "5s", 10_000, 2, 50, 64, true, Path.of("out/bench"), TOKEN_ENV, "",
-                    Path.of("conf/recon"), "", 100_000);
+                    Path.of("conf/recon"), "", 100_000, false);
         }
     }
 
@@ -75,10 +75,13 @@ public final class Benchmark {
         @Option(names = "--block-records", paramLabel = "N",
                 description = "Counterparty records generated at a time (the day is streamed to files block by block). Default ${DEFAULT-VALUE}.")
         int blockRecords = D.blockRecords();
+        @Option(names = "--warm", description = "End to end: runs the job and the baseline twice, each in its JVM, and measures"
+                + " the second run (a JVM that has compiled their code, as a TaskManager that ran before).")
+        boolean warm = D.warm();
 
         Options options() {
             return new Options(feed, records, parallelism, pageSize, checkpointInterval, fetchPages, fetchPageSize, latencyMs,
-                    capacity, !noBaseline, out, D.tokenEnv(), only, D.confDir(), jobHeap, blockRecords);
+                    capacity, !noBaseline, out, D.tokenEnv(), only, D.confDir(), jobHeap, blockRecords, warm);
         }
 
         @Override
@@ -108,6 +111,7 @@ public final class Benchmark {
                 o.fetchPages(), "fetch_page_size", o.fetchPageSize(), "latency_ms", o.latencyMs(), "capacity", o.capacity()));
         options.put("block_records", o.blockRecords());
         options.put("baseline", o.baseline());
+        options.put("warm", o.warm());
         figures.put("options", options);
         if (!o.only().equals("end-to-end")) {
             figures.put("fetch", fetchPhase(o, token));
@@ -223,7 +227,8 @@ public final class Benchmark {
             long in = served + internal;
             List<String> overrides = overrides(o, sim.url(), internalPath, work.resolve("out"), o.checkpointInterval());
             ReconConfig config = ReconConfig.load(o.confDir().resolve(o.feed() + ".yaml"), overrides);
-            JobRun.Outcome job = job(o, overrides, work.resolve("out"), null);
+            JobRun.Outcome job = job(o, overrides, work.resolve("out"), null, o.warm());
+            e.put("warm", o.warm());
             e.put("records_in", in);
             e.put("counterparty_records", served);
             e.put("internal_records", internal);
@@ -260,8 +265,8 @@ public final class Benchmark {
                             : "-Xmx" + o.jobHeap() + " in a JVM of its own");
             System.out.printf("  records in        %,d (counterparty %,d on %d pages, internal %,d); generated in %,d ms%n",
                     in, served, day.pageCount(), internal, generatedMs);
-            System.out.printf("  job               %,d ms to the last Parquet file committed (%,d ms until the job ended)%n",
-                    job.lastCommitMs(), job.wallMs());
+            System.out.printf("  job               %,d ms to the last Parquet file committed (%,d ms until the job ended)%s%n",
+                    job.lastCommitMs(), job.wallMs(), o.warm() ? "; the second run in its JVM (--warm)" : "");
             System.out.printf("  throughput        %,.0f records/s%n", in * 1000.0 / Math.max(1, job.lastCommitMs()));
             System.out.printf("  result rows       %,d, rejects %,d: %s%n", job.resultRows(), job.rejects(), asGenerated
                     ? "as generated"
@@ -281,8 +286,9 @@ public final class Benchmark {
                 boolean ownJvm = !o.jobHeap().isEmpty();
                 Baseline.Result b = ownJvm
                         ? Baseline.runInChild(o.confDir().resolve(o.feed() + ".yaml"), overrides, sim.url(), o.tokenEnv(),
-                                BenchData.DATE.toString(), internalDir, work.resolve("baseline"))
-                        : Baseline.run(config, sim.url(), token, BenchData.DATE.toString(), internalDir, work.resolve("baseline"));
+                                BenchData.DATE.toString(), internalDir, work.resolve("baseline"), o.warm())
+                        : Baseline.run(config, sim.url(), token, BenchData.DATE.toString(), internalDir, work.resolve("baseline"),
+                                o.warm());
                 e.put("baseline_jvm", ownJvm ? "own" : "shared");
                 Map<String, Long> byStatus = new java.util.TreeMap<>();
                 b.byStatus().forEach((k, v) -> byStatus.put(k.name(), v));
@@ -291,9 +297,9 @@ public final class Benchmark {
                 e.put("baseline_rejects", b.rejects());
                 e.put("baseline_results_by_status", byStatus);
                 e.put("job_over_baseline", round((double) job.lastCommitMs() / Math.max(1, b.millis())));
-                System.out.printf("  baseline          %,d ms (one thread, no Flink, %s): %,d result rows, %,d rejects%n",
+                System.out.printf("  baseline          %,d ms (one thread, no Flink, %s%s): %,d result rows, %,d rejects%n",
                         b.millis(), ownJvm ? "in a JVM of its own like the job" : "in this JVM like the job",
-                        b.resultRows(), b.rejects());
+                        o.warm() ? ", its second run there" : "", b.resultRows(), b.rejects());
                 System.out.printf("  job / baseline    %.2f%n", (double) job.lastCommitMs() / Math.max(1, b.millis()));
             } else {
                 System.out.println("  baseline          skipped (--no-baseline): no job / baseline ratio");
@@ -333,9 +339,19 @@ public final class Benchmark {
 
     /** The job in this JVM, or with {@code --job-heap} in a JVM of its own with that heap. */
     private static JobRun.Outcome job(Options o, List<String> overrides, Path out, Runnable tick) throws Exception {
+        return job(o, overrides, out, tick, false);
+    }
+
+    /** As above; {@code warm}: run it twice in that JVM (the first into a folder of its own) and measure the second. */
+    private static JobRun.Outcome job(Options o, List<String> overrides, Path out, Runnable tick, boolean warm) throws Exception {
         Path yaml = o.confDir().resolve(o.feed() + ".yaml");
-        return o.jobHeap().isEmpty() ? JobRun.run(ReconConfig.load(yaml, overrides), out, tick)
-                : JobRun.runInChild(o.jobHeap(), yaml, overrides, out, tick);
+        if (!o.jobHeap().isEmpty()) {
+            return JobRun.runInChild(o.jobHeap(), yaml, overrides, out, tick, warm);
+        }
+        if (warm) {
+            JobRun.run(ReconConfig.load(yaml, JobRun.warmUpOverrides(overrides, out)), JobRun.warmUpFolder(out), null);
+        }
+        return JobRun.run(ReconConfig.load(yaml, overrides), out, tick);
     }
 
     private static List<String> overrides(Options o, String url, String internalPath, Path out, String checkpoints) {

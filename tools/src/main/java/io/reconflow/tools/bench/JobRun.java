@@ -49,6 +49,20 @@ final class JobRun {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** System property of the child JVM: run the job once before the run it reports. */
+    static final String WARM_PROPERTY = "reconflow.bench.warm";
+
+    /** Where a warm-up run writes (beside the measured run's output, so that its rows are not counted). */
+    static Path warmUpFolder(Path out) {
+        return out.resolveSibling(out.getFileName() + "-warm-up");
+    }
+
+    /** The overrides with the output moved to {@link #warmUpFolder}. */
+    static List<String> warmUpOverrides(List<String> overrides, Path out) {
+        List<String> moved = new ArrayList<>(overrides);
+        moved.add("output.path=" + warmUpFolder(out));
+        return moved;
+    }
 
     private JobRun() {}
 
@@ -58,6 +72,12 @@ final class JobRun {
      * called every 10 ms while it runs (may be null).
      */
     static Outcome runInChild(String heap, Path yaml, List<String> overrides, Path outputDir, Runnable tick) throws Exception {
+        return runInChild(heap, yaml, overrides, outputDir, tick, false);
+    }
+
+    /** As above; {@code warm}: the child runs the job twice (the first into {@link #warmUpFolder}) and reports the second. */
+    static Outcome runInChild(String heap, Path yaml, List<String> overrides, Path outputDir, Runnable tick, boolean warm)
+            throws Exception {
         Path result = Files.createTempFile("reconflow-bench-", ".json");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-Xms" + heap, "-XX:+ExitOnOutOfMemoryError", "-Dsun.net.httpserver.nodelay=true",
@@ -65,6 +85,7 @@ final class JobRun {
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
                 "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "-D" + WARM_PROPERTY + "=" + warm,
                 "-cp", System.getProperty("java.class.path"), JobRun.class.getName(),
                 result.toString(), outputDir.toString(), yaml.toString()));
         String log4j = System.getProperty("log4j.configurationFile");
@@ -98,8 +119,13 @@ final class JobRun {
     /** The child JVM of {@link #runInChild}: RESULT_JSON OUTPUT_DIR CONFIG_YAML [OVERRIDE]... */
     public static void main(String[] args) throws Exception {
         HeapWatchdog.install();
-        ReconConfig config = ReconConfig.load(Path.of(args[2]), List.of(args).subList(3, args.length));
-        Outcome o = run(config, Path.of(args[1]), null);
+        List<String> overrides = List.of(args).subList(3, args.length);
+        Path out = Path.of(args[1]);
+        if (Boolean.getBoolean(WARM_PROPERTY)) {
+            run(ReconConfig.load(Path.of(args[2]), warmUpOverrides(overrides, out)), warmUpFolder(out), null);
+        }
+        ReconConfig config = ReconConfig.load(Path.of(args[2]), overrides);
+        Outcome o = run(config, out, null);
         JSON.writeValue(Path.of(args[0]).toFile(), o);
         System.exit(0);
     }

@@ -24,7 +24,7 @@ class BenchmarkTest {
     void aTinyRunReportsEveryFigureAndTheJobAgreesWithTheBaseline() throws Exception {
         // Three blocks of 200: the day is generated and served as the large days are, block by block from files.
         Benchmark.Options o = new Benchmark.Options("energy-confirmations", 600, 1, 50, "1s", 40, 1, 5, 8, true, out,
-                "RECONFLOW_TEST_TOKEN", "", Path.of("../conf/recon"), "512m", 200);
+                "RECONFLOW_TEST_TOKEN", "", Path.of("../conf/recon"), "512m", 200, true);
 
         Path file = Benchmark.run(o);
 
@@ -33,6 +33,7 @@ class BenchmarkTest {
         assertThat(figures.get("job_heap").asText()).isEqualTo("-Xmx512m");
         JsonNode fetch = figures.get("fetch");
         for (String f : new String[] {"job_pages_per_second", "littles_law_bound", "job_share_of_bound",
+                "job_first_run_pages_per_second", "job_first_run_share_of_bound",
                 "client_alone_pages_per_second", "jdk_client_alone_pages_per_second"}) {
             assertThat(fetch.get(f)).as(f).isNotNull();
             assertThat(fetch.get(f).asDouble()).as(f).isPositive();
@@ -58,6 +59,9 @@ class BenchmarkTest {
             assertThat(e2e.get(f).asDouble()).as(f).isPositive();
         }
         assertThat(e2e.get("peak_heap_after_gc_mib").isNumber()).isTrue();
+        // Both in JVMs of their own, each measured on its second run there.
+        assertThat(e2e.get("baseline_jvm").asText()).isEqualTo("own");
+        assertThat(e2e.get("warm").asBoolean()).isTrue();
         assertThat(e2e.get("max_checkpoint_ms").isNumber()).isTrue();
         assertThat(e2e.get("checkpoints").isArray()).isTrue();
         for (JsonNode c : e2e.get("checkpoints")) {
@@ -84,9 +88,9 @@ class BenchmarkTest {
         Benchmark.Options o = Benchmark.parse(new String[] {"--records", "1000000", "--parallelism", "2", "--job-heap", "1g",
                 "--only", "fetch", "--latency-ms", "50", "--fetch-page-size", "1", "--no-baseline", "--out", "x",
                 "--checkpoint-interval", "2s", "--fetch-pages", "7", "--page-size", "9", "--capacity", "3", "--feed", "f",
-                "--block-records", "5000"}).options();
+                "--block-records", "5000", "--warm"}).options();
         assertThat(o).isEqualTo(new Benchmark.Options("f", 1_000_000, 2, 9, "2s", 7, 1, 50, 3, false, Path.of("x"),
-                Benchmark.TOKEN_ENV, "fetch", Benchmark.Options.defaults().confDir(), "1g", 5000));
+                Benchmark.TOKEN_ENV, "fetch", Benchmark.Options.defaults().confDir(), "1g", 5000, true));
         assertThatThrownBy(() -> Benchmark.parse(new String[] {"--records", "10", "--latency-ms"}))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Missing required parameter for option '--latency-ms'");
