@@ -15,6 +15,8 @@ final class BatchScope {
     final String dateText;
     final SplittableRandom r;
     private final String tag;
+    /** The block of a day made in blocks (0, 1, ...); negative for a whole batch. */
+    private final int block;
     private int counter;
 
     BatchScope(FeedPlan plan, int index, String counterparty, LocalDate date) {
@@ -34,6 +36,21 @@ final class BatchScope {
                 + (block < 0 ? "" : "|block " + block));
         this.r = new SplittableRandom(Long.parseUnsignedLong(h.substring(0, 16), 16));
         this.tag = letters(index) + date.format(DateTimeFormatter.BASIC_ISO_DATE) + (block < 0 ? "" : "K" + block);
+        this.block = block;
+    }
+
+    /**
+     * What makes a free text of this block differ from every other block's: the block's tag in a
+     * block of a day generated in blocks (whose manifest adds up the blocks' distinct records),
+     * nothing in a whole batch, whose texts stay as they were.
+     */
+    String textMark() {
+        return block >= 0 ? " " + tag : "";
+    }
+
+    /** The same for a JSON number's text: a fraction of fixed width naming the block, nothing in a whole batch. */
+    String numberMark() {
+        return block >= 0 ? "." + (1_000_000 + block) : "";
     }
 
     private static String letters(int index) {
