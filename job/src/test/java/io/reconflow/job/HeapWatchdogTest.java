@@ -35,7 +35,7 @@ class HeapWatchdogTest {
 
     @Test
     void aTooSmallHeapStopsWithAMessageNamingTheSetting() throws Exception {
-        Run run = fork("96m", 0.97, Long.MAX_VALUE);
+        Run run = fork("96m", 0.93, Long.MAX_VALUE);
         assertThat(run.status).as(run.output).isEqualTo(HeapWatchdog.EXIT_STATUS);
         assertThat(run.output)
                 .contains("reconflow: the heap is too small for this run (-Xmx 96 MiB)")
