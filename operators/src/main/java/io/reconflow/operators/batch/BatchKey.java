@@ -1,5 +1,8 @@
 package io.reconflow.operators.batch;
 
+import io.reconflow.operators.keys.StringKeyType;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import io.reconflow.events.BatchManifest;
 import io.reconflow.events.RecordTally;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -12,8 +15,13 @@ public final class BatchKey {
         return counterparty + '|' + businessDate + '|' + (batchId == null ? "" : batchId);
     }
 
-    public static class OfManifest implements KeySelector<BatchManifest, String> {
+    public static class OfManifest implements KeySelector<BatchManifest, String>, ResultTypeQueryable<String> {
         private static final long serialVersionUID = 1L;
+
+    @Override
+    public TypeInformation<String> getProducedType() {
+        return StringKeyType.INSTANCE;
+    }
 
         @Override
         public String getKey(BatchManifest m) {
@@ -21,8 +29,13 @@ public final class BatchKey {
         }
     }
 
-    public static class OfTally implements KeySelector<RecordTally, String> {
+    public static class OfTally implements KeySelector<RecordTally, String>, ResultTypeQueryable<String> {
         private static final long serialVersionUID = 1L;
+
+    @Override
+    public TypeInformation<String> getProducedType() {
+        return StringKeyType.INSTANCE;
+    }
 
         @Override
         public String getKey(RecordTally t) {
@@ -31,8 +44,13 @@ public final class BatchKey {
     }
 
     /** A record of a batch: the batch's key and the tally's distinct key (idempotency key, or its text's hash). */
-    public static class OfDistinctRecord implements KeySelector<RecordTally, String> {
+    public static class OfDistinctRecord implements KeySelector<RecordTally, String>, ResultTypeQueryable<String> {
         private static final long serialVersionUID = 1L;
+
+    @Override
+    public TypeInformation<String> getProducedType() {
+        return StringKeyType.INSTANCE;
+    }
 
         @Override
         public String getKey(RecordTally t) {

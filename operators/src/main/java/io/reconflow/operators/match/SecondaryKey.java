@@ -1,5 +1,8 @@
 package io.reconflow.operators.match;
 
+import io.reconflow.operators.keys.StringKeyType;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import io.reconflow.operators.validate.ValidRecord;
 import io.reconflow.domain.feed.FeedSpec;
 import io.reconflow.domain.feed.FeedValues;
@@ -15,8 +18,13 @@ import java.util.List;
  * Keys an unmatched record for a secondary-key pass: its business date and the canonical values
  * of the pass's key. A record missing a key field takes no part: it gets a key of its own.
  */
-public class SecondaryKey implements KeySelector<ValidRecord, String> {
+public class SecondaryKey implements KeySelector<ValidRecord, String>, ResultTypeQueryable<String> {
     private static final long serialVersionUID = 1L;
+
+    @Override
+    public TypeInformation<String> getProducedType() {
+        return StringKeyType.INSTANCE;
+    }
     static final String NO_KEY = "\u2205|";
 
     private final FeedSpec feed;
