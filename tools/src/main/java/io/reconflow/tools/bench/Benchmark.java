@@ -244,8 +244,12 @@ public final class Benchmark {
             e.put("result_rows", job.resultRows());
             e.put("rejects", job.rejects());
             e.put("results_by_status", job.byStatus());
+            e.put("batches_by_status", job.batchesByStatus());
+            e.put("batch_records", job.batchRecords());
+            e.put("batch_expected_records", job.batchExpectedRecords());
+            // The generated day has no faults: each batch must add up to its manifest.
             boolean asGenerated = job.resultRows() == expected.resultRows() && job.rejects() == expected.rejects()
-                    && job.byStatus().equals(expected.byStatus());
+                    && job.byStatus().equals(expected.byStatus()) && job.batchesComplete();
             e.put("expected_result_rows", expected.resultRows());
             e.put("expected_rejects", expected.rejects());
             e.put("expected_results_by_status", expected.byStatus());
@@ -271,7 +275,10 @@ public final class Benchmark {
             System.out.printf("  result rows       %,d, rejects %,d: %s%n", job.resultRows(), job.rejects(), asGenerated
                     ? "as generated"
                     : "NOT as generated (expected " + expected.resultRows() + " rows, " + expected.rejects() + " rejects, "
-                    + expected.byStatus() + "; the job gave " + job.byStatus() + ")");
+                    + expected.byStatus() + " and every batch COMPLETE; the job gave " + job.byStatus() + ", batches "
+                    + job.batchesByStatus() + ")");
+            System.out.printf("  batches           %s, %,d of %,d records the manifests announce%n", job.batchesByStatus(),
+                    job.batchRecords(), job.batchExpectedRecords());
             System.out.printf("  peak heap         %,d MiB (after GC %,d MiB; %s)%n", job.peakHeapMiB(), job.peakHeapAfterGcMiB(),
                     o.jobHeap().isEmpty() ? "this JVM: MiniCluster, simulator, generated data" : "the job's own JVM");
             if (job.peakRssMiB() >= 0) {

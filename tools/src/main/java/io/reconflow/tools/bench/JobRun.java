@@ -40,11 +40,23 @@ final class JobRun {
     /** One completed or failed checkpoint as the REST API reports it. */
     record Checkpoint(long id, String status, long durationMs, long checkpointedBytes, long stateBytes) {}
 
-    /** @param peakRssMiB the job JVM's peak resident set (Linux's VmHWM); -1 when unknown or the job ran in this JVM */
+    /**
+     * @param peakRssMiB the job JVM's peak resident set (Linux's VmHWM); -1 when unknown or the job ran in this JVM
+     * @param batchesByStatus the batch outcomes written, by status
+     * @param batchRecords the distinct records the batch check counted, summed over the batches
+     * @param batchExpectedRecords the manifests' record counts, summed over the batches
+     */
     record Outcome(long wallMs, long lastCommitMs, List<Checkpoint> checkpoints, long peakHeapMiB,
-                   long peakHeapAfterGcMiB, long resultRows, long rejects, Map<String, Long> byStatus, long peakRssMiB) {
+                   long peakHeapAfterGcMiB, long resultRows, long rejects, Map<String, Long> byStatus, long peakRssMiB,
+                   Map<String, Long> batchesByStatus, long batchRecords, long batchExpectedRecords) {
         Outcome withPeakRss(long mib) {
-            return new Outcome(wallMs, lastCommitMs, checkpoints, peakHeapMiB, peakHeapAfterGcMiB, resultRows, rejects, byStatus, mib);
+            return new Outcome(wallMs, lastCommitMs, checkpoints, peakHeapMiB, peakHeapAfterGcMiB, resultRows, rejects, byStatus, mib,
+                    batchesByStatus, batchRecords, batchExpectedRecords);
+        }
+
+        /** Every batch COMPLETE: its manifest's count and control total met. */
+        boolean batchesComplete() {
+            return !batchesByStatus.isEmpty() && batchesByStatus.keySet().equals(java.util.Set.of("COMPLETE"));
         }
     }
 
@@ -172,8 +184,16 @@ final class JobRun {
             for (List<Object> r : q.rows("SELECT status, count(*) FROM results GROUP BY status")) {
                 byStatus.put(r.get(0).toString(), ((Number) r.get(1)).longValue());
             }
+            Map<String, Long> batches = new TreeMap<>();
+            long batchRecords = 0;
+            long batchExpected = 0;
+            for (List<Object> r : q.rows("SELECT status, count(*), sum(actual_count), sum(expected_count) FROM batches GROUP BY status")) {
+                batches.put(r.get(0).toString(), ((Number) r.get(1)).longValue());
+                batchRecords += r.get(2) == null ? 0 : ((Number) r.get(2)).longValue();
+                batchExpected += r.get(3) == null ? 0 : ((Number) r.get(3)).longValue();
+            }
             return new Outcome(wallMs, lastCommit, new ArrayList<>(checkpoints.values()), heap.peakMiB(),
-                    heap.peakAfterGcMiB(), rows, rejects, byStatus, -1);
+                    heap.peakAfterGcMiB(), rows, rejects, byStatus, -1, batches, batchRecords, batchExpected);
         }
     }
 

@@ -80,6 +80,9 @@ class BenchmarkTest {
         assertThat(e2e.get("results_by_status")).isEqualTo(e2e.get("expected_results_by_status"));
         assertThat(e2e.get("result_rows").asLong()).isEqualTo(e2e.get("expected_result_rows").asLong());
         assertThat(e2e.get("rejects").asLong()).isEqualTo(e2e.get("expected_rejects").asLong());
+        // The day's one batch, made in three blocks, adds up to its manifest.
+        assertThat(e2e.get("batches_by_status").toString()).isEqualTo("{\"COMPLETE\":1}");
+        assertThat(e2e.get("batch_records").asLong()).isEqualTo(e2e.get("batch_expected_records").asLong()).isPositive();
     }
 
     @Test
