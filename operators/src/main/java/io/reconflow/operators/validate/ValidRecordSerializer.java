@@ -24,8 +24,8 @@ import java.util.List;
  *
  * <p>Why not Flink's POJO and Row serializers: they read and write a String one character per
  * call ({@code StringValue}), and set fields by reflection; with a dozen Strings per record
- * crossing two shuffles, that was a quarter of a 1 M-record day's CPU samples (README "Record path
- * after fetching: third profile"). The snapshot keeps the feed's field kinds: a restore with a feed
+ * crossing two shuffles, that was a quarter of a 1 M-record day's CPU samples (docs/performance-history.md,
+ * "Record path after fetching: third profile"). The snapshot keeps the feed's field kinds: a restore with a feed
  * whose kinds changed is incompatible, as it was with the Row serializer.
  */
 public final class ValidRecordSerializer extends TypeSerializer<ValidRecord> {
