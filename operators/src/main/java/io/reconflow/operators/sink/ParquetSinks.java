@@ -98,6 +98,11 @@ public final class ParquetSinks {
         }
     }
 
+    /** A writer of result rows as the results dataset's part files are written (the benchmark's baseline writes with it). */
+    public static ParquetWriter<GenericRecord> resultWriter(OutputFile out, Schema schema) throws IOException {
+        return new GenericWriter(schema.toString()).createWriter(out);
+    }
+
     /** A writer of generic rows through {@link RowWriteSupport}: the files parquet-avro writes, written faster. */
     static final class RowsBuilder extends ParquetWriter.Builder<GenericRecord, RowsBuilder> {
         private final Schema schema;

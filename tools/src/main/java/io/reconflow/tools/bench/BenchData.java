@@ -21,6 +21,12 @@ final class BenchData {
 
     private BenchData() {}
 
+    /** CPU time of this JVM so far, all its threads (compilers and collectors included), in ms. */
+    static long processCpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
+    }
+
     static ReconConfig config(Path confDir, String feed) throws IOException {
         return ReconConfig.load(confDir.resolve(feed + ".yaml"), List.of());
     }

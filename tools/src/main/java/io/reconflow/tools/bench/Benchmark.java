@@ -272,6 +272,11 @@ public final class Benchmark {
             System.out.printf("  job               %,d ms to the last Parquet file committed (%,d ms until the job ended)%s%n",
                     job.lastCommitMs(), job.wallMs(), o.warm() ? "; the second run in its JVM (--warm)" : "");
             System.out.printf("  throughput        %,.0f records/s%n", in * 1000.0 / Math.max(1, job.lastCommitMs()));
+            if (!o.jobHeap().isEmpty()) {
+                e.put("job_cpu_ms", job.cpuMs());
+                System.out.printf("  job CPU           %,.1f s, %.2f cores on average (its JVM: tasks, JobManager, compilers, collectors)%n",
+                        job.cpuMs() / 1000.0, (double) job.cpuMs() / Math.max(1, job.wallMs()));
+            }
             System.out.printf("  result rows       %,d, rejects %,d: %s%n", job.resultRows(), job.rejects(), asGenerated
                     ? "as generated"
                     : "NOT as generated (expected " + expected.resultRows() + " rows, " + expected.rejects() + " rejects, "
@@ -308,6 +313,14 @@ public final class Benchmark {
                         b.millis(), ownJvm ? "in a JVM of its own like the job" : "in this JVM like the job",
                         o.warm() ? ", its second run there" : "", b.resultRows(), b.rejects());
                 System.out.printf("  job / baseline    %.2f%n", (double) job.lastCommitMs() / Math.max(1, b.millis()));
+                if (ownJvm) {
+                    // Each in a JVM of its own: its CPU is its own (with the compilers' and collectors').
+                    e.put("baseline_cpu_ms", b.cpuMs());
+                    e.put("job_over_baseline_cpu", round((double) job.cpuMs() / Math.max(1, b.cpuMs())));
+                    System.out.printf("  CPU               job %,.1f s (%.2f cores on average), baseline %,.1f s (%.2f cores): job / baseline %.2f%n",
+                            job.cpuMs() / 1000.0, (double) job.cpuMs() / Math.max(1, job.wallMs()), b.cpuMs() / 1000.0,
+                            (double) b.cpuMs() / Math.max(1, b.millis()), (double) job.cpuMs() / Math.max(1, b.cpuMs()));
+                }
             } else {
                 System.out.println("  baseline          skipped (--no-baseline): no job / baseline ratio");
             }

@@ -45,13 +45,14 @@ final class JobRun {
      * @param batchesByStatus the batch outcomes written, by status
      * @param batchRecords the distinct records the batch check counted, summed over the batches
      * @param batchExpectedRecords the manifests' record counts, summed over the batches
+     * @param cpuMs CPU time of the JVM the job ran in, from its submission to its end (all threads)
      */
     record Outcome(long wallMs, long lastCommitMs, List<Checkpoint> checkpoints, long peakHeapMiB,
                    long peakHeapAfterGcMiB, long resultRows, long rejects, Map<String, Long> byStatus, long peakRssMiB,
-                   Map<String, Long> batchesByStatus, long batchRecords, long batchExpectedRecords) {
+                   Map<String, Long> batchesByStatus, long batchRecords, long batchExpectedRecords, long cpuMs) {
         Outcome withPeakRss(long mib) {
             return new Outcome(wallMs, lastCommitMs, checkpoints, peakHeapMiB, peakHeapAfterGcMiB, resultRows, rejects, byStatus, mib,
-                    batchesByStatus, batchRecords, batchExpectedRecords);
+                    batchesByStatus, batchRecords, batchExpectedRecords, cpuMs);
         }
 
         /** Every batch COMPLETE: its manifest's count and control total met. */
@@ -157,6 +158,7 @@ final class JobRun {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long startMillis = System.currentTimeMillis();
         long start = System.nanoTime();
+        long cpuStart = BenchData.processCpuMillis();
         JobClient job = env.executeAsync("reconflow " + config.name());
         String checkpointsUri = "http://127.0.0.1:" + port + "/jobs/" + job.getJobID() + "/checkpoints";
         long nextPoll = 0;
@@ -176,6 +178,7 @@ final class JobRun {
         poll(http, checkpointsUri, checkpoints);
         result.get();
         long wallMs = (System.nanoTime() - start) / 1_000_000;
+        long cpuMs = BenchData.processCpuMillis() - cpuStart;
         long lastCommit = lastParquet(outputDir) - startMillis;
         try (OutputQuery q = new OutputQuery(outputDir.toString())) {
             long rows = count(q, "SELECT count(*) FROM results");
@@ -193,7 +196,7 @@ final class JobRun {
                 batchExpected += r.get(3) == null ? 0 : ((Number) r.get(3)).longValue();
             }
             return new Outcome(wallMs, lastCommit, new ArrayList<>(checkpoints.values()), heap.peakMiB(),
-                    heap.peakAfterGcMiB(), rows, rejects, byStatus, -1, batches, batchRecords, batchExpected);
+                    heap.peakAfterGcMiB(), rows, rejects, byStatus, -1, batches, batchRecords, batchExpected, cpuMs);
         }
     }
 

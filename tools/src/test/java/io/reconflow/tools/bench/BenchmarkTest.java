@@ -61,6 +61,10 @@ class BenchmarkTest {
         assertThat(e2e.get("peak_heap_after_gc_mib").isNumber()).isTrue();
         // Both in JVMs of their own, each measured on its second run there.
         assertThat(e2e.get("baseline_jvm").asText()).isEqualTo("own");
+        // Each in a JVM of its own, so each has a CPU time of its own.
+        assertThat(e2e.get("job_cpu_ms").asLong()).isPositive();
+        assertThat(e2e.get("baseline_cpu_ms").asLong()).isPositive();
+        assertThat(e2e.get("job_over_baseline_cpu").asDouble()).isPositive();
         assertThat(e2e.get("warm").asBoolean()).isTrue();
         assertThat(e2e.get("max_checkpoint_ms").isNumber()).isTrue();
         assertThat(e2e.get("checkpoints").isArray()).isTrue();
