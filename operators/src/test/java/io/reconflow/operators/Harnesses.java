@@ -34,6 +34,26 @@ public final class Harnesses {
         return q == null ? java.util.List.of() : q.stream().map(org.apache.flink.streaming.runtime.streamrecord.StreamRecord::getValue).toList();
     }
 
+    /** Opens a harness on empty state, or on {@code restore} (a snapshot of an earlier one). */
+    public static <H extends org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness<?>> H open(
+            H h, org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore) throws Exception {
+        if (restore != null) {
+            h.initializeState(restore);
+        } else {
+            h.initializeEmptyState();
+        }
+        h.open();
+        return h;
+    }
+
+    /** Snapshots the harness as a checkpoint would, and closes it: the operator is gone. */
+    public static org.apache.flink.runtime.checkpoint.OperatorSubtaskState stop(
+            org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness<?> h) throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+        h.close();
+        return snapshot;
+    }
+
     public static TypeSerializer<GenericRecord> avro(Schema schema) {
         return new GenericRecordAvroTypeInfo(schema).createSerializer(new SerializerConfigImpl());
     }

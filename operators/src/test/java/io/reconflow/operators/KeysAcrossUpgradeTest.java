@@ -38,26 +38,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KeysAcrossUpgradeTest {
     private final ValidRecords envelopes = new ValidRecords();
 
-    private static <H extends AbstractStreamOperatorTestHarness<?>> H open(H h, OperatorSubtaskState restore) throws Exception {
-        if (restore != null) {
-            h.initializeState(restore);
-        } else {
-            h.initializeEmptyState();
-        }
-        h.open();
-        return h;
-    }
 
     private static <H extends AbstractStreamOperatorTestHarness<?>> H rocksDb(H h) {
         assertThat(h.getOperator().getKeyedStateBackend()).isInstanceOf(RocksDBKeyedStateBackend.class);
         return h;
     }
 
-    private static OperatorSubtaskState stop(AbstractStreamOperatorTestHarness<?> h) throws Exception {
-        OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
-        h.close();
-        return snapshot;
-    }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord> dedup(
             TypeInformation<String> keys, OperatorSubtaskState restore) throws Exception {
@@ -65,7 +51,7 @@ class KeysAcrossUpgradeTest {
                 new DeduplicateRecords("energy", TestFeeds.energy(), Duration.ofDays(7))), new DedupKey(), keys);
         h.setStateBackend(new EmbeddedRocksDBStateBackend()); // before setup, which hands it to the operator
         h.setup(Harnesses.valid());
-        return rocksDb(open(h, restore));
+        return rocksDb(Harnesses.open(h, restore));
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> match(
@@ -75,7 +61,7 @@ class KeysAcrossUpgradeTest {
                 new MatchKey(), new MatchKey(), keys);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.setup(Harnesses.avro(io.reconflow.domain.feed.AvroSchemas.result(TestFeeds.energy())));
-        return rocksDb(open(h, restore));
+        return rocksDb(Harnesses.open(h, restore));
     }
 
     @Test
@@ -83,7 +69,7 @@ class KeysAcrossUpgradeTest {
         var before = dedup(Types.STRING, null);
         before.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
         assertThat(before.extractOutputValues()).hasSize(1);
-        OperatorSubtaskState snapshot = stop(before);
+        OperatorSubtaskState snapshot = Harnesses.stop(before);
 
         var after = dedup(new DedupKey().getProducedType(), snapshot);
         try {
@@ -106,7 +92,7 @@ class KeysAcrossUpgradeTest {
         ObjectNode ours = TestFeeds.trade("T-1");
         before.processElement1(envelopes.internal(ours, 2), 0L);
         before.processElement2(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-2")), 1), 0L);
-        OperatorSubtaskState snapshot = stop(before);
+        OperatorSubtaskState snapshot = Harnesses.stop(before);
 
         var after = match(StringKeyType.INSTANCE, snapshot);
         try {

@@ -34,7 +34,6 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.assertj.core.groups.Tuple;
@@ -67,7 +66,7 @@ class StateRestoreTest {
         KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, OUT> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
         h.setup(out);
-        return open(h, restore);
+        return Harnesses.open(h, restore);
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> keyedCo(
@@ -76,25 +75,10 @@ class StateRestoreTest {
         KeyedTwoInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord, GenericRecord> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn), key, key, Types.STRING);
         h.setup(out);
-        return open(h, restore);
+        return Harnesses.open(h, restore);
     }
 
-    private static <H extends AbstractStreamOperatorTestHarness<?>> H open(H h, OperatorSubtaskState restore) throws Exception {
-        if (restore != null) {
-            h.initializeState(restore);
-        } else {
-            h.initializeEmptyState();
-        }
-        h.open();
-        return h;
-    }
 
-    /** Snapshots the harness as a checkpoint would, and closes it: the operator is gone. */
-    private static OperatorSubtaskState stop(AbstractStreamOperatorTestHarness<?> h) throws Exception {
-        OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
-        h.close();
-        return snapshot;
-    }
 
     @Test
     void deduplicationRemembersTheKeysItSawBeforeTheRestore() throws Exception {
@@ -102,7 +86,7 @@ class StateRestoreTest {
         var before = keyed(dedup(), new DedupKey(), out, null);
         before.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
         assertThat(before.extractOutputValues()).hasSize(1);
-        OperatorSubtaskState snapshot = stop(before);
+        OperatorSubtaskState snapshot = Harnesses.stop(before);
 
         var after = keyed(dedup(), new DedupKey(), out, snapshot);
         try {
@@ -154,7 +138,7 @@ class StateRestoreTest {
     void keysKeptBeforeDeduplicationCountedBatchesHaveTheirLaterTalliesCheckedByFirstTallies() throws Exception {
         var before = keyed(new EarlierDeduplication(), new DedupKey(), Harnesses.valid(), null);
         before.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 1), 0L);
-        OperatorSubtaskState snapshot = stop(before);
+        OperatorSubtaskState snapshot = Harnesses.stop(before);
 
         var after = keyed(dedup(), new DedupKey(), Harnesses.valid(), snapshot);
         try {
@@ -184,7 +168,7 @@ class StateRestoreTest {
         ObjectNode ours = TestFeeds.trade("T-1");
         before.processElement1(envelopes.internal(ours, 2), 0L);
         before.processElement2(envelopes.counterparty(TestFeeds.theirView(TestFeeds.trade("T-2")), 1), 0L);
-        OperatorSubtaskState snapshot = stop(before);
+        OperatorSubtaskState snapshot = Harnesses.stop(before);
 
         var after = keyedCo(new MatchRecords("energy", TestFeeds.energy(), TestFeeds.energyRules(), Duration.ofHours(6)),
                 new MatchKey(), out, snapshot);
@@ -213,7 +197,7 @@ class StateRestoreTest {
         var before = keyed(new MatchBySecondaryKey("energy", TestFeeds.energy(), spec, 3, true, Duration.ZERO),
                 new SecondaryKey(TestFeeds.energy(), secondary), out, null);
         before.processElement(envelopes.internal(ours, 2), 0L);
-        OperatorSubtaskState snapshot = stop(before);
+        OperatorSubtaskState snapshot = Harnesses.stop(before);
 
         var after = keyed(new MatchBySecondaryKey("energy", TestFeeds.energy(), spec, 3, true, Duration.ZERO),
                 new SecondaryKey(TestFeeds.energy(), secondary), out, snapshot);
@@ -250,7 +234,7 @@ class StateRestoreTest {
                         new KeyedCoProcessOperator<>(new CheckBatchCompleteness("energy", true, Duration.ZERO)),
                         new BatchKey.OfManifest(), new BatchKey.OfTally(), Types.STRING);
         h.setup(new AvroTypeInfo<>(BatchOutcome.class).createSerializer(new SerializerConfigImpl()));
-        return open(h, restore);
+        return Harnesses.open(h, restore);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RecordTally, RecordTally> firstTallies(
@@ -258,14 +242,14 @@ class StateRestoreTest {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new FirstTallies(Duration.ZERO, null)), new BatchKey.OfDistinctRecord(), Types.STRING);
         h.setup(new AvroTypeInfo<>(RecordTally.class).createSerializer(new SerializerConfigImpl()));
-        return open(h, restore);
+        return Harnesses.open(h, restore);
     }
 
     @Test
     void aRecordTalliedBeforeTheRestoreIsNotPassedOnAgain() throws Exception {
         var before = firstTallies(null);
         before.processElement(tally("idem-a", true, "10.5"), 0L);
-        OperatorSubtaskState snapshot = stop(before);
+        OperatorSubtaskState snapshot = Harnesses.stop(before);
 
         var after = firstTallies(snapshot);
         try {
@@ -282,7 +266,7 @@ class StateRestoreTest {
         var before = completeness(null);
         before.processElement1(manifest(), 0L);
         before.processElement2(tally("idem-a", true, "10.5"), 0L);
-        OperatorSubtaskState snapshot = stop(before);
+        OperatorSubtaskState snapshot = Harnesses.stop(before);
 
         var after = completeness(snapshot);
         try {

@@ -297,7 +297,11 @@ public final class CounterpartyClient implements AutoCloseable {
         if (last.verdict() == Verdict.OK) {
             return new Outcome<>(last.value(), last.requestId(), last.number(), null);
         }
-        String message = last.verdict() == Verdict.RETRY
+        // A retryable answer that came as the request ended (its deadline fired while the answer was
+        // being classified, so no retry followed): the end is the reason, the answer its last attempt.
+        String message = last.verdict() == Verdict.RETRY && call.over != null
+                ? call.over + "; last attempt (" + last.number() + "): " + last.message()
+                : last.verdict() == Verdict.RETRY
                 ? "gave up after " + last.number() + " attempts: " + last.message()
                 : last.verdict() == Verdict.HELD ? (call.over != null ? call.over : "client is closed")
                 : last.message();
