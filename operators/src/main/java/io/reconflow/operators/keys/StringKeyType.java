@@ -1,48 +1,20 @@
 package io.reconflow.operators.keys;
 
+import io.reconflow.operators.AtomicTypeInfo;
 import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
  * The type of the job's String keys (the key selectors return it through
  * {@code ResultTypeQueryable}): Strings serialized by {@link StringKeySerializer}.
  */
-public final class StringKeyType extends TypeInformation<String> {
+public final class StringKeyType extends AtomicTypeInfo<String> {
     private static final long serialVersionUID = 1L;
 
     public static final StringKeyType INSTANCE = new StringKeyType();
 
-    private StringKeyType() {}
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<String> getTypeClass() {
-        return String.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return true;
+    private StringKeyType() {
+        super(String.class, true);
     }
 
     @Override
