@@ -58,19 +58,30 @@ public final class StringKeySerializer extends TypeSerializerSingleton<String> {
 
     @Override
     public void serialize(String s, DataOutputView out) throws IOException {
-        out.write(encode(s));
+        if (s == null) {
+            out.write(0);
+            return;
+        }
+        byte[] bytes = new byte[5 + 3 * s.length()];
+        out.write(bytes, 0, fill(s, bytes));
     }
 
-    /**
-     * {@link StringValue#writeString}'s encoding: the length plus one (0 for null) in 7-bit groups,
-     * low group first, then each UTF-16 char in one to three 7-bit groups.
-     */
+    /** The bytes {@link #serialize} writes, as an array of their length. */
     static byte[] encode(String s) {
         if (s == null) {
             return new byte[] {0};
         }
+        byte[] bytes = new byte[5 + 3 * s.length()];
+        return java.util.Arrays.copyOf(bytes, fill(s, bytes));
+    }
+
+    /**
+     * {@link StringValue#writeString}'s encoding into {@code bytes} (room for 5 + 3 × length): the
+     * length plus one in 7-bit groups, low group first, then each UTF-16 char in one to three 7-bit
+     * groups. Returns how many bytes it wrote.
+     */
+    private static int fill(String s, byte[] bytes) {
         int length = s.length();
-        byte[] bytes = new byte[5 + 3 * length];
         int n = 0;
         int header = length + 1;
         while (header >= 0x80) {
@@ -91,7 +102,7 @@ public final class StringKeySerializer extends TypeSerializerSingleton<String> {
                 bytes[n++] = (byte) (c >>> 14);
             }
         }
-        return n == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, n);
+        return n;
     }
 
     @Override
