@@ -62,8 +62,11 @@ import java.util.stream.Stream;
  */
 public final class Baseline {
 
-    /** What one run did. */
-    /** @param cpuMs CPU time of the JVM it ran in, over the run (all threads: its HTTP client's too) */
+    /**
+     * What one run did.
+     *
+     * @param cpuMs CPU time of the JVM it ran in, over the run (all threads: its HTTP client's too)
+     */
     public record Result(long millis, long counterpartyRecords, long internalRecords, long resultRows, long rejects,
                          long duplicates, Map<MatchStatus, Long> byStatus, long cpuMs) {}
 
