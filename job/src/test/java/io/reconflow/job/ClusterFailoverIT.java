@@ -140,8 +140,10 @@ class ClusterFailoverIT {
                     LOG.info("internal-files source: {} of {} records out at {} of {} pages requested", internalOut[0], ours, internalOut[1], total);
                 }
                 if (internalOut[0] < needed && internalOut[1] >= total / 2) {
+                    // By subtask: whether one reader lags, or its figure has not reached the JobManager.
                     throw new AssertionError("the internal source had emitted " + internalOut[0] + " of " + ours
-                            + " records when " + internalOut[1] + " of " + total + " pages were requested");
+                            + " records when " + internalOut[1] + " of " + total + " pages were requested; by subtask "
+                            + SESSION.rest().operatorMetricBySubtask(job, "Internal files", "numRecordsOut"));
                 }
                 return internalOut[0] >= needed;
             });

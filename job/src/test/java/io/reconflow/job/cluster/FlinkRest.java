@@ -177,6 +177,35 @@ public final class FlinkRest {
         return -1;
     }
 
+    /**
+     * A metric of each subtask of the vertex named like {@code vertex}, by subtask index (-1 where
+     * the JobManager has no value of it yet): says which subtask lags when a sum falls short.
+     */
+    public java.util.List<Long> operatorMetricBySubtask(String jobId, String vertex, String metric) throws IOException {
+        JsonNode found = null;
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            if (v.path("name").asText().contains(vertex)) {
+                found = v;
+            }
+        }
+        if (found == null) {
+            throw new AssertionError("no vertex named like '" + vertex + "' in job " + jobId);
+        }
+        java.util.List<Long> values = new java.util.ArrayList<>();
+        for (int i = 0; i < found.path("parallelism").asInt(); i++) {
+            String path = "/jobs/" + jobId + "/vertices/" + found.path("id").asText() + "/subtasks/" + i + "/metrics";
+            long value = -1;
+            for (JsonNode m : get(path)) {
+                String id = m.path("id").asText();
+                if (id.endsWith(metric)) {
+                    value = get(path + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8)).path(0).path("value").asLong(-1);
+                }
+            }
+            values.add(value);
+        }
+        return values;
+    }
+
     /** The job's counts of completed checkpoints, and the latest one's id (-1 before any). */
     public JsonNode checkpoints(String jobId) throws IOException {
         return get("/jobs/" + jobId + "/checkpoints");
