@@ -91,15 +91,24 @@ class StateRestoreTest {
         var after = keyed(dedup(), new DedupKey(), out, snapshot);
         try {
             assertThat(after.numKeyedStateEntries()).isEqualTo(1);
-            after.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 4), 0L);               // exact duplicate
-            after.processElement(envelopes.counterparty(TestFeeds.trade("T-1").put("price", "99.99"), 5), 0L); // conflict
-            after.processElement(envelopes.counterparty(TestFeeds.trade("T-2"), 5), 0L);
-            assertThat(after.extractOutputValues()).extracting(e -> e.matchKey).containsExactly("T-2");
-            assertThat(Harnesses.sideOutput(after, Tags.REJECTS)).extracting(Reject::getErrorCode, Reject::getPage)
-                    .containsExactly(Tuple.tuple(ErrorCode.DUPLICATE_CONFLICT, 5));
+            seenT1IsRemembered(after, envelopes);
         } finally {
             after.close();
         }
+    }
+
+    /**
+     * After a restore of deduplication that had kept T-1: its exact repeat is dropped, a repeat with
+     * other content is a DUPLICATE_CONFLICT reject, a new key passes.
+     */
+    static void seenT1IsRemembered(KeyedOneInputStreamOperatorTestHarness<String, ValidRecord, ValidRecord> after,
+                                   ValidRecords envelopes) throws Exception {
+        after.processElement(envelopes.counterparty(TestFeeds.trade("T-1"), 4), 0L);           // exact duplicate
+        after.processElement(envelopes.counterparty(TestFeeds.trade("T-1").put("price", "99.99"), 5), 0L); // conflict
+        after.processElement(envelopes.counterparty(TestFeeds.trade("T-2"), 5), 0L);
+        assertThat(after.extractOutputValues()).extracting(e -> e.matchKey).containsExactly("T-2");
+        assertThat(Harnesses.sideOutput(after, Tags.REJECTS)).extracting(Reject::getErrorCode, Reject::getPage)
+                .containsExactly(Tuple.tuple(ErrorCode.DUPLICATE_CONFLICT, 5));
     }
 
     private static DeduplicateRecordsOperator dedup() {
